@@ -1,0 +1,62 @@
+# The README's commands. Each target installs what it needs first (a fresh clone has nothing).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+UV_VERSION := 0.13.8
+# A throwaway key for `check --deploy` under production settings (never used to sign anything).
+DEPLOY_CHECK_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(64))')
+
+.PHONY: chromium help install run test lint typecheck checks pytest bench soak services stop-services clean
+
+help:
+	@echo "make run    - the whole console on this machine (embedded PostgreSQL + Redis, demo data, fleet)"
+	@echo "make test   - lint, types, migration and deploy checks, then the whole test suite"
+	@echo "make bench  - benchmarks, one JSON object per line"
+
+.venv/.installed: pyproject.toml uv.lock
+	@test -x $(PY) || python3 -m venv .venv
+	@test -x .venv/bin/uv || { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null; \
+	  $(PY) -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"; }
+	@.venv/bin/uv sync --frozen --inexact --python $(PY) --quiet
+	@touch $@
+
+install: .venv/.installed
+
+run: install
+	@$(PY) -m console.stack
+
+services: install
+	@$(PY) -m console.embedded start
+
+stop-services: install
+	@$(PY) -m console.embedded stop
+
+# Browser tests drive Debian's Chromium; install it when this machine can.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is needed for the browser tests: apt-get install chromium" >&2; exit 1; fi; }
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: install
+	DEBUG=1 .venv/bin/mypy .
+
+checks: install services
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY='$(DEPLOY_CHECK_KEY)' ALLOWED_HOSTS=console.example.com \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+pytest: install services chromium
+	DEBUG=1 .venv/bin/pytest $(PYTEST_ARGS)
+
+test: lint typecheck checks pytest
+
+bench: install services
+	@DEBUG=1 $(PY) -m bench
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache

@@ -1,0 +1,7 @@
+"""The Django project and the foundation every app stands on."""
+
+from __future__ import annotations
+
+from console.celery import app as celery_app
+
+__all__ = ["celery_app"]

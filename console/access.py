@@ -1,0 +1,207 @@
+"""Who is acting, in which tenant, with which permissions: resolved once per request.
+
+Permissions are expressed once, here, as sets per role / API scope / support-grant scope. Views
+declare which permission each HTTP method needs (``scope_map``); nothing else checks roles.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from console.models import ActorKind, ApiClient, ApiScope, Membership, Role, Tenant, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+# Permissions.
+READ: Final = "read"  # see everything in the tenant, export the audit log
+OPERATE: Final = "operate"  # pause/resume, promote/halt a ring, pin/rollback
+WRITE: Final = "write"  # groups, policies, rings, windows, enrolment
+ADMIN: Final = "admin"  # members, API clients, support grants, tenant settings
+OWNER: Final = "owner"  # ownership transfer, tenant-wide security settings
+ALL_PERMISSIONS: Final = frozenset({READ, OPERATE, WRITE, ADMIN, OWNER})
+
+ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    Role.VIEWER: frozenset({READ}),
+    Role.OPERATOR: frozenset({READ, OPERATE}),
+    Role.ADMIN: frozenset({READ, OPERATE, WRITE, ADMIN}),
+    Role.OWNER: ALL_PERMISSIONS,
+}
+
+API_SCOPE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    ApiScope.READ: frozenset({READ}),
+    ApiScope.WRITE: frozenset({READ, WRITE}),
+    ApiScope.PAUSE: frozenset({READ, OPERATE}),
+    ApiScope.ADMIN: frozenset({READ, ADMIN}),
+}
+
+SUPPORT_SCOPE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    "read": frozenset({READ}),
+    "operate": frozenset({READ, OPERATE}),
+}
+
+SESSION_TENANT_KEY: Final = "console_tenant_id"
+SESSION_GRANT_KEY: Final = "console_support_grant_id"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The real actor of a mutation, as the audit log records it."""
+
+    kind: str
+    id: str = ""
+    label: str = ""
+    grant_id: uuid.UUID | None = None
+    ip: str | None = None
+    user_agent: str = ""
+    request_id: str = ""
+    user: User | None = field(default=None, compare=False, repr=False)
+    api_client: ApiClient | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def system(cls, label: str = "system") -> Actor:
+        return cls(kind=ActorKind.SYSTEM, id="", label=label)
+
+    @classmethod
+    def for_user(
+        cls, user: User, request: HttpRequest | None = None, grant_id: uuid.UUID | None = None
+    ) -> Actor:
+        kind = ActorKind.SUPPORT if grant_id else ActorKind.USER
+        label = user.get_username() + (" (vendor support)" if grant_id else "")
+        return cls(
+            kind=kind, id=str(user.pk), label=label, grant_id=grant_id, user=user, **_request_meta(request)
+        )
+
+    @classmethod
+    def for_api_client(cls, client: ApiClient, request: HttpRequest | None = None) -> Actor:
+        return cls(
+            kind=ActorKind.API_CLIENT,
+            id=str(client.pk),
+            label=f"api:{client.name}",
+            api_client=client,
+            **_request_meta(request),
+        )
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: trusting X-Forwarded-For is a deployment decision made at the proxy.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _request_meta(request: HttpRequest | None) -> dict[str, Any]:
+    if request is None:
+        return {"ip": None, "user_agent": "", "request_id": ""}
+    return {
+        "ip": client_ip(request),
+        "user_agent": request.headers.get("User-Agent", "")[:300],
+        "request_id": getattr(request, "request_id", ""),
+    }
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    """The tenant a request acts in, the actor, and what that actor may do there."""
+
+    tenant: Tenant
+    actor: Actor
+    permissions: frozenset[str]
+    role: str = ""  # the membership role, empty for API clients and support staff
+    grant_expires_at: object = None
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+def membership_for(user: User, tenant_id: uuid.UUID | str) -> Membership | None:
+    return Membership.objects.select_related("tenant").filter(user=user, tenant_id=tenant_id).first()
+
+
+def user_tenants(user: User) -> list[Tenant]:
+    return [
+        m.tenant
+        for m in Membership.objects.select_related("tenant").filter(user=user).order_by("tenant__name")
+    ]
+
+
+class NoTenantSelected(Exception):
+    """A signed-in user with several tenants (or none) has not chosen one."""
+
+
+def resolve_context(
+    *,
+    user: Any,
+    api_client: ApiClient | None,
+    session: Any,
+    request: HttpRequest | None,
+    tenant_hint: str | None = None,
+) -> TenantContext | None:
+    """The tenant context of a request or websocket, or None when the caller may not act in any tenant.
+
+    - a tenant API client acts in its own tenant with its scopes' permissions;
+    - vendor staff act only under an active support grant kept in the session (checked each time);
+    - a member acts in the tenant chosen in the session (or named by ``tenant_hint``, a slug),
+      defaulting to their only tenant.
+    Raises ``NoTenantSelected`` when a member belongs to several tenants and chose none.
+    """
+    from django.utils import timezone
+
+    from console.models import SupportGrant
+
+    if api_client is not None:
+        if api_client.tenant is None:
+            return None
+        perms: set[str] = set()
+        for scope in api_client.scopes:
+            perms |= API_SCOPE_PERMISSIONS.get(scope, frozenset())
+        return TenantContext(
+            tenant=api_client.tenant,
+            actor=Actor.for_api_client(api_client, request),
+            permissions=frozenset(perms),
+        )
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_vendor_staff:
+        grant_id = (session or {}).get(SESSION_GRANT_KEY)
+        if not grant_id:
+            return None
+        now = timezone.now()
+        grant = (
+            SupportGrant.objects.select_related("tenant")
+            .filter(pk=grant_id, staff=user, revoked_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
+            .first()
+        )
+        if grant is None:
+            return None
+        return TenantContext(
+            tenant=grant.tenant,
+            actor=Actor.for_user(user, request, grant_id=grant.pk),
+            permissions=SUPPORT_SCOPE_PERMISSIONS[grant.scope],
+            grant_expires_at=grant.expires_at,
+        )
+    membership: Membership | None = None
+    if tenant_hint:
+        membership = (
+            Membership.objects.select_related("tenant").filter(user=user, tenant__slug=tenant_hint).first()
+        )
+        if membership is None:
+            return None
+    else:
+        tenant_id = (session or {}).get(SESSION_TENANT_KEY)
+        if tenant_id:
+            membership = membership_for(user, tenant_id)
+        if membership is None:
+            memberships = list(Membership.objects.select_related("tenant").filter(user=user)[:2])
+            if len(memberships) == 1:
+                membership = memberships[0]
+            elif memberships:
+                raise NoTenantSelected
+            else:
+                return None
+    return TenantContext(
+        tenant=membership.tenant,
+        actor=Actor.for_user(user, request),
+        permissions=ROLE_PERMISSIONS[membership.role],
+        role=membership.role,
+    )

@@ -1,0 +1,89 @@
+"""The Celery application: safe defaults for idempotent tasks and the beat schedule in code."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import time
+from typing import Any
+
+from celery import Celery, bootsteps
+from celery.signals import worker_shutdown
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+
+app = Celery("console")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["console", "telemetry", "rollout"])
+
+WORKER_HEARTBEAT_KEY = "console:worker-heartbeat"
+
+
+def _beat_schedule() -> dict[str, dict[str, Any]]:
+    """Each app lists its periodic tasks in ``<app>.schedule.BEAT_SCHEDULE``."""
+    from importlib import import_module
+
+    schedule: dict[str, dict[str, Any]] = {}
+    for app_name in ("console", "telemetry", "rollout"):
+        try:
+            module = import_module(f"{app_name}.schedule")
+        except ModuleNotFoundError:
+            continue
+        schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
+    return schedule
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender: Celery, **_: Any) -> None:
+    sender.conf.beat_schedule = _beat_schedule()
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Writes ``<hostname> -> unix time`` to a Redis hash every few seconds.
+
+    ``/readyz`` reads it to tell whether at least one worker is alive and consuming.
+    """
+
+    requires = ("celery.worker.components:Timer",)
+
+    def __init__(self, worker: Any, **kwargs: Any) -> None:
+        super().__init__(worker, **kwargs)
+        self.tref: Any = None
+
+    def start(self, worker: Any) -> None:
+        from django.conf import settings
+
+        self._beat(worker)
+        self.tref = worker.timer.call_repeatedly(
+            settings.CONSOLE_WORKER_HEARTBEAT_SECONDS, self._beat, (worker,), priority=10
+        )
+
+    def stop(self, worker: Any) -> None:
+        if self.tref is not None:
+            self.tref.cancel()
+        try:
+            from console.redis import redis_client
+
+            redis_client().hdel(WORKER_HEARTBEAT_KEY, _worker_name(worker))
+        except Exception:  # noqa: S110 - shutting down; readiness expires it anyway
+            pass
+
+    def _beat(self, worker: Any) -> None:
+        from console.redis import redis_client
+
+        # Redis down: nothing to do here, readiness reports it.
+        with contextlib.suppress(Exception):
+            redis_client().hset(WORKER_HEARTBEAT_KEY, _worker_name(worker), str(time.time()))
+
+
+def _worker_name(worker: Any) -> str:
+    return str(getattr(worker, "hostname", None) or socket.gethostname())
+
+
+app.steps["worker"].add(WorkerHeartbeat)
+
+
+@worker_shutdown.connect
+def _on_shutdown(**_: Any) -> None:
+    return None

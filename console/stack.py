@@ -1,0 +1,85 @@
+"""``make run``: the whole product on one machine, with the production topology.
+
+Starts embedded PostgreSQL and Redis (unless ``DATABASE_URL`` / ``REDIS_URL`` are set), migrates,
+seeds the demo data, then supervises the web server (ASGI: HTTP + websockets), a Celery worker,
+Celery beat and the fleet simulator. Ctrl-C stops every child, then the embedded services.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from console import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def _manage(*args: str, env: dict[str, str], capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, str(BASE_DIR / "manage.py"), *args],
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+def processes(port: str, simulate_hosts: int) -> dict[str, str]:
+    bin_dir = Path(PYTHON).parent
+    procs = {
+        "web": f"{bin_dir / 'uvicorn'} console.asgi:application --host 127.0.0.1 --port {port} "
+        "--lifespan off --ws websockets",
+        "worker": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 2 --without-gossip",
+        "beat": f"{bin_dir / 'celery'} -A console beat --loglevel INFO",
+    }
+    simulator = BASE_DIR / "telemetry" / "management" / "commands" / "simulate_fleet.py"
+    if simulate_hosts > 0 and simulator.exists():
+        procs["fleet"] = (
+            f"{PYTHON} {BASE_DIR / 'manage.py'} simulate_fleet --hosts {simulate_hosts} "
+            f"--url http://127.0.0.1:{port}"
+        )
+    return procs
+
+
+def main() -> int:
+    from honcho.manager import Manager
+
+    port = os.environ.get("PORT", "8000")
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    started_embedded = not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+    print("Starting services (embedded PostgreSQL/Redis under var/ unless DATABASE_URL/REDIS_URL set)...")
+    env.update(embedded.start())
+    try:
+        _manage("migrate", "--noinput", env=env)
+        demo = json.loads(_manage("seed_demo", "--json", env=env, capture=True))
+        print(f"\n  Update-control console: http://127.0.0.1:{port}/")
+        print(f"  API docs:               http://127.0.0.1:{port}/api/v1/docs/")
+        for login in demo.get("logins", []):
+            print(f"  login {login['username']:<28} password {login['password']:<20} {login.get('what', '')}")
+        for token in demo.get("api_tokens", []):
+            print(f"  API token ({token['tenant']}): {token['token']}")
+        print("  Ctrl-C stops everything.\n")
+        manager = Manager()
+        for name, cmd in processes(port, int(os.environ.get("SIMULATE_HOSTS", "2000"))).items():
+            manager.add_process(name, cmd, env=env, cwd=str(BASE_DIR))
+        manager.loop()
+        return int(manager.returncode or 0)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if started_embedded:
+            embedded.stop()
+            print("Embedded services stopped; data kept in var/.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

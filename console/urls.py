@@ -1,0 +1,43 @@
+"""Root URL configuration: the project's wiring, which may name every app."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from console import health, views
+
+api_urlpatterns: list[Any] = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+page_urlpatterns: list[Any] = []
+
+for _app in ("console", "telemetry", "rollout"):
+    try:
+        _module = import_module(f"{_app}.app_urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{_app}.app_urls":
+            raise
+        continue
+    api_urlpatterns += getattr(_module, "api_urlpatterns", [])
+    page_urlpatterns += getattr(_module, "urlpatterns", [])
+
+urlpatterns: list[Any] = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("tenants/", views.tenant_switch, name="tenant-switch"),
+    path("vendor/", login_required(views.vendor_home), name="vendor-home"),
+    path("api/v1/", include(api_urlpatterns)),
+    *page_urlpatterns,
+    path("", views.HomeView.as_view(), name="home"),
+]
+
+handler404 = "console.error_views.not_found"
+handler500 = "console.error_views.server_error"

@@ -1,0 +1,1 @@
+"""Releases, groups, policies, the resolver, desired state, distribution, rings and gates."""

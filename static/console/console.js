@@ -1,0 +1,23 @@
+// Console behaviour shared by every page. No inline scripts anywhere (CSP: script-src 'self').
+(function () {
+  "use strict";
+  // htmx requests carry the CSRF token from the page's meta tag.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+  });
+  // Forms and buttons with data-confirm ask before destructive actions.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  }, true);
+  // Times rendered as <time data-local datetime="..."> show in the viewer's locale as a tooltip.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("time[data-local]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) { el.title = d.toLocaleString(); }
+    });
+  });
+})();

@@ -1,0 +1,1 @@
+"""Host inventory, heartbeat ingest, fleet health, websocket dashboards, the fleet simulator."""

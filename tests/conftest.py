@@ -1,0 +1,259 @@
+"""Fixtures shared by every test module: real PostgreSQL, Redis, Celery worker, ASGI server, Chromium.
+
+Nothing of our own stack is mocked. Processes the tests start (worker, web server) get the test
+database's URL and inherit PYTEST_VERSION, which makes settings use the test Redis databases.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ARTIFACTS = BASE_DIR / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# there are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def wait_for(
+    condition: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.1, what: str = ""
+) -> Any:
+    """Polls ``condition`` until it returns something truthy; fails the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {what or condition!r} (last value {last!r})")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_database_url() -> str:
+    """A URL for the database the current test runs against (pytest-django's test database)."""
+    sd = connection.settings_dict
+    host = sd.get("HOST") or ""
+    netloc_host = quote(host, safe="") if host.startswith("/") else host
+    port = f":{sd['PORT']}" if sd.get("PORT") else ""
+    user = quote(sd.get("USER") or "postgres", safe="")
+    password = f":{quote(sd['PASSWORD'], safe='')}" if sd.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{netloc_host}{port}/{sd['NAME']}"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    from django.conf import settings
+
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": test_database_url(),
+            # The children apply the test offset themselves (PYTEST_VERSION is inherited), so
+            # they get the URL before the offset, as this process read it.
+            "REDIS_URL": os.environ.get("REDIS_URL") or settings.REDIS_URL.rsplit("/", 1)[0] + "/0",
+            "DEBUG": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class ManagedProcess:
+    """A child process the test owns; killed at teardown, its output kept for failure reports."""
+
+    def __init__(self, args: list[str], env: dict[str, str], name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.name = name
+        self.log_path = ARTIFACTS / f"{name}-{os.getpid()}-{time.monotonic_ns()}.log"
+        self.log = self.log_path.open("wb")
+        self.args = args
+        self.env = env
+        self.proc = subprocess.Popen(args, env=env, cwd=BASE_DIR, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def kill(self, sig: int = 9) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    def restart(self) -> None:
+        self.kill()
+        self.proc = subprocess.Popen(
+            self.args, env=self.env, cwd=BASE_DIR, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def stop(self) -> None:
+        self.kill(15)
+        self.log.close()
+
+
+def start_celery_worker(name: str = "worker", **extra_env: str) -> ManagedProcess:
+    from console.redis import redis_client
+
+    celery = str(Path(sys.executable).parent / "celery")
+    hostname = f"{name}-{os.getpid()}-{time.monotonic_ns()}@test"
+    worker = ManagedProcess(
+        [
+            celery,
+            "-A",
+            "console",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            hostname,
+        ],
+        child_env(**extra_env),
+        name,
+    )
+    from console.celery import WORKER_HEARTBEAT_KEY
+
+    def ready() -> bool:
+        if worker.proc.poll() is not None:
+            pytest.fail(f"celery worker exited:\n{worker.output()}")
+        return bool(redis_client().hexists(WORKER_HEARTBEAT_KEY, hostname))
+
+    wait_for(ready, timeout=60, what="celery worker heartbeat")
+    return worker
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[ManagedProcess]:
+    """A real Celery worker process on the test database and the test Redis databases."""
+    worker = start_celery_worker()
+    yield worker
+    worker.stop()
+
+
+def start_asgi_server(port: int | None = None, **extra_env: str) -> tuple[ManagedProcess, str]:
+    import httpx
+
+    port = port or free_port()
+    uvicorn = str(Path(sys.executable).parent / "uvicorn")
+    server = ManagedProcess(
+        [
+            uvicorn,
+            "console.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--ws",
+            "websockets",
+            "--log-level",
+            "warning",
+        ],
+        child_env(**extra_env),
+        "asgi",
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        if server.proc.poll() is not None:
+            pytest.fail(f"ASGI server exited:\n{server.output()}")
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(up, timeout=60, what="ASGI server /healthz")
+    return server, url
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """The real ASGI application (HTTP + websockets) under uvicorn, on the test database; yields its URL."""
+    server, url = start_asgi_server()
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def redis_flush() -> Iterator[None]:
+    """Empties the test Redis databases before and after the test (never the development ones)."""
+    from django.conf import settings
+
+    from console.redis import redis_client
+
+    assert settings.TESTING
+    for url in (settings.REDIS_URL, settings.REDIS_CACHE_URL):
+        redis_client(url).flushdb()
+    yield
+    for url in (settings.REDIS_URL, settings.REDIS_CACHE_URL):
+        redis_client(url).flushdb()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's Chromium is needed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context and page; a screenshot is saved under test-artifacts/ at the end."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def browser_login(page: Any, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
