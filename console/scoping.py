@@ -199,3 +199,32 @@ class TenantPageMixin(LoginRequiredMixin):
 
     def scoped(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return _scoped(queryset, self.ctx)
+
+
+class VendorAPIView(generics.GenericAPIView):  # type: ignore[type-arg]
+    """Base of vendor endpoints (release engineering, telemetry pipeline).
+
+    Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
+    vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
+    """
+
+    vendor_scopes: ClassVar[frozenset[str]] = frozenset({"vendor"})
+    vendor_roles: ClassVar[frozenset[str]] = frozenset({"release_engineer"})
+    read_roles: ClassVar[frozenset[str]] = frozenset({"release_engineer", "support_lead", "support_engineer"})
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        from console.access import Actor
+
+        client = request.auth if isinstance(request.auth, ApiClient) else None
+        if client is not None:
+            if client.tenant_id is not None or not set(client.scopes) & self.vendor_scopes:
+                raise exceptions.PermissionDenied("This endpoint needs a vendor API client.")
+            self.actor = Actor.for_api_client(client, request._request)
+            return
+        user = request.user
+        role = getattr(user, "vendor_role", "")
+        allowed = self.read_roles if request.method in ("GET", "HEAD", "OPTIONS") else self.vendor_roles
+        if not role or role not in allowed:
+            raise exceptions.PermissionDenied("This endpoint is for vendor staff.")
+        self.actor = Actor.for_user(user, request._request)  # type: ignore[arg-type]
