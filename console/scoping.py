@@ -201,7 +201,7 @@ class TenantPageMixin(LoginRequiredMixin):
         return _scoped(queryset, self.ctx)
 
 
-class VendorAPIView(generics.GenericAPIView):  # type: ignore[type-arg]
+class VendorAPIView(generics.GenericAPIView):
     """Base of vendor endpoints (release engineering, telemetry pipeline).
 
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
