@@ -53,6 +53,10 @@ def _save(data: dict[str, str]) -> None:
 
 
 def start_postgres() -> str:
+    import warnings
+
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback is fine.
+    warnings.filterwarnings("ignore", module="platformdirs")
     import pgserver
 
     pgdata = VAR_DIR / "pg"

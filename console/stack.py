@@ -65,7 +65,7 @@ def main() -> int:
         for login in demo.get("logins", []):
             print(f"  login {login['username']:<28} password {login['password']:<20} {login.get('what', '')}")
         for token in demo.get("api_tokens", []):
-            print(f"  API token ({token['tenant']}): {token['token']}")
+            print(f"  API token {token['name']:<26} {token['token']}")
         print("  Ctrl-C stops everything.\n")
         manager = Manager()
         for name, cmd in processes(port, int(os.environ.get("SIMULATE_HOSTS", "2000"))).items():
