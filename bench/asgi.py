@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
-from django.conf import settings  # noqa: E402
+from django.conf import settings
 
 settings.ROOT_URLCONF = "bench.urls"
 
