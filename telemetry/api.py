@@ -1,0 +1,332 @@
+"""REST endpoints of the telemetry app: enrolment, heartbeat ingest, hosts, enrolment tokens, fleet health."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from console.access import ADMIN, READ, WRITE, client_ip
+from console.authentication import BearerTokenAuthentication
+from console.errors import Forbidden, InvalidInput
+from console.models import ApiClient, ApiScope
+from console.pagination import CursorPagination
+from console.scoping import TenantAPIView
+from telemetry import ingest, selectors, services
+from telemetry.credentials import HostCredentialAuthentication
+from telemetry.models import EnrolmentToken, Host
+
+
+class HostCursorPagination(CursorPagination):
+    # (hostname, id) is what every host index ends with, so each page is one index range scan.
+    ordering = ("hostname", "id")  # type: ignore[assignment]
+
+
+class HostOutput(serializers.ModelSerializer[Host]):
+    class Meta:
+        model = Host
+        fields = (
+            "id",
+            "hostname",
+            "platform",
+            "os_version",
+            "tags",
+            "site",
+            "sensor_build",
+            "content_versions",
+            "status",
+            "reported_status",
+            "last_seen_at",
+            "status_changed_at",
+            "heartbeat_interval_s",
+            "enrolled_at",
+            "last_crash_at",
+        )
+
+
+class CrashOutput(serializers.Serializer[Any]):
+    occurred_at = serializers.DateTimeField()
+    component = serializers.CharField()
+    category = serializers.CharField()
+    content_version = serializers.CharField()
+    sensor_build = serializers.CharField()
+
+
+class HostDetailOutput(HostOutput):
+    recent_crashes = serializers.SerializerMethodField()
+
+    class Meta(HostOutput.Meta):
+        fields = (*HostOutput.Meta.fields, "recent_crashes")  # type: ignore[assignment]
+
+    def get_recent_crashes(self, host: Host) -> list[dict[str, Any]]:
+        events = selectors.host_crash_events(tenant_id=host.tenant_id, host_id=host.pk)
+        return list(CrashOutput(events, many=True).data)
+
+
+# ------------------------------------------------------------------------------ sensor-facing
+
+
+class EnrolView(APIView):
+    """``POST /api/v1/telemetry/enrol``: a sensor presents its tenant's enrolment token, gets a host credential."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer[Any]):
+        enrolment_token = serializers.CharField(max_length=200)
+        agent_id = serializers.UUIDField(required=False)
+        hostname = serializers.CharField(max_length=255)
+        platform = serializers.CharField(max_length=16)
+        os_version = serializers.CharField(max_length=64, required=False, allow_blank=True)
+        tags = serializers.ListField(
+            child=serializers.CharField(max_length=64), required=False, max_length=32
+        )
+        site = serializers.CharField(max_length=64, required=False, allow_blank=True)
+        sensor_build = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        content_versions = serializers.DictField(child=serializers.CharField(max_length=32), required=False)
+
+    @extend_schema(
+        request=Input,
+        responses={
+            201: inline_serializer(
+                "EnrolOutput",
+                {
+                    "host_id": serializers.UUIDField(),
+                    "tenant": serializers.CharField(),
+                    "credential": serializers.CharField(),
+                    "heartbeats_url": serializers.CharField(),
+                },
+            )
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        attributes = services.host_attributes_validate(data.validated_data)
+        host, credential = services.host_enrol(
+            enrolment_secret=data.validated_data["enrolment_token"],
+            attributes=attributes,
+            agent_id=data.validated_data.get("agent_id"),
+            ip=client_ip(request._request),
+        )
+        return Response(
+            {
+                "host_id": str(host.pk),
+                "tenant": host.tenant.slug,
+                "credential": credential,
+                "heartbeats_url": "/api/v1/telemetry/heartbeats",
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class HeartbeatIngestView(APIView):
+    """``POST /api/v1/telemetry/heartbeats``: a batch from the vendor's telemetry pipeline or one host.
+
+    Answers 202 with ``accepted`` and the ``rejected`` items (index + errors per field); good items
+    are kept. Retrying a batch is harmless. 503 + Retry-After when staging (Redis) is down.
+    """
+
+    authentication_classes = [HostCredentialAuthentication, BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer(
+            "HeartbeatBatch",
+            {"heartbeats": serializers.ListField(child=serializers.DictField(), max_length=1000)},
+        ),
+        responses={
+            202: inline_serializer(
+                "HeartbeatBatchResult",
+                {
+                    "accepted": serializers.IntegerField(),
+                    "rejected": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        only_host: str | None = None
+        if isinstance(request.auth, Host):
+            only_host = str(request.auth.pk)
+        elif not (
+            isinstance(request.auth, ApiClient)
+            and request.auth.tenant_id is None
+            and ApiScope.TELEMETRY in request.auth.scopes
+        ):
+            raise Forbidden(
+                "Heartbeats come from the vendor's telemetry pipeline or a host's own credential."
+            )
+        body = request.data
+        if not isinstance(body, dict) or set(body) - {"heartbeats"}:
+            raise InvalidInput(
+                'The body is {"heartbeats": [...]}.', errors={"heartbeats": ["A list of heartbeats."]}
+            )
+        result = ingest.heartbeats_ingest(body.get("heartbeats"), only_host_id=only_host)
+        return Response(result.as_dict(), status=status.HTTP_202_ACCEPTED)
+
+
+# ------------------------------------------------------------------------------------- tenant
+
+
+_HOST_FILTER_PARAMS = [
+    OpenApiParameter("status", str, description="online, offline, crashed, boot_loop, silent, recovering"),
+    OpenApiParameter("platform", str, description="windows, macos, linux"),
+    OpenApiParameter("sensor_build", str),
+    OpenApiParameter("content", str, description="<category>:<version>"),
+    OpenApiParameter("site", str),
+    OpenApiParameter("tag", str),
+    OpenApiParameter("q", str, description="hostname prefix"),
+    OpenApiParameter("group", OpenApiTypes.UUID, description="host group id"),
+]
+
+
+class HostListView(TenantAPIView, generics.ListAPIView[Host]):
+    """``GET /api/v1/hosts/``: the tenant's hosts by hostname, cursor-paginated, with filters."""
+
+    queryset = Host.objects.all()
+    serializer_class = HostOutput
+    pagination_class = HostCursorPagination
+    scope_map = {"GET": READ, "HEAD": READ, "OPTIONS": READ}
+
+    def filter_queryset_for_view(self, queryset: Any) -> Any:
+        return selectors.host_filters_apply(
+            queryset, tenant_id=self.tenant.pk, params=self.request.query_params
+        )
+
+    @extend_schema(parameters=_HOST_FILTER_PARAMS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class HostDetailView(TenantAPIView, generics.RetrieveDestroyAPIView[Host]):
+    """``GET / DELETE /api/v1/hosts/<id>/``: one host with its recent crashes; delete retires it."""
+
+    queryset = Host.objects.all()
+    serializer_class = HostDetailOutput
+    scope_map = {"GET": READ, "HEAD": READ, "OPTIONS": READ, "DELETE": WRITE}
+
+    def perform_destroy(self, instance: Host) -> None:
+        services.host_delete(tenant=self.tenant, actor=self.ctx.actor, host=instance)
+        ingest.host_cache_forget(instance.pk)
+
+
+class EnrolmentTokenOutput(serializers.ModelSerializer[EnrolmentToken]):
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EnrolmentToken
+        fields = (
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "hosts_enrolled",
+            "active",
+        )
+
+    def get_active(self, token: EnrolmentToken) -> bool:
+        return token.is_active()
+
+
+class EnrolmentTokenListView(TenantAPIView, generics.ListAPIView[EnrolmentToken]):
+    """``GET / POST /api/v1/enrolment-tokens/``: tenant admins list and create enrolment tokens."""
+
+    queryset = EnrolmentToken.objects.all()
+    serializer_class = EnrolmentTokenOutput
+    scope_map = {"GET": ADMIN, "HEAD": ADMIN, "OPTIONS": ADMIN, "POST": ADMIN}
+
+    class Input(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=100)
+        expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    @extend_schema(
+        request=Input,
+        responses={
+            201: inline_serializer(
+                "EnrolmentTokenCreated", {"id": serializers.UUIDField(), "token": serializers.CharField()}
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, secret = services.enrolment_token_create(
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            name=data.validated_data["name"],
+            expires_at=data.validated_data.get("expires_at"),
+        )
+        body = dict(EnrolmentTokenOutput(token).data)
+        body["token"] = secret
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class EnrolmentTokenDetailView(TenantAPIView, generics.RetrieveDestroyAPIView[EnrolmentToken]):
+    """``GET / DELETE /api/v1/enrolment-tokens/<id>/``: DELETE revokes (the row stays for the record)."""
+
+    queryset = EnrolmentToken.objects.all()
+    serializer_class = EnrolmentTokenOutput
+    scope_map = {"GET": ADMIN, "HEAD": ADMIN, "OPTIONS": ADMIN, "DELETE": ADMIN}
+
+    def perform_destroy(self, instance: EnrolmentToken) -> None:
+        services.enrolment_token_revoke(tenant=self.tenant, actor=self.ctx.actor, token=instance)
+
+
+class FleetHealthView(TenantAPIView):
+    """``GET /api/v1/fleet/health/``: the tenant's fleet health now (per group / platform on request)."""
+
+    queryset = Host.objects.all()
+    scope_map = {"GET": READ, "HEAD": READ, "OPTIONS": READ}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("group", OpenApiTypes.UUID, description="host group id"),
+            OpenApiParameter("platform", str, description="windows, macos, linux"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        group_id: uuid.UUID | None = None
+        if params.get("group"):
+            ref = selectors.host_group_sql(self.tenant.pk, params["group"])
+            if ref is None:
+                raise InvalidInput("No such host group.", errors={"group": ["No such host group."]})
+            group_id = uuid.UUID(params["group"])
+        platform = params.get("platform") or None
+        if platform is not None and platform not in dict(Host._meta.get_field("platform").choices or []):
+            raise InvalidInput("Unknown platform.", errors={"platform": ["One of windows, macos, linux."]})
+        snapshot = selectors.fleet_snapshot(self.tenant.pk, group_id=group_id, platform=platform)
+        snapshot["groups"] = [
+            {"id": str(g.id), "name": g.name} for g in selectors.host_groups(self.tenant.pk)
+        ]
+        snapshot["flushed_at"] = ingest.last_flush_at()
+        return Response(snapshot)
+
+
+class FleetSeriesView(TenantAPIView):
+    """``GET /api/v1/fleet/series/?minutes=60``: per-minute fleet-health samples, oldest first."""
+
+    queryset = Host.objects.all()
+    scope_map = {"GET": READ, "HEAD": READ, "OPTIONS": READ}
+
+    @extend_schema(parameters=[OpenApiParameter("minutes", int)], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("minutes", "60")
+        if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+            raise InvalidInput("minutes is 1 to 1440.", errors={"minutes": ["An integer from 1 to 1440."]})
+        return Response(
+            {"minutes": int(raw), "samples": selectors.fleet_series(self.tenant.pk, minutes=int(raw))}
+        )

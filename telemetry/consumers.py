@@ -1,0 +1,61 @@
+"""``/ws/v1/fleet/``: a tenant's live fleet health, one group per tenant (``tenant.<id>.fleet``).
+
+On connect the client gets the latest snapshot (``fleet.snapshot``, with the recent per-minute
+series); then at most one ``fleet.update`` per tick, each with the tenant's next sequence number.
+A client that sees a gap sends ``{"type": "resync"}`` and gets a fresh ``fleet.snapshot``.
+Access is re-resolved on every message (a revoked support grant ends the stream).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from console.access import READ
+from console.consumers import ws_context
+from console.realtime import tenant_group
+from telemetry.fleet import TOPIC, fleet_current
+
+CLOSE_FORBIDDEN = 4403
+
+
+class FleetConsumer(AsyncJsonWebsocketConsumer):
+    async def _allowed(self) -> bool:
+        ctx = await ws_context(self.scope)
+        return ctx is not None and ctx.tenant.pk == self.tenant_id and ctx.can(READ)
+
+    async def connect(self) -> None:
+        ctx = await ws_context(self.scope)
+        if ctx is None or not ctx.can(READ):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.tenant_id = ctx.tenant.pk
+        self.group = tenant_group(self.tenant_id, TOPIC)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self._send_snapshot()
+
+    async def disconnect(self, code: int) -> None:
+        group = getattr(self, "group", None)
+        if group:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _send_snapshot(self) -> None:
+        message = await database_sync_to_async(fleet_current)(self.tenant_id)
+        await self.send_json({"type": "fleet.snapshot", **message})
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not await self._allowed():
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if isinstance(content, dict) and content.get("type") == "resync":
+            await self._send_snapshot()
+
+    async def fleet_update(self, event: dict[str, Any]) -> None:
+        """Group message from ``telemetry.fleet.fleet_publish``: forwarded while access still holds."""
+        if not await self._allowed():
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.send_json({"type": "fleet.update", **event["payload"]})

@@ -1,0 +1,21 @@
+"""Celery tasks of the telemetry app (they call a service; beat schedules them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from telemetry.fleet import telemetry_retention, telemetry_tick
+
+
+@shared_task(ignore_result=True)
+def telemetry_tick_task() -> dict[str, Any]:
+    """Flush staged heartbeats to PostgreSQL and publish fleet health (every FLUSH_SECONDS)."""
+    result = telemetry_tick()
+    return {"skipped": result.skipped, "heartbeats": result.heartbeats, "tenants": len(result.tenants)}
+
+
+@shared_task(ignore_result=True)
+def telemetry_retention_task() -> tuple[int, int]:
+    return telemetry_retention()
