@@ -75,6 +75,17 @@ class Actor:
         )
 
     @classmethod
+    def for_vendor_staff(cls, user: User, request: HttpRequest | None = None) -> Actor:
+        """Vendor staff acting as the vendor (filing a request, breaking glass), not under a grant."""
+        return cls(
+            kind=ActorKind.USER,
+            id=str(user.pk),
+            label=f"{user.get_username()} (vendor)",
+            user=user,
+            **_request_meta(request),
+        )
+
+    @classmethod
     def for_api_client(cls, client: ApiClient, request: HttpRequest | None = None) -> Actor:
         return cls(
             kind=ActorKind.API_CLIENT,
@@ -205,3 +216,29 @@ def resolve_context(
         permissions=ROLE_PERMISSIONS[membership.role],
         role=membership.role,
     )
+
+
+def two_factor_required(ctx: TenantContext) -> bool:
+    """Whether the person behind ``ctx`` must have signed in with a second factor.
+
+    Tenants can make it mandatory for every member; ``CONSOLE_REQUIRE_2FA_FOR_ADMINS`` (on in
+    production by default) makes it mandatory for owners and admins everywhere. Machine clients
+    and vendor staff under a grant are not members, so this does not apply to them.
+    """
+    from django.conf import settings
+
+    if ctx.actor.kind != ActorKind.USER or not ctx.role:
+        return False
+    if ctx.tenant.require_2fa:
+        return True
+    return bool(getattr(settings, "CONSOLE_REQUIRE_2FA_FOR_ADMINS", False)) and ctx.role in (
+        Role.OWNER,
+        Role.ADMIN,
+    )
+
+
+def two_factor_missing(user: Any, ctx: TenantContext) -> bool:
+    if not two_factor_required(ctx):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (callable(is_verified) and is_verified())

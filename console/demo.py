@@ -48,6 +48,35 @@ def _client(name: str, tenant: Tenant | None, scopes: list[str]) -> dict[str, An
     return {"tenant": tenant.slug if tenant else "vendor", "name": name, "token": token, "scopes": scopes}
 
 
+DEMO_CASE_ID = "CASE-24071"
+
+
+def _pending_support_request() -> None:
+    """One request from vendor support to acme, waiting for acme's owner/admin (made once)."""
+    from django.utils import timezone
+
+    from console.models import SupportRequest, SupportRequestStatus
+    from console.services import support_request_create
+
+    tenant = Tenant.objects.get(slug="acme")
+    staff = User.objects.get(username="support@vendor.example")
+    exists = SupportRequest.objects.filter(
+        tenant=tenant,
+        case_id=DEMO_CASE_ID,
+        status=SupportRequestStatus.PENDING,
+        answer_by__gt=timezone.now(),
+    ).exists()
+    if not exists:
+        support_request_create(
+            tenant=tenant,
+            staff=staff,
+            case_id=DEMO_CASE_ID,
+            reason="Sensor on FIN-LAPTOP-17 reports content load errors; we need to see its update policy.",
+            scope="read",
+            duration_hours=4,
+        )
+
+
 @transaction.atomic
 def seed_console() -> dict[str, Any]:
     logins: list[dict[str, str]] = []
@@ -65,6 +94,7 @@ def seed_console() -> dict[str, Any]:
             Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": role})
             logins.append({"username": username, "password": DEMO_PASSWORD, "what": f"{slug} {role.value}"})
         tokens.append(_client(f"{slug}-automation", tenant, [ApiScope.READ, ApiScope.WRITE, ApiScope.PAUSE]))
+    _pending_support_request()
     tokens.append(_client("vendor-release-pipeline", None, [ApiScope.VENDOR]))
     tokens.append(_client("vendor-telemetry-pipeline", None, [ApiScope.TELEMETRY]))
     return {"logins": logins, "api_tokens": tokens, "tenants": list(TENANTS)}

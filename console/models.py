@@ -104,8 +104,14 @@ class ApiClient(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Requests per minute; blank = the API_RATE_LIMIT default"
+    )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
@@ -185,6 +191,11 @@ class SupportGrant(models.Model):
     break_glass = models.BooleanField(default=False, help_text="Self-granted by a support lead; read only")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ended_announced_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the end (expiry or revocation) was audited and pushed to sockets",
+    )
     created_at = models.DateTimeField(default=utc_now)
 
     class Meta:
@@ -196,3 +207,73 @@ class SupportGrant(models.Model):
     def is_active(self, now: datetime | None = None) -> bool:
         now = now or utc_now()
         return self.revoked_at is None and self.starts_at <= now < self.expires_at
+
+
+class Invitation(models.Model):
+    """An expiring, single-use link that makes whoever opens it (with the invited e-mail) a member.
+
+    Only the SHA-256 of the link's secret is stored."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= utc_now():
+            return "expired"
+        return "pending"
+
+
+class SupportRequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    EXPIRED = "expired", "Expired unanswered"
+
+
+class SupportRequest(models.Model):
+    """A vendor staff member asking a tenant for access; a grant exists only once a tenant
+    owner/admin approves. Unanswered requests expire after ``answer_by``."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="support_requests")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    staff = models.ForeignKey(User, on_delete=models.CASCADE, related_name="support_requests")
+    scope = models.CharField(max_length=16, choices=SupportScope.choices, default=SupportScope.READ)
+    case_id = models.CharField(max_length=64)
+    reason = models.TextField()
+    duration_hours = models.PositiveSmallIntegerField(default=4)
+    status = models.CharField(
+        max_length=16, choices=SupportRequestStatus.choices, default=SupportRequestStatus.PENDING
+    )
+    answer_by = models.DateTimeField()
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    grant = models.OneToOneField(
+        SupportGrant, on_delete=models.SET_NULL, null=True, blank=True, related_name="request"
+    )
+    created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.staff} asks {self.tenant} for {self.scope} ({self.case_id})"

@@ -9,6 +9,7 @@ unscoped queryset is ``dangerously_get_unscoped_queryset`` (grep for it in revie
 from __future__ import annotations
 
 from typing import Any, ClassVar, cast
+from urllib.parse import quote
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, QuerySet
@@ -25,6 +26,7 @@ from console.access import (
     NoTenantSelected,
     TenantContext,
     resolve_context,
+    two_factor_missing,
 )
 from console.errors import Forbidden, NotFound
 from console.models import ApiClient
@@ -94,6 +96,8 @@ class TenantAPIView(generics.GenericAPIView):
             ) from exc
         if ctx is None:
             raise exceptions.PermissionDenied("No tenant access for these credentials.")
+        if api_client is None and two_factor_missing(request.user, ctx):
+            raise Forbidden("This tenant requires two-factor sign-in: verify at /account/two-factor/.")
         self.ctx = ctx
         request._request.tenant_ctx = ctx  # type: ignore[attr-defined]
         permission = self.scope_map.get(request.method or "GET")
@@ -167,6 +171,8 @@ class TenantPageMixin(LoginRequiredMixin):
             if getattr(request.user, "is_vendor_staff", False):
                 return redirect("/vendor/")
             return redirect("/tenants/")
+        if two_factor_missing(request.user, ctx):
+            return redirect(f"/account/two-factor/?next={quote(request.get_full_path())}")
         self.ctx = ctx
         request.tenant_ctx = ctx  # type: ignore[attr-defined]
         permission = self.scope_map.get(request.method or "GET")

@@ -241,6 +241,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "console.errors.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "console.pagination.CursorPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_THROTTLE_CLASSES": ["console.throttling.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env_str("API_RATE_LIMIT", "6000/min"),
         "anon": "120/min",
@@ -292,6 +293,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CONSOLE_WORKER_HEARTBEAT_SECONDS = env_int("CONSOLE_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 CONSOLE_WORKER_STALE_SECONDS = env_int("CONSOLE_WORKER_STALE_SECONDS", 60, minimum=5)
 CONSOLE_SITE_URL = env_str("CONSOLE_SITE_URL", "http://127.0.0.1:8000")
+# Sign-in: lockout after repeated failures, per account and per client IP, within a window.
+CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1)
+CONSOLE_LOGIN_MAX_FAILURES_PER_IP = env_int("CONSOLE_LOGIN_MAX_FAILURES_PER_IP", 30, minimum=1)
+CONSOLE_LOGIN_LOCKOUT_SECONDS = env_int("CONSOLE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+# Owners and admins must use TOTP (on by default in production; tenants can require it of everyone).
+CONSOLE_REQUIRE_2FA_FOR_ADMINS = env_bool("CONSOLE_REQUIRE_2FA_FOR_ADMINS", not DEBUG)
+OTP_TOTP_ISSUER = "Update-control console"
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=300)
 
 LOGGING = {
     "version": 1,

@@ -13,3 +13,11 @@ def ping(value: str) -> dict[str, str]:
         cursor.execute("SELECT current_database()")
         row = cursor.fetchone()
     return {"echo": value, "database": str(row[0]) if row else ""}
+
+
+@shared_task(name="console.support_access_expire")
+def support_access_expire() -> dict[str, int]:
+    """Beat tick: expire unanswered support requests, end expired grants (sockets close at once)."""
+    from console.services import support_access_expire as expire
+
+    return expire()

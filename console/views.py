@@ -15,11 +15,9 @@ from django.views.generic import TemplateView
 from console.access import SESSION_TENANT_KEY, membership_for, user_tenants
 from console.models import User
 from console.scoping import TenantPageMixin
+from console.signin import LoginView
 
-
-class LoginView(auth_views.LoginView):
-    template_name = "console/login.html"
-    redirect_authenticated_user = True
+__all__ = ["HomeView", "LoginView", "LogoutView", "tenant_switch", "vendor_home"]
 
 
 class LogoutView(auth_views.LogoutView):
@@ -67,4 +65,6 @@ def tenant_switch(request: HttpRequest) -> HttpResponseBase:
 
 def vendor_home(request: HttpRequest) -> HttpResponse:
     """Vendor staff's landing page (their grants and requests; release pages live in rollout)."""
-    return render(request, "console/vendor_home.html", {})
+    from console.pages import vendor_home_page
+
+    return vendor_home_page(request)
