@@ -448,6 +448,8 @@ def _dt(ts: float) -> datetime:
 def _apply(rows: dict[bytes, bytes], crashes: dict[bytes, bytes], result: FlushResult) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         if rows:
+            # Dropped first: inside an outer transaction (tests) ON COMMIT has not fired yet.
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.hb_stage")
             cursor.execute(_STAGE_TABLE_SQL)
             with cursor.copy(
                 "COPY hb_stage (id, seen, sensor_build, content, status, crashed, hostname, platform,"
@@ -463,6 +465,7 @@ def _apply(rows: dict[bytes, bytes], crashes: dict[bytes, bytes], result: FlushR
             result.updated = len(updated)
             result.tenants.update(t for (t,) in updated)
         if crashes:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.crash_stage")
             cursor.execute(_CRASH_TABLE_SQL)
             with cursor.copy(
                 "COPY crash_stage (host_id, at, component, category, content_version, sensor_build) FROM STDIN"

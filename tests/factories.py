@@ -75,3 +75,20 @@ class HostFactory(factory.django.DjangoModelFactory[Host]):
     tags = factory.LazyFunction(list)
     site = "hq"
     sensor_build = "7.11.18110"
+
+
+def enrolment_token(tenant: Tenant, name: str = "fleet") -> tuple[Any, str]:
+    """An enrolment token of ``tenant`` and its secret (the way a tenant admin creates one)."""
+    from console.access import Actor
+    from telemetry.services import enrolment_token_create
+
+    return enrolment_token_create(tenant=tenant, actor=Actor.system("test"), name=name)
+
+
+def host_with_credential(tenant: Tenant, **attributes: Any) -> tuple[Host, str]:
+    """A host enrolled with a fresh credential; returns the host and its credential."""
+    from telemetry.credentials import HOST_PREFIX, credential_generate
+
+    credential, lookup, digest = credential_generate(HOST_PREFIX)
+    host = HostFactory(tenant=tenant, credential_prefix=lookup, credential_hash=digest, **attributes)
+    return host, credential
