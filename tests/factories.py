@@ -92,3 +92,73 @@ def host_with_credential(tenant: Tenant, **attributes: Any) -> tuple[Host, str]:
     credential, lookup, digest = credential_generate(HOST_PREFIX)
     host = HostFactory(tenant=tenant, credential_prefix=lookup, credential_hash=digest, **attributes)
     return host, credential
+
+
+# --- rollout -------------------------------------------------------------------------------------
+
+
+def rollout_catalog(*, lines: tuple[str, ...] = ("7.09", "7.10", "7.11"), platforms: tuple[str, ...] = ("windows",)):
+    """GA sensor builds (two per line), the rapid_response and sensor_operations categories and a
+    20-field template type; returns a dict of what it made."""
+    from rollout.models import BuildStage, ContentCategory, SensorBuild, TemplateType
+
+    builds = []
+    for platform in platforms:
+        for line in lines:
+            for patch in ("100", "200"):
+                build, _ = SensorBuild.objects.get_or_create(
+                    platform=platform,
+                    version=f"{line}.{patch}",
+                    defaults={"release_line": line, "stage": BuildStage.GA},
+                )
+                builds.append(build)
+    rapid, _ = ContentCategory.objects.get_or_create(key="rapid_response", defaults={"name": "Rapid response"})
+    ops, _ = ContentCategory.objects.get_or_create(
+        key="sensor_operations",
+        defaults={"name": "Sensor operations", "system_critical": True, "max_pause_hours": 24},
+    )
+    template, _ = TemplateType.objects.get_or_create(
+        name="NamedPipe",
+        defaults={"field_types": ["str"] * 19 + ["int"], "min_sensor_build": "7.09.100"},
+    )
+    return {"builds": builds, "rapid_response": rapid, "sensor_operations": ops, "template": template}
+
+
+def pipe_instance(ident: str = "ch291-0001", fields: int = 20) -> dict[str, Any]:
+    """A template instance of the NamedPipe type with ``fields`` fields (20 is right)."""
+    values: list[Any] = [f"value-{i}" for i in range(min(fields, 19))]
+    if fields >= 20:
+        values.append(7)
+    values += ["extra"] * max(0, fields - 20)
+    return {"id": ident, "template_type": "NamedPipe", "fields": values}
+
+
+def content_release(category: Any, version: str, *, stage: str = "ga", hours_ago: float = 100, **extra: Any):
+    """A valid content release at ``stage`` (GA ``hours_ago``)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rollout.models import ContentRelease
+    from rollout.validation import canonical_digest
+
+    instances = [pipe_instance()]
+    when = timezone.now() - timedelta(hours=hours_ago)
+    return ContentRelease.objects.create(
+        category=category,
+        version=version,
+        instances=instances,
+        digest=canonical_digest(instances),
+        valid=True,
+        stage=stage,
+        early_access_at=when if stage in ("early_access", "ga") else None,
+        ga_at=when if stage == "ga" else None,
+        **extra,
+    )
+
+
+def host_group(tenant: Tenant, name: str = "prod", rule_text: str | None = None):
+    from console.access import Actor
+    from rollout.services import host_group_create
+
+    return host_group_create(tenant=tenant, actor=Actor.system("test"), name=name, rule_text=rule_text).obj

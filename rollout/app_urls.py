@@ -1,0 +1,70 @@
+"""Rollout's pages and API routes (mounted by console/urls.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+
+from rollout import api, views
+
+api_urlpatterns: list[Any] = [
+    # vendor catalog
+    path("vendor/sensor-builds/", api.VendorBuildListView.as_view(), name="api-vendor-builds"),
+    path(
+        "vendor/sensor-builds/<uuid:pk>/stage",
+        api.VendorBuildStageView.as_view(),
+        name="api-vendor-build-stage",
+    ),
+    path("vendor/content-categories/", api.VendorCategoryListView.as_view(), name="api-vendor-categories"),
+    path("vendor/template-types/", api.VendorTemplateListView.as_view(), name="api-vendor-templates"),
+    path("vendor/content-releases/", api.VendorReleaseListView.as_view(), name="api-vendor-releases"),
+    path(
+        "vendor/content-releases/validate",
+        api.VendorReleaseValidateView.as_view(),
+        name="api-vendor-validate",
+    ),
+    path(
+        "vendor/content-releases/<uuid:pk>", api.VendorReleaseDetailView.as_view(), name="api-vendor-release"
+    ),
+    path(
+        "vendor/content-releases/<uuid:pk>/stage",
+        api.VendorReleaseStageView.as_view(),
+        name="api-vendor-release-stage",
+    ),
+    # tenant
+    path("catalog/", api.CatalogView.as_view(), name="api-catalog"),
+    path("hosts/<uuid:pk>/explain", api.HostExplainView.as_view(), name="api-host-explain"),
+    path("host-groups/", api.HostGroupListView.as_view(), name="api-host-groups"),
+    path("host-groups/preview", api.HostGroupPreviewView.as_view(), name="api-host-group-preview"),
+    path("host-groups/<uuid:pk>", api.HostGroupDetailView.as_view(), name="api-host-group"),
+    path("host-groups/<uuid:pk>/members", api.HostGroupMembersView.as_view(), name="api-host-group-members"),
+    path("sensor-policies/", api.SensorPolicyListView.as_view(), name="api-sensor-policies"),
+    path(
+        "sensor-policies/precedence", api.SensorPolicyPrecedenceView.as_view(), name="api-sensor-precedence"
+    ),
+    path("sensor-policies/<uuid:pk>", api.SensorPolicyDetailView.as_view(), name="api-sensor-policy"),
+    path("content-policies/", api.ContentPolicyListView.as_view(), name="api-content-policies"),
+    path(
+        "content-policies/precedence",
+        api.ContentPolicyPrecedenceView.as_view(),
+        name="api-content-precedence",
+    ),
+    path("content-policies/<uuid:pk>", api.ContentPolicyDetailView.as_view(), name="api-content-policy"),
+    path("windows/", api.WindowListView.as_view(), name="api-windows"),
+    path("windows/<uuid:pk>", api.WindowDetailView.as_view(), name="api-window"),
+    path("freezes/", api.FreezeListView.as_view(), name="api-freezes"),
+    path("freezes/<uuid:pk>", api.FreezeDetailView.as_view(), name="api-freeze"),
+    path(
+        "freezes/<uuid:pk>/lift-request", api.FreezeLiftRequestView.as_view(), name="api-freeze-lift-request"
+    ),
+    path(
+        "freezes/<uuid:pk>/lift-approve", api.FreezeLiftApproveView.as_view(), name="api-freeze-lift-approve"
+    ),
+    path("pauses/", api.PauseListView.as_view(), name="api-pauses"),
+    path("pauses/<uuid:pk>/resume", api.PauseResumeView.as_view(), name="api-pause-resume"),
+    path("policy/export", api.PolicyExportView.as_view(), name="api-policy-export"),
+    path("policy/import", api.PolicyImportView.as_view(), name="api-policy-import"),
+]
+
+urlpatterns: list[Any] = views.urlpatterns
