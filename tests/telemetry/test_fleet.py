@@ -1,0 +1,233 @@
+"""Fleet health: snapshots, per-minute series, the live websocket stream and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from console.models import ApiScope, Role, SupportGrant
+from telemetry.fleet import fleet_publish, telemetry_retention, telemetry_tick
+from telemetry.models import CrashEvent, FleetSample
+from telemetry.selectors import fleet_snapshot
+from tests.factories import HostFactory, TenantFactory, UserFactory, api_client_with_token, member
+from tests.telemetry.conftest import heartbeat, post_heartbeats
+
+pytestmark = pytest.mark.usefixtures("redis_flush")
+
+
+def _crash(host, version: str = "291.4") -> None:  # type: ignore[no-untyped-def]
+    CrashEvent.objects.create(tenant=host.tenant, host=host, occurred_at=datetime.now(UTC), component="csagent.sys",
+                              category="rapid_response", content_version=version)
+
+
+@pytest.mark.django_db
+def test_it_counts_statuses_adoption_and_crash_rate_per_content_version() -> None:
+    # given 4 windows hosts on 291.3, one of which took 291.4 fine, one crashed on it before reporting it
+    tenant = TenantFactory()
+    other = TenantFactory()
+    ok_old = HostFactory(tenant=tenant, content_versions={"rapid_response": "291.3"})
+    HostFactory(tenant=tenant, content_versions={"rapid_response": "291.3"}, status="offline")
+    HostFactory(tenant=tenant, content_versions={"rapid_response": "291.4"}, platform="linux", sensor_build="7.10.1")
+    looping = HostFactory(tenant=tenant, content_versions={"rapid_response": "291.3"}, status="boot_loop")
+    _crash(looping)
+    HostFactory(tenant=other, content_versions={"rapid_response": "291.4"}, status="crashed")
+    # when
+    snap = fleet_snapshot(tenant.pk)
+    # then
+    assert snap["total"] == 4
+    assert snap["status"] == {"online": 2, "offline": 1, "crashed": 0, "boot_loop": 1, "silent": 0, "recovering": 0}
+    assert snap["platforms"]["windows"]["total"] == 3 and snap["platforms"]["linux"]["status"]["online"] == 1
+    builds = {(b["platform"], b["build"]): b["hosts"] for b in snap["sensor_builds"]}
+    assert builds == {("windows", "7.11.18110"): 3, ("linux", "7.10.1"): 1}
+    content = {c["version"]: c for c in snap["content"]}
+    assert content["291.3"]["hosts"] == 3 and content["291.3"]["share"] == 0.75
+    # 291.4: one host runs it, one crashed on it without ever reporting it: 1 of 2 exposed
+    assert content["291.4"]["hosts"] == 1 and content["291.4"]["crashed_hosts"] == 1
+    assert content["291.4"]["crash_rate"] == 0.5
+    assert snap["crashes_last_hour"] == 1
+    assert fleet_snapshot(tenant.pk, platform="linux")["total"] == 1
+    assert ok_old.pk  # noqa: the untouched host is in the counts above
+
+
+@pytest.mark.django_db
+def test_it_serves_fleet_health_and_series_to_the_tenant_only(client: Client, pipeline_token: str) -> None:
+    # given a tick that flushed heartbeats of acme
+    acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
+    host = HostFactory(tenant=acme)
+    post_heartbeats(client, pipeline_token, [heartbeat(host)])
+    telemetry_tick()
+    owner, viewer, outsider = member(acme, Role.OWNER), member(acme, Role.VIEWER), member(globex)
+    # then owner and viewer see it, with the flush time for staleness
+    for user in (owner, viewer):
+        client.force_login(user)
+        body = client.get("/api/v1/fleet/health/").json()
+        assert body["total"] == 1 and body["status"]["online"] == 1 and body["flushed_at"]
+        series = client.get("/api/v1/fleet/series/?minutes=5").json()
+        assert series["samples"][-1]["status"]["online"] == 1
+    # and the outsider sees an empty fleet of its own
+    client.force_login(outsider)
+    assert client.get("/api/v1/fleet/health/").json()["total"] == 0
+    assert client.get("/api/v1/fleet/series/").json()["samples"] == []
+    # and bad parameters are named
+    assert "minutes" in client.get("/api/v1/fleet/series/?minutes=0").json()["errors"]
+    assert "group" in client.get("/api/v1/fleet/health/?group=x").json()["errors"]
+    assert "platform" in client.get("/api/v1/fleet/health/?platform=beos").json()["errors"]
+    # and an API token reads it too
+    _, token = api_client_with_token(acme, [ApiScope.READ])
+    assert Client().get("/api/v1/fleet/health/", HTTP_AUTHORIZATION=f"Bearer {token}").json()["total"] == 1
+
+
+@pytest.mark.django_db
+def test_it_keeps_one_sample_per_minute_and_drops_old_ones() -> None:
+    tenant = TenantFactory()
+    HostFactory(tenant=tenant)
+    now = datetime.now(UTC).replace(second=10)
+    fleet_publish([str(tenant.pk)], now=now)
+    fleet_publish([str(tenant.pk)], now=now + timedelta(seconds=20))
+    fleet_publish([str(tenant.pk)], now=now - timedelta(days=30))
+    assert FleetSample.objects.filter(tenant=tenant).count() == 2
+    samples, _ = telemetry_retention(now)
+    assert samples == 1
+    assert FleetSample.objects.get(tenant=tenant).minute == now.replace(second=0, microsecond=0)
+
+
+async def _connect(user=None, token: str | None = None) -> tuple[WebsocketCommunicator, bool]:  # type: ignore[no-untyped-def]
+    from console.asgi import application
+
+    headers = [(b"origin", b"http://localhost")]
+    if user is not None:
+        c = Client()
+        await database_sync_to_async(c.force_login)(user)
+        cookie = c.cookies[settings.SESSION_COOKIE_NAME].value
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    comm = WebsocketCommunicator(application, "/ws/v1/fleet/", headers=headers)
+    connected, _ = await comm.connect()
+    return comm, connected
+
+
+def test_it_streams_a_snapshot_then_sequenced_updates_per_tenant(transactional_db: None, pipeline_token: str) -> None:
+    # given members of acme (by session and by token) and an outsider, all connected
+    acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
+    hosts = [HostFactory(tenant=acme) for _ in range(3)]
+    owner, outsider = member(acme, Role.OWNER), member(globex, Role.VIEWER)
+    _, token = api_client_with_token(acme, [ApiScope.READ])
+
+    async def scenario() -> dict:
+        mine, ok1 = await _connect(owner)
+        bot, ok2 = await _connect(token=token)
+        theirs, ok3 = await _connect(outsider)
+        assert ok1 and ok2 and ok3
+        first, first_bot, first_theirs = [await c.receive_json_from(timeout=5) for c in (mine, bot, theirs)]
+        # when heartbeats of all three hosts are ingested and one tick runs
+        await database_sync_to_async(post_heartbeats)(Client(), pipeline_token, [heartbeat(h) for h in hosts])
+        await database_sync_to_async(telemetry_tick)()
+        update = await mine.receive_json_from(timeout=5)
+        bot_update = await bot.receive_json_from(timeout=5)
+        only_one = await mine.receive_nothing(timeout=0.3)
+        outsider_quiet = await theirs.receive_nothing(timeout=0.3)
+        # and a second tick with a crash
+        await database_sync_to_async(post_heartbeats)(
+            Client(), pipeline_token,
+            [heartbeat(hosts[0], status="crashed", crashes=[{"component": "csagent.sys", "category": "rapid_response", "content_version": "291.4"}])],
+        )
+        await database_sync_to_async(telemetry_tick)()
+        second = await mine.receive_json_from(timeout=5)
+        # when the client asks for a resync it gets a full snapshot at the current sequence number
+        await mine.send_json_to({"type": "resync"})
+        resync = await mine.receive_json_from(timeout=5)
+        for c in (mine, bot, theirs):
+            await c.disconnect()
+        return {"first": first, "first_bot": first_bot, "first_theirs": first_theirs, "update": update,
+                "bot_update": bot_update, "only_one": only_one, "outsider_quiet": outsider_quiet,
+                "second": second, "resync": resync}
+
+    got = async_to_sync(scenario)()
+    # then everyone got their own tenant's snapshot on connect
+    assert got["first"]["type"] == "fleet.snapshot" and got["first"]["snapshot"]["total"] == 3
+    assert got["first"]["seq"] == 0 and got["first"]["series"] == []
+    assert got["first_theirs"]["snapshot"]["total"] == 0
+    # then one update per tick for the tenant, numbered, never per host
+    assert got["update"]["type"] == "fleet.update" and got["update"]["seq"] == 1
+    assert got["update"]["snapshot"]["status"]["online"] == 3
+    assert got["update"]["point"]["status"]["online"] == 3
+    assert got["bot_update"]["seq"] == 1
+    assert got["only_one"], "one message per tenant per tick"
+    assert got["outsider_quiet"], "globex must not receive acme's stream"
+    assert got["second"]["seq"] == 2 and got["second"]["snapshot"]["status"]["crashed"] == 1
+    assert got["resync"]["type"] == "fleet.snapshot" and got["resync"]["seq"] == 2
+    assert got["resync"]["series"][-1]["status"]["crashed"] == 1
+
+
+def test_it_refuses_anonymous_and_host_credential_sockets(transactional_db: None) -> None:
+    from tests.factories import host_with_credential
+
+    _, credential = host_with_credential(TenantFactory())
+
+    async def scenario() -> tuple[bool, bool]:
+        anon, a = await _connect()
+        host, h = await _connect(token=credential)
+        await anon.disconnect()
+        await host.disconnect()
+        return a, h
+
+    assert async_to_sync(scenario)() == (False, False)
+
+
+def test_it_ends_a_support_stream_when_the_grant_is_revoked(transactional_db: None, pipeline_token: str) -> None:
+    from console.access import SESSION_GRANT_KEY
+    from console.models import VendorRole
+
+    # given a vendor support engineer watching acme under a grant
+    acme = TenantFactory(slug="acme")
+    host = HostFactory(tenant=acme)
+    staff = UserFactory(vendor_role=VendorRole.SUPPORT_ENGINEER)
+    grant = SupportGrant.objects.create(tenant=acme, staff=staff, reason="case 1", expires_at=datetime.now(UTC) + timedelta(hours=1))
+
+    async def scenario() -> tuple[dict, dict]:
+        from console.asgi import application
+
+        c = Client()
+        await database_sync_to_async(c.force_login)(staff)
+        session = c.session
+        session[SESSION_GRANT_KEY] = str(grant.pk)
+        await database_sync_to_async(session.save)()
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+        comm = WebsocketCommunicator(application, "/ws/v1/fleet/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)])
+        connected, _ = await comm.connect()
+        assert connected
+        first = await comm.receive_json_from(timeout=5)
+        # when the tenant revokes the grant and the next tick is published
+        await database_sync_to_async(SupportGrant.objects.filter(pk=grant.pk).update)(revoked_at=datetime.now(UTC))
+        await database_sync_to_async(post_heartbeats)(Client(), pipeline_token, [heartbeat(host)])
+        await database_sync_to_async(telemetry_tick)()
+        closed = await comm.receive_output(timeout=5)
+        await comm.disconnect()
+        return first, closed
+
+    first, closed = async_to_sync(scenario)()
+    # then the snapshot came while the grant held, and the socket closed instead of the update
+    assert first["snapshot"]["total"] == 1
+    assert closed == {"type": "websocket.close", "code": 4403}
+
+
+@pytest.mark.django_db
+def test_it_renders_the_dashboard_as_the_tenant_home(client: Client) -> None:
+    acme, globex = TenantFactory(slug="acme", name="Acme Corporation"), TenantFactory(slug="globex")
+    HostFactory(tenant=acme, status="boot_loop")
+    for user in (member(acme, Role.OWNER), member(acme, Role.VIEWER)):
+        client.force_login(user)
+        response = client.get("/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Fleet health" in html and 'data-testid="fleet-status-boot_loop" data-status="boot_loop">1<' in html
+        assert "<script>" not in html and "style=" not in html
+    client.force_login(member(globex))
+    assert 'data-testid="fleet-total" id="fleet-total">0<' in client.get("/").content.decode()
