@@ -579,18 +579,25 @@ class SensorPolicyDetailView(TenantAPIView):
         expected = _if_match(request)
         data = _valid(SensorPolicyPatchIn, request.data, partial=True)
         outcome = services.sensor_policy_update(
-            tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=expected, changes=data,
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            policy=policy,
+            expected_version=expected,
+            changes=data,
             dry_run=_dry_run(request),
-        )  # fmt: skip
+        )
         return _outcome(outcome, None if outcome.dry_run else sensor_policy_out(outcome.obj))
 
     @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["policies"])
     def delete(self, request: Request, pk: Any) -> Response:
         policy = self.get_object()
         outcome = services.sensor_policy_delete(
-            tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=_if_match(request),
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            policy=policy,
+            expected_version=_if_match(request),
             dry_run=_dry_run(request),
-        )  # fmt: skip
+        )
         return _outcome(outcome, None)
 
 
@@ -703,18 +710,25 @@ class ContentPolicyDetailView(TenantAPIView):
         expected = _if_match(request)
         data = _valid(ContentPolicyPatchIn, request.data, partial=True)
         outcome = services.content_policy_update(
-            tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=expected, changes=data,
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            policy=policy,
+            expected_version=expected,
+            changes=data,
             dry_run=_dry_run(request),
-        )  # fmt: skip
+        )
         return _outcome(outcome, None if outcome.dry_run else content_policy_out(outcome.obj))
 
     @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["policies"])
     def delete(self, request: Request, pk: Any) -> Response:
         policy = self.get_object()
         outcome = services.content_policy_delete(
-            tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=_if_match(request),
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            policy=policy,
+            expected_version=_if_match(request),
             dry_run=_dry_run(request),
-        )  # fmt: skip
+        )
         return _outcome(outcome, None)
 
 
@@ -733,9 +747,12 @@ class ContentPolicyPrecedenceView(TenantAPIView):
     def put(self, request: Request) -> Response:
         data = _valid(ContentOrderIn, request.data)
         outcome = services.content_policy_reorder(
-            tenant=self.tenant, actor=self.ctx.actor, category=_category(data["category"]), order=data["order"],
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            category=_category(data["category"]),
+            order=data["order"],
             dry_run=_dry_run(request),
-        )  # fmt: skip
+        )
         return _outcome(outcome, None if outcome.dry_run else [content_policy_out(p) for p in outcome.obj])
 
 
@@ -807,18 +824,25 @@ class WindowDetailView(TenantAPIView):
         expected = _if_match(request)
         data = _valid(WindowIn, request.data, partial=True)
         outcome = services.window_update(
-            tenant=self.tenant, actor=self.ctx.actor, window=window, expected_version=expected, data=data,
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            window=window,
+            expected_version=expected,
+            data=data,
             dry_run=_dry_run(request),
-        )  # fmt: skip
+        )
         return _outcome(outcome, None if outcome.dry_run else window_out(outcome.obj))
 
     @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["windows"])
     def delete(self, request: Request, pk: Any) -> Response:
         window = self.get_object()
         outcome = services.window_delete(
-            tenant=self.tenant, actor=self.ctx.actor, window=window, expected_version=_if_match(request),
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            window=window,
+            expected_version=_if_match(request),
             dry_run=_dry_run(request),
-        )  # fmt: skip
+        )
         return _outcome(outcome, None)
 
 

@@ -204,9 +204,13 @@ def _apply(tenant: Tenant, actor: Actor, doc: dict[str, Any], plan: Plan) -> Non
                 changed = False
                 if before["rule"] != rule or before["description"] != (item.get("description") or ""):
                     services.host_group_update(
-                        tenant=tenant, actor=actor, group=groups[name], expected_version=None,
-                        description=item.get("description") or "", rule_text=rule or "",
-                    )  # fmt: skip
+                        tenant=tenant,
+                        actor=actor,
+                        group=groups[name],
+                        expected_version=None,
+                        description=item.get("description") or "",
+                        rule_text=rule or "",
+                    )
                     changed = True
                 add = sorted(set(members) - set(before["static_members"]))
                 remove = sorted(set(before["static_members"]) - set(members))
@@ -272,8 +276,13 @@ def _apply(tenant: Tenant, actor: Actor, doc: dict[str, Any], plan: Plan) -> Non
                     item,
                     ["target", "update_blocks", "timezone", "uninstall_protection"],
                 ):
-                    services.sensor_policy_update(tenant=tenant, actor=actor, policy=default, expected_version=None,
-                                                  changes={**changes, "groups": [], "name": name or default.name})  # fmt: skip
+                    services.sensor_policy_update(
+                        tenant=tenant,
+                        actor=actor,
+                        policy=default,
+                        expected_version=None,
+                        changes={**changes, "groups": [], "name": name or default.name},
+                    )
                     plan.add("update", "sensor_policy", default.name)
                 continue
             if name in sensor:
@@ -282,18 +291,27 @@ def _apply(tenant: Tenant, actor: Actor, doc: dict[str, Any], plan: Plan) -> Non
                     raise InvalidInput(
                         "Platform cannot change.", errors={"platform": ["Delete and recreate instead."]}
                     )
-                if not _same(existing_sensor[name], {**item, "groups": sorted(item.get("groups") or [])},
-                             ["target", "update_blocks", "timezone", "uninstall_protection", "groups"]):  # fmt: skip
+                if not _same(
+                    existing_sensor[name],
+                    {**item, "groups": sorted(item.get("groups") or [])},
+                    ["target", "update_blocks", "timezone", "uninstall_protection", "groups"],
+                ):
                     services.sensor_policy_update(
                         tenant=tenant, actor=actor, policy=policy, expected_version=None, changes=changes
                     )
                     plan.add("update", "sensor_policy", name)
             else:
                 policy = services.sensor_policy_create(
-                    tenant=tenant, actor=actor, name=name, platform=str(item.get("platform")), target=str(item.get("target")),
-                    update_blocks=changes["update_blocks"], timezone_name=changes["timezone"],
-                    uninstall_protection=changes["uninstall_protection"], group_ids=ids,
-                ).obj  # fmt: skip
+                    tenant=tenant,
+                    actor=actor,
+                    name=name,
+                    platform=str(item.get("platform")),
+                    target=str(item.get("target")),
+                    update_blocks=changes["update_blocks"],
+                    timezone_name=changes["timezone"],
+                    uninstall_protection=changes["uninstall_protection"],
+                    group_ids=ids,
+                ).obj
                 sensor[name] = policy
                 plan.add("create", "sensor_policy", name)
             keep_sensor.add(name)
@@ -348,8 +366,13 @@ def _apply(tenant: Tenant, actor: Actor, doc: dict[str, Any], plan: Plan) -> Non
                     )
                 keep_content.add(default_c.name)
                 if not _same(existing_content.get(default_c.name, {}), comparable, keys[:-1]):
-                    services.content_policy_update(tenant=tenant, actor=actor, policy=default_c, expected_version=None,
-                                                   changes={**changes, "groups": []})  # fmt: skip
+                    services.content_policy_update(
+                        tenant=tenant,
+                        actor=actor,
+                        policy=default_c,
+                        expected_version=None,
+                        changes={**changes, "groups": []},
+                    )
                     plan.add("update", "content_policy", default_c.name)
                 continue
             if name in content:
@@ -361,9 +384,15 @@ def _apply(tenant: Tenant, actor: Actor, doc: dict[str, Any], plan: Plan) -> Non
                     plan.add("update", "content_policy", name)
             else:
                 cpolicy = services.content_policy_create(
-                    tenant=tenant, actor=actor, name=name, category=category, mode=str(item.get("mode")),
-                    window_ids=changes["windows"], critical_bypass_windows=changes["critical_bypass_windows"], group_ids=ids,
-                ).obj  # fmt: skip
+                    tenant=tenant,
+                    actor=actor,
+                    name=name,
+                    category=category,
+                    mode=str(item.get("mode")),
+                    window_ids=changes["windows"],
+                    critical_bypass_windows=changes["critical_bypass_windows"],
+                    group_ids=ids,
+                ).obj
                 content[name] = cpolicy
                 plan.add("create", "content_policy", name)
             keep_content.add(name)
@@ -432,8 +461,13 @@ def policy_import(*, tenant: Tenant, actor: Actor, text: str, dry_run: bool) -> 
         from console.audit import audit_record
 
         _apply(tenant, actor, doc, plan)
-        audit_record(tenant=tenant, actor=actor, action="policy.import", target_type="rollout.policy",
-                     after={"actions": plan.actions[:200]})  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="policy.import",
+            target_type="rollout.policy",
+            after={"actions": plan.actions[:200]},
+        )
 
     _, blast = services.run_measured(tenant, change, dry_run=dry_run)
     plan.blast = blast

@@ -37,8 +37,14 @@ KEYS = {
     "build": "sensor_build",
     "sensor_build": "sensor_build",
 }
-TEXT_KEYS = {"platform": "platform", "tag": "tag", "hostname": "hostname", "site": "site",
-             "os_version": "os", "sensor_build": "build"}  # fmt: skip
+TEXT_KEYS = {
+    "platform": "platform",
+    "tag": "tag",
+    "hostname": "hostname",
+    "site": "site",
+    "os_version": "os",
+    "sensor_build": "build",
+}
 _VERSION_EXPR = "array_remove(string_to_array(regexp_replace({col}, '[^0-9.]', '', 'g'), '.'), '')::numeric[]"
 
 

@@ -209,9 +209,11 @@ def _shift_messages(
             row["hosts"]
             for t in tenants
             for row in radii[str(t.pk)].rows
-            if row["subject"] == "sensor" and row["platform"] == platform and row["from"] == str(old)
+            if row["subject"] == "sensor"
+            and row["platform"] == platform
+            and row["from"] == str(old)
             and row["to"] == str(new)
-        )  # fmt: skip
+        )
         name = "N" if offset == 0 else f"N-{offset}"
         old_line = f"{release_line(old)}.x" if old else "nothing"
         new_line = f"{release_line(new)}.x" if new else "nothing"
@@ -242,8 +244,13 @@ def content_category_create(
             key=key, name=name or key, system_critical=system_critical, max_pause_hours=max_pause_hours
         )
         _save_unique(category, "key")
-        audit_record(tenant=None, actor=actor, action="content_category.create", target=category,
-                     after={"key": key, "system_critical": system_critical, "max_pause_hours": max_pause_hours})  # fmt: skip
+        audit_record(
+            tenant=None,
+            actor=actor,
+            action="content_category.create",
+            target=category,
+            after={"key": key, "system_critical": system_critical, "max_pause_hours": max_pause_hours},
+        )
         for tenant in Tenant.objects.all():
             policy_defaults_ensure(tenant=tenant, actor=Actor.system("rollout defaults"))
     return category
@@ -266,8 +273,13 @@ def template_type_create(
     with transaction.atomic():
         template = TemplateType(name=name, field_types=field_types, min_sensor_build=min_sensor_build)
         _save_unique(template)
-        audit_record(tenant=None, actor=actor, action="template_type.create", target=template,
-                     after={"name": name, "field_types": field_types, "min_sensor_build": min_sensor_build})  # fmt: skip
+        audit_record(
+            tenant=None,
+            actor=actor,
+            action="template_type.create",
+            target=template,
+            after={"name": name, "field_types": field_types, "min_sensor_build": min_sensor_build},
+        )
     return template
 
 
@@ -370,9 +382,19 @@ def content_release_publish(
             validation_report=report,
         )
         _save_unique(release, "version")
-        audit_record(tenant=None, actor=actor, action="content_release.publish", target=release,
-                     after={"category": category.key, "version": version, "digest": report["digest"],
-                            "valid": report["ok"], "critical": critical})  # fmt: skip
+        audit_record(
+            tenant=None,
+            actor=actor,
+            action="content_release.publish",
+            target=release,
+            after={
+                "category": category.key,
+                "version": version,
+                "digest": report["digest"],
+                "valid": report["ok"],
+                "critical": critical,
+            },
+        )
     return release
 
 
@@ -399,8 +421,14 @@ def content_release_stage_set(*, actor: Actor, release: ContentRelease, stage: s
             locked.valid = report["ok"]
             if not report["ok"]:
                 locked.save(update_fields=["validation_report", "valid"])
-                audit_record(tenant=None, actor=actor, action="content_release.stage_refused", target=locked,
-                             before=before, after={"stage": stage, "problems": report["problems"][:20]})  # fmt: skip
+                audit_record(
+                    tenant=None,
+                    actor=actor,
+                    action="content_release.stage_refused",
+                    target=locked,
+                    before=before,
+                    after={"stage": stage, "problems": report["problems"][:20]},
+                )
                 raise Conflict(
                     "The release failed validation and cannot advance.",
                     errors=_report_errors(report),
@@ -412,8 +440,14 @@ def content_release_stage_set(*, actor: Actor, release: ContentRelease, stage: s
             if stage == ContentStage.GA:
                 locked.ga_at = now
         locked.save()
-        audit_record(tenant=None, actor=actor, action="content_release.stage", target=locked, before=before,
-                     after={"stage": locked.stage, "valid": locked.valid})  # fmt: skip
+        audit_record(
+            tenant=None,
+            actor=actor,
+            action="content_release.stage",
+            target=locked,
+            before=before,
+            after={"stage": locked.stage, "valid": locked.valid},
+        )
     return locked
 
 
@@ -442,8 +476,13 @@ def policy_defaults_ensure(*, tenant: Tenant, actor: Actor) -> None:
                     },
                 )
                 if created:
-                    audit_record(tenant=tenant, actor=actor, action="sensor_policy.create", target=policy,
-                                 after=sensor_policy_dict(policy))  # fmt: skip
+                    audit_record(
+                        tenant=tenant,
+                        actor=actor,
+                        action="sensor_policy.create",
+                        target=policy,
+                        after=sensor_policy_dict(policy),
+                    )
         have_content = set(
             ContentUpdatePolicy.objects.filter(tenant=tenant, is_default=True).values_list(
                 "category_id", flat=True
@@ -461,8 +500,13 @@ def policy_defaults_ensure(*, tenant: Tenant, actor: Actor) -> None:
                 },
             )
             if created:
-                audit_record(tenant=tenant, actor=actor, action="content_policy.create", target=content,
-                             after=content_policy_dict(content))  # fmt: skip
+                audit_record(
+                    tenant=tenant,
+                    actor=actor,
+                    action="content_policy.create",
+                    target=content,
+                    after=content_policy_dict(content),
+                )
 
 
 # --- host groups ---------------------------------------------------------------------------------
@@ -559,8 +603,14 @@ def host_group_update(
         locked.version += 1
         locked.updated_at = timezone.now()
         _save_unique(locked)
-        audit_record(tenant=tenant, actor=actor, action="host_group.update", target=locked, before=before,
-                     after=host_group_dict(locked))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="host_group.update",
+            target=locked,
+            before=before,
+            after=host_group_dict(locked),
+        )
         return locked
 
     updated, blast = measure(tenant, change, dry_run=dry_run)
@@ -576,8 +626,13 @@ def host_group_delete(
     def change() -> HostGroup:
         locked = _lock(HostGroup, tenant, group.pk)
         _check_version(locked, expected_version)
-        audit_record(tenant=tenant, actor=actor, action="host_group.delete", target=locked,
-                     before=host_group_dict(locked))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="host_group.delete",
+            target=locked,
+            before=host_group_dict(locked),
+        )
         locked.delete()
         return group
 
@@ -664,10 +719,18 @@ def host_group_members_change(
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save(update_fields=["version", "updated_at"])
-        audit_record(tenant=tenant, actor=actor, action="host_group.members", target=locked,
-                     after={"added": len(set(add_ids) - existing), "removed": removed,
-                            "added_ids": [str(h) for h in add_ids[:100]],
-                            "removed_ids": [str(h) for h in remove_ids[:100]]})  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="host_group.members",
+            target=locked,
+            after={
+                "added": len(set(add_ids) - existing),
+                "removed": removed,
+                "added_ids": [str(h) for h in add_ids[:100]],
+                "removed_ids": [str(h) for h in remove_ids[:100]],
+            },
+        )
         return locked
 
     updated, blast = measure(tenant, change, dry_run=dry_run)
@@ -845,8 +908,13 @@ def sensor_policy_create(
         )
         _save_unique(policy)
         policy.groups.set(groups)
-        audit_record(tenant=tenant, actor=actor, action="sensor_policy.create", target=policy,
-                     after=sensor_policy_dict(policy))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="sensor_policy.create",
+            target=policy,
+            after=sensor_policy_dict(policy),
+        )
         return policy
 
     policy, blast = measure(tenant, change, dry_run=dry_run)
@@ -895,8 +963,14 @@ def sensor_policy_update(
         _save_unique(locked)
         if groups is not None:
             locked.groups.set(groups)
-        audit_record(tenant=tenant, actor=actor, action="sensor_policy.update", target=locked, before=before,
-                     after=sensor_policy_dict(locked))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="sensor_policy.update",
+            target=locked,
+            before=before,
+            after=sensor_policy_dict(locked),
+        )
         return locked
 
     updated, blast = measure(tenant, change, dry_run=dry_run)
@@ -936,8 +1010,15 @@ def sensor_policy_delete(
     expected_version: int | None,
     dry_run: bool = False,
 ) -> Outcome:
-    return _policy_delete(SensorUpdatePolicy, "sensor_policy.delete", tenant=tenant, actor=actor, policy=policy,
-                          expected_version=expected_version, dry_run=dry_run)  # fmt: skip
+    return _policy_delete(
+        SensorUpdatePolicy,
+        "sensor_policy.delete",
+        tenant=tenant,
+        actor=actor,
+        policy=policy,
+        expected_version=expected_version,
+        dry_run=dry_run,
+    )
 
 
 def _reorder(
@@ -974,8 +1055,15 @@ def _reorder(
                 policy.precedence = position
                 policy.version += 1
                 policy.save(update_fields=["precedence", "version"])
-        audit_record(tenant=tenant, actor=actor, action=action, target_type=model._meta.label_lower,
-                     target_label=str(scope), before={"order": before}, after={"order": text})  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action=action,
+            target_type=model._meta.label_lower,
+            target_label=str(scope),
+            before={"order": before},
+            after={"order": text},
+        )
         return [locked[pk] for pk in text]
 
     ordered, blast = measure(tenant, change, dry_run=dry_run)
@@ -987,15 +1075,29 @@ def sensor_policy_reorder(
 ) -> Outcome:
     """Sets the precedence of ``platform``'s policies: ``order`` lists every non-default one, first wins."""
     _platform(platform)
-    return _reorder(SensorUpdatePolicy, "sensor_policy.reorder", tenant=tenant, actor=actor, order=order,
-                    scope={"platform": platform}, dry_run=dry_run)  # fmt: skip
+    return _reorder(
+        SensorUpdatePolicy,
+        "sensor_policy.reorder",
+        tenant=tenant,
+        actor=actor,
+        order=order,
+        scope={"platform": platform},
+        dry_run=dry_run,
+    )
 
 
 def content_policy_reorder(
     *, tenant: Tenant, actor: Actor, category: ContentCategory, order: Sequence[Any], dry_run: bool = False
 ) -> Outcome:
-    return _reorder(ContentUpdatePolicy, "content_policy.reorder", tenant=tenant, actor=actor, order=order,
-                    scope={"category": category}, dry_run=dry_run)  # fmt: skip
+    return _reorder(
+        ContentUpdatePolicy,
+        "content_policy.reorder",
+        tenant=tenant,
+        actor=actor,
+        order=order,
+        scope={"category": category},
+        dry_run=dry_run,
+    )
 
 
 def policy_move(
@@ -1051,8 +1153,13 @@ def content_policy_create(
         _save_unique(policy)
         policy.groups.set(groups)
         policy.windows.set(windows)
-        audit_record(tenant=tenant, actor=actor, action="content_policy.create", target=policy,
-                     after=content_policy_dict(policy))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="content_policy.create",
+            target=policy,
+            after=content_policy_dict(policy),
+        )
         return policy
 
     policy, blast = measure(tenant, change, dry_run=dry_run)
@@ -1115,8 +1222,14 @@ def content_policy_update(
             locked.groups.set(groups)
         if windows is not None:
             locked.windows.set(windows)
-        audit_record(tenant=tenant, actor=actor, action="content_policy.update", target=locked, before=before,
-                     after=content_policy_dict(locked))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="content_policy.update",
+            target=locked,
+            before=before,
+            after=content_policy_dict(locked),
+        )
         return locked
 
     updated, blast = measure(tenant, change, dry_run=dry_run)
@@ -1131,8 +1244,15 @@ def content_policy_delete(
     expected_version: int | None,
     dry_run: bool = False,
 ) -> Outcome:
-    return _policy_delete(ContentUpdatePolicy, "content_policy.delete", tenant=tenant, actor=actor, policy=policy,
-                          expected_version=expected_version, dry_run=dry_run)  # fmt: skip
+    return _policy_delete(
+        ContentUpdatePolicy,
+        "content_policy.delete",
+        tenant=tenant,
+        actor=actor,
+        policy=policy,
+        expected_version=expected_version,
+        dry_run=dry_run,
+    )
 
 
 # --- windows and freezes -------------------------------------------------------------------------
@@ -1208,8 +1328,14 @@ def window_update(
             setattr(locked, key, value)
         locked.version += 1
         _save_unique(locked)
-        audit_record(tenant=tenant, actor=actor, action="window.update", target=locked, before=before,
-                     after=window_dict(locked))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="window.update",
+            target=locked,
+            before=before,
+            after=window_dict(locked),
+        )
         return locked
 
     updated, blast = measure(tenant, change, dry_run=dry_run)
@@ -1293,8 +1419,13 @@ def freeze_lift_request(*, tenant: Tenant, actor: Actor, freeze: Freeze, reason:
         locked.lift_requested_at = timezone.now()
         locked.lift_reason = reason.strip()[:300]
         locked.save()
-        audit_record(tenant=tenant, actor=actor, action="freeze.lift_request", target=locked,
-                     after={"reason": locked.lift_reason})  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="freeze.lift_request",
+            target=locked,
+            after={"reason": locked.lift_reason},
+        )
     return locked
 
 
@@ -1311,8 +1442,14 @@ def freeze_lift_approve(*, tenant: Tenant, actor: Actor, freeze: Freeze, dry_run
         locked.lifted_at = timezone.now()
         locked.lifted_by = actor.label
         locked.save()
-        audit_record(tenant=tenant, actor=actor, action="freeze.lift", target=locked, before=before,
-                     after=freeze_dict(locked))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="freeze.lift",
+            target=locked,
+            before=before,
+            after=freeze_dict(locked),
+        )
         return locked
 
     lifted, blast = measure(tenant, change, dry_run=dry_run)
@@ -1395,8 +1532,14 @@ def pause_resume(*, tenant: Tenant, actor: Actor, pause: Pause, dry_run: bool = 
         locked.resumed_at = timezone.now()
         locked.resumed_by = actor.label
         locked.save(update_fields=["resumed_at", "resumed_by"])
-        audit_record(tenant=tenant, actor=actor, action="pause.resume", target=locked, before=before,
-                     after=pause_dict(locked))  # fmt: skip
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="pause.resume",
+            target=locked,
+            before=before,
+            after=pause_dict(locked),
+        )
         return locked
 
     resumed, blast = measure(tenant, change, dry_run=dry_run)
