@@ -1,0 +1,436 @@
+"""A simulated fleet of sensors that talks to the console only through its public interfaces.
+
+Each simulated host enrols with its tenant's enrolment token (``POST /api/v1/telemetry/enrol``),
+polls the distribution backend for its desired state, applies what it may after a realistic
+delay, crashes when it loads content that is marked bad for its platform, and reports through
+batched heartbeats (``POST /api/v1/telemetry/heartbeats`` with the vendor pipeline token).
+
+Desired state (``GET /edge/v1/desired-state``, ``Authorization: Host <host_id>:<credential>``,
+``If-None-Match`` honoured) is expected as::
+
+    {"sensor_build": "7.11.18110", "content": {"<category>": "<version>"}, "holds": [...],
+     "paused": false, "frozen": {"sensor_build": false, "content": ["*"] | ["<category>", ...]}}
+
+A 404, 401, any other error or no answer at all keeps the host on what it runs. While
+``paused`` is true the host takes no new version for what ``frozen`` names.
+
+Bad content: ``--bad-content rapid_response:291.4@windows`` (repeatable; ``@windows,linux`` or no
+``@`` for every platform), or at run time the Redis set ``telemetry:sim:bad-content`` holding the
+same strings (``SADD telemetry:sim:bad-content rapid_response:291.4@windows``). A host that loads
+bad content reports a crash (most of the time: some die before they can) and then boot-loops:
+it sends nothing more until its desired state moves that category off the bad version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import httpx
+
+BAD_CONTENT_KEY = "telemetry:sim:bad-content"
+PLATFORMS = ("windows", "macos", "linux")
+PLATFORM_WEIGHTS = (0.7, 0.2, 0.1)
+OS_VERSIONS = {
+    "windows": ("10.0.19045", "10.0.22631", "10.0.20348", "10.0.17763"),
+    "macos": ("14.5", "14.6.1", "13.6.7"),
+    "linux": ("RHEL 9.4", "Ubuntu 22.04", "Ubuntu 24.04", "Amazon Linux 2023"),
+}
+SENSOR_BUILDS = {
+    "windows": ("7.11.18110", "7.10.17706"),
+    "macos": ("7.11.18105", "7.10.17701"),
+    "linux": ("7.11.18108", "7.10.17703"),
+}
+CONTENT = {
+    "rapid_response": "291.3",
+    "sensor_operations": "44.1",
+    "vulnerability_management": "12.0",
+    "allow_block_lists": "8.2",
+}
+SITES = ("nyc", "ber", "lon", "sfo", "sgp", "dc1")
+TAGS = ("finance", "engineering", "exec", "servers", "kiosk", "pos", "vdi", "lab")
+FAULTING_COMPONENT = {"windows": "csagent.sys", "macos": "com.vendor.sensor", "linux": "sensor-bpf"}
+PHASES = 5  # hosts are spread over this many sub-ticks of an interval
+NAMESPACE = uuid.UUID("5f0c1e9e-8d1b-4a53-9b86-2f8d7c1a0b11")
+
+
+@dataclass(frozen=True)
+class BadContent:
+    category: str
+    version: str
+    platforms: frozenset[str]
+
+
+def bad_content_parse(spec: str) -> BadContent:
+    """``rapid_response:291.4@windows,linux`` (no ``@``: every platform); raises ValueError."""
+    target, _, platforms = spec.strip().partition("@")
+    category, sep, version = target.partition(":")
+    if not sep or not category or not version:
+        raise ValueError(f"bad content {spec!r}: use <category>:<version>[@<platform>[,<platform>]]")
+    chosen = (
+        frozenset(p.strip() for p in platforms.split(",") if p.strip()) if platforms else frozenset(PLATFORMS)
+    )
+    unknown = chosen - set(PLATFORMS)
+    if unknown:
+        raise ValueError(f"bad content {spec!r}: unknown platform {', '.join(sorted(unknown))}")
+    return BadContent(category, version, chosen)
+
+
+def content_is_bad(marks: list[BadContent], platform: str, category: str, version: str) -> bool:
+    return any(m.category == category and m.version == version and platform in m.platforms for m in marks)
+
+
+@dataclass
+class SimHost:
+    agent_id: uuid.UUID
+    tenant: str
+    hostname: str
+    platform: str
+    os_version: str
+    tags: list[str]
+    site: str
+    sensor_build: str
+    content: dict[str, str]
+    phase: int
+    credential: str = ""
+    state: str = "online"  # online, crashed, boot_loop, recovering
+    crashes: list[dict[str, str]] = field(default_factory=list)
+    pending: dict[str, tuple[float, str]] = field(default_factory=dict)  # what -> (apply at, version)
+    next_poll: float = 0.0
+    etag: str = ""
+    recovering_left: int = 0
+    loading: dict[str, str] = field(default_factory=dict)  # bad content it crashes on while loading
+
+    def enrol_body(self, token: str) -> dict[str, Any]:
+        return {
+            "enrolment_token": token,
+            "agent_id": str(self.agent_id),
+            "hostname": self.hostname,
+            "platform": self.platform,
+            "os_version": self.os_version,
+            "tags": self.tags,
+            "site": self.site,
+            "sensor_build": self.sensor_build,
+            "content_versions": self.content,
+        }
+
+
+def fleet_generate(hosts: int, tenants: list[str], seed: int) -> list[SimHost]:
+    """A deterministic fleet: the same seed gives the same hosts (and agent ids) on every run."""
+    rng = random.Random(seed)  # noqa: S311 - simulation, not security
+    fleet = []
+    for n in range(hosts):
+        tenant = tenants[n % len(tenants)]
+        platform = rng.choices(PLATFORMS, PLATFORM_WEIGHTS)[0]
+        site = rng.choice(SITES)
+        role = {"windows": rng.choice(("ws", "ws", "ws", "srv")), "macos": "mac", "linux": "srv"}[platform]
+        tags = sorted(rng.sample(TAGS, rng.randint(0, 3)))
+        if role == "srv" and "servers" not in tags:
+            tags.append("servers")
+        fleet.append(
+            SimHost(
+                agent_id=uuid.uuid5(NAMESPACE, f"{seed}:{tenant}:{n}"),
+                tenant=tenant,
+                hostname=f"{site}-{role}-{n:05d}",
+                platform=platform,
+                os_version=rng.choice(OS_VERSIONS[platform]),
+                tags=tags,
+                site=site,
+                sensor_build=SENSOR_BUILDS[platform][0 if rng.random() < 0.85 else 1],
+                content=dict(CONTENT),
+                phase=n % PHASES,
+            )
+        )
+    return fleet
+
+
+@dataclass
+class SimulatorConfig:
+    url: str
+    pipeline_token: str
+    enrolment_tokens: dict[str, str]  # tenant slug -> enrolment token
+    hosts: int = 200
+    interval: float = 10.0  # heartbeat interval in simulated seconds
+    accelerate: float = 1.0  # simulated seconds per real second
+    seed: int = 42
+    bad_content: list[BadContent] = field(default_factory=list)
+    offer: dict[str, str] = field(default_factory=dict)  # category -> version applied as if offered
+    poll_every: int = 3  # intervals between desired-state polls
+    duration: float = 0.0  # real seconds; 0 runs until interrupted
+    crash_report_chance: float = 0.8
+    bad_content_source: Callable[[], list[str]] | None = None
+
+
+class FleetSimulator:
+    def __init__(self, config: SimulatorConfig, out: TextIO = sys.stdout) -> None:
+        self.config = config
+        self.out = out
+        self.rng = random.Random(config.seed + 1)  # noqa: S311 - simulation, not security
+        self.fleet = fleet_generate(config.hosts, list(config.enrolment_tokens), config.seed)
+        self.real_interval = config.interval / config.accelerate
+        self.outbox: list[dict[str, Any]] = []
+        self.edge_quiet_until = 0.0
+        self.stats: dict[str, int] = {
+            "sent": 0,
+            "rejected": 0,
+            "polls": 0,
+            "edge_unavailable": 0,
+            "applied": 0,
+            "crashes": 0,
+        }
+        self.bad: list[BadContent] = list(config.bad_content)
+
+    def log(self, message: str) -> None:
+        print(f"[simulate_fleet] {message}", file=self.out, flush=True)
+
+    # -------------------------------------------------------------------------------- enrolment
+
+    async def enrol_all(self, client: httpx.AsyncClient) -> None:
+        gate = asyncio.Semaphore(16)
+
+        async def enrol(host: SimHost) -> None:
+            async with gate:
+                for attempt in range(60):
+                    try:
+                        response = await client.post(
+                            "/api/v1/telemetry/enrol",
+                            json=host.enrol_body(self.config.enrolment_tokens[host.tenant]),
+                        )
+                    except httpx.HTTPError:
+                        await asyncio.sleep(
+                            min(5.0, 0.5 * (attempt + 1))
+                        )  # the web server may still be starting
+                        continue
+                    if response.status_code == 201:
+                        host.credential = response.json()["credential"]
+                        return
+                    if response.status_code in (429, 502, 503):
+                        await asyncio.sleep(1.0)
+                        continue
+                    raise RuntimeError(
+                        f"enrolment of {host.hostname} refused: {response.status_code} {response.text[:200]}"
+                    )
+                raise RuntimeError(f"could not reach {self.config.url} to enrol {host.hostname}")
+
+        await asyncio.gather(*(enrol(h) for h in self.fleet))
+        self.log(f"enrolled {len(self.fleet)} hosts in {', '.join(self.config.enrolment_tokens)}")
+
+    # ---------------------------------------------------------------------------- desired state
+
+    def refresh_bad_marks(self) -> None:
+        marks = list(self.config.bad_content)
+        if self.config.bad_content_source is not None:
+            for spec in self.config.bad_content_source():
+                with contextlib.suppress(ValueError):
+                    marks.append(bad_content_parse(spec))
+        self.bad = marks
+
+    def desired_apply(self, host: SimHost, desired: dict[str, Any], now: float) -> None:
+        """Schedules what the desired state asks for (after a delay), unless a hold freezes it."""
+        frozen = desired.get("frozen") or {}
+        paused = bool(desired.get("paused"))
+        frozen_content = set(frozen.get("content") or []) if paused else set()
+        build = desired.get("sensor_build")
+        if (
+            isinstance(build, str)
+            and build
+            and build != host.sensor_build
+            and not (paused and frozen.get("sensor_build"))
+            and host.pending.get("sensor_build", (0, ""))[1] != build
+        ):
+            delay = self.rng.uniform(2, 10) * self.real_interval  # download, install, restart
+            host.pending["sensor_build"] = (now + delay, build)
+        content = desired.get("content") or {}
+        if isinstance(content, dict):
+            for category, version in content.items():
+                if (
+                    not isinstance(version, str)
+                    or host.content.get(category) == version
+                    or host.loading.get(category) == version  # already looping on it
+                ):
+                    host.pending.pop(f"content:{category}", None)
+                    continue
+                if "*" in frozen_content or category in frozen_content:
+                    continue
+                if host.pending.get(f"content:{category}", (0, ""))[1] != version:
+                    delay = self.rng.uniform(0.3, 3) * self.real_interval
+                    host.pending[f"content:{category}"] = (now + delay, version)
+
+    async def poll(self, client: httpx.AsyncClient, host: SimHost, now: float) -> None:
+        headers = {"Authorization": f"Host {host.agent_id}:{host.credential}"}
+        if host.etag:
+            headers["If-None-Match"] = host.etag
+        self.stats["polls"] += 1
+        try:
+            response = await client.get("/edge/v1/desired-state", headers=headers)
+        except httpx.HTTPError:
+            self.stats["edge_unavailable"] += 1
+            return
+        if response.status_code == 304:
+            return
+        if response.status_code != 200:
+            # No desired state (yet), or no edge at all: keep what the host runs.
+            self.stats["edge_unavailable"] += 1
+            return
+        host.etag = response.headers.get("ETag", "")
+        with contextlib.suppress(ValueError):
+            body = response.json()
+            if isinstance(body, dict):
+                self.desired_apply(host, body, now)
+
+    # ---------------------------------------------------------------------------- host behaviour
+
+    def step(self, host: SimHost, now: float) -> None:
+        """Applies due updates; loading bad content crashes the host into a boot loop."""
+        for what, (due, version) in list(host.pending.items()):
+            if due > now:
+                continue
+            del host.pending[what]
+            self.stats["applied"] += 1
+            if what == "sensor_build":
+                host.sensor_build = version
+                continue
+            category = what.split(":", 1)[1]
+            previous = host.content.get(category)
+            host.content[category] = version
+            if content_is_bad(self.bad, host.platform, category, version):
+                self.stats["crashes"] += 1
+                if self.rng.random() < self.config.crash_report_chance:
+                    host.state = "crashed"
+                    host.crashes.append(
+                        {
+                            "component": FAULTING_COMPONENT[host.platform],
+                            "category": category,
+                            "content_version": version,
+                            "at": datetime.now(UTC).isoformat(),
+                        }
+                    )
+                else:
+                    host.state = "boot_loop"
+                # The crash happens while loading: the version it reports is still the old one.
+                if previous is not None:
+                    host.content[category] = previous
+                host.loading[category] = version
+            elif host.loading.pop(category, None) is not None and not host.loading:
+                # A fix reached it in a brief window between reboots (what saved some hosts in 2024).
+                host.state = "recovering"
+                host.recovering_left = 3
+
+    def heartbeat(self, host: SimHost) -> dict[str, Any] | None:
+        if host.state == "boot_loop":
+            return None
+        status = host.state
+        body: dict[str, Any] = {
+            "host_id": str(host.agent_id),
+            "time": datetime.now(UTC).isoformat(),
+            "sensor_build": host.sensor_build,
+            "content_versions": dict(host.content),
+            "status": status,
+            "interval_s": max(1, round(self.real_interval)),
+            "hostname": host.hostname,
+            "platform": host.platform,
+            "os_version": host.os_version,
+            "tags": host.tags,
+            "site": host.site,
+        }
+        if host.crashes:
+            body["crashes"], host.crashes = host.crashes, []
+        if host.state == "crashed":
+            host.state = "boot_loop"  # reported its crash, now it loops and goes silent
+        elif host.state == "recovering":
+            host.recovering_left -= 1
+            if host.recovering_left <= 0:
+                host.state = "online"
+        return body
+
+    async def send(self, client: httpx.AsyncClient) -> None:
+        headers = {"Authorization": f"Bearer {self.config.pipeline_token}"}
+        while self.outbox:
+            batch, rest = self.outbox[:1000], self.outbox[1000:]
+            try:
+                response = await client.post(
+                    "/api/v1/telemetry/heartbeats", json={"heartbeats": batch}, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                self.log(f"ingest unreachable ({type(exc).__name__}); keeping {len(self.outbox)} heartbeats")
+                break
+            if response.status_code == 503:
+                self.log(
+                    f"ingest unavailable (503, Retry-After {response.headers.get('Retry-After')}); will retry"
+                )
+                break
+            if response.status_code != 202:
+                self.log(f"ingest refused the batch: {response.status_code} {response.text[:200]}")
+                self.outbox = rest
+                continue
+            result = response.json()
+            self.stats["sent"] += result["accepted"]
+            self.stats["rejected"] += len(result["rejected"])
+            self.outbox = rest
+        # A long outage must not grow without bound: keep the newest per host only.
+        if len(self.outbox) > 10 * len(self.fleet):
+            newest: dict[str, dict[str, Any]] = {hb["host_id"]: hb for hb in self.outbox}
+            self.outbox = list(newest.values())
+
+    # ----------------------------------------------------------------------------------- the run
+
+    async def run(self) -> dict[str, int]:
+        started = time.monotonic()
+        limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+        async with httpx.AsyncClient(base_url=self.config.url, timeout=10.0, limits=limits) as client:
+            await self.enrol_all(client)
+            for n, host in enumerate(self.fleet):
+                host.next_poll = (
+                    started + (n % (PHASES * self.config.poll_every)) * self.real_interval / PHASES
+                )
+                for category, version in self.config.offer.items():
+                    host.pending[f"content:{category}"] = (
+                        started + self.rng.uniform(0.3, 2) * self.real_interval,
+                        version,
+                    )
+            tick = 0
+            last_report = started
+            sub_tick = self.real_interval / PHASES
+            while True:
+                now = time.monotonic()
+                if self.config.duration and now - started >= self.config.duration:
+                    break
+                self.refresh_bad_marks()
+                polls = []
+                if now >= self.edge_quiet_until:
+                    for host in self.fleet:
+                        if host.next_poll <= now:
+                            host.next_poll = (
+                                now + self.config.poll_every * self.real_interval * self.rng.uniform(0.9, 1.1)
+                            )
+                            polls.append(self.poll(client, host, now))
+                    before = self.stats["edge_unavailable"]
+                    await asyncio.gather(*polls)
+                    if polls and self.stats["edge_unavailable"] - before == len(polls) and len(polls) > 10:
+                        # No edge at all: do not hammer it, look again in a while.
+                        self.edge_quiet_until = now + 6 * self.real_interval
+                phase = tick % PHASES
+                for host in self.fleet:
+                    self.step(host, now)
+                    if host.phase == phase:
+                        beat = self.heartbeat(host)
+                        if beat is not None:
+                            self.outbox.append(beat)
+                await self.send(client)
+                if now - last_report >= 10:
+                    last_report = now
+                    states: dict[str, int] = {}
+                    for host in self.fleet:
+                        states[host.state] = states.get(host.state, 0) + 1
+                    self.log(f"{states} {self.stats}")
+                tick += 1
+                await asyncio.sleep(max(0.0, sub_tick - (time.monotonic() - now)))
+        return self.stats
