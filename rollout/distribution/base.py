@@ -1,0 +1,400 @@
+"""The distribution backend contract: what desired state looks like on the wire, and how it is hashed.
+
+Plain standard library on purpose: the reference HTTP receiver (``http_receiver``) runs without
+Django and must hash exactly like the console does, or drift detection would report drift that
+is not there.
+
+Two hashes, both order-independent and streamable (a 1M-host publish never sits in memory):
+
+* **digest** of a tenant's published state = sum, modulo 2**256, of ``sha256(host_id, assignment)``
+  over every host (an additive multiset hash). A delta updates it from the old and new entries of
+  the hosts it touches (``digest - h(old) + h(new)``), so it never rereads the other hosts, and a
+  full recompute gives the same value (addition is commutative). A modular sum rather than XOR:
+  same cost, but two equal terms do not cancel out. It detects drift; it is not an authenticity
+  check (the HMAC on the HTTP wire is).
+* **fingerprint** of a publish = the same kind of sum over what the caller sent (mode, every
+  assignment, every removal), kept with the published revision so that a repeat of the same
+  revision is recognised as a no-op and a *different* content under the same revision is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+HoldScope = Literal["tenant", "group", "category", "sensor"]
+HOLD_SCOPES: tuple[HoldScope, ...] = ("tenant", "group", "category", "sensor")
+PublishOutcome = Literal["published", "duplicate", "stale"]
+
+_MOD = 1 << 256
+ZERO_DIGEST = "0" * 64
+MAX_KEY_LENGTH = 200
+
+
+class DistributionError(Exception):
+    """Base of everything a backend raises on purpose."""
+
+
+class RevisionConflict(DistributionError):
+    """The revision was already published with different content; nothing was overwritten."""
+
+
+class PublishInProgress(DistributionError):
+    """Another worker is publishing this tenant right now; retry later (the outbox will)."""
+
+
+class BackendUnavailable(DistributionError):
+    """The backend could not be reached or kept failing after the bounded retries."""
+
+
+class CircuitOpen(BackendUnavailable):
+    """The shared circuit breaker is open: calls are refused without touching the backend."""
+
+
+class BackendRejected(DistributionError):
+    """The backend answered with a client error that retrying cannot fix (bad signature, 4xx)."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What one host may run now, and why (``rule``: a short explanation for "why is it on X?").
+
+    ``groups`` (host-group ids) and ``platform`` travel with the assignment so that the edge can
+    tell whether a group or per-platform sensor hold applies to a host from that host's own entry,
+    without any membership lookup.
+    """
+
+    host_id: str
+    sensor_build: str | None
+    content: Mapping[str, str]
+    rule: str
+    groups: tuple[str, ...] = ()
+    platform: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.host_id or len(self.host_id) > MAX_KEY_LENGTH:
+            raise ValueError(f"host_id must be 1-{MAX_KEY_LENGTH} characters")
+
+    def encode(self) -> str:
+        """The compact canonical JSON stored per host (host id excluded: it is the hash field)."""
+        return json.dumps(
+            {
+                "s": self.sensor_build,
+                "c": dict(self.content),
+                "r": self.rule,
+                "g": sorted(self.groups),
+                "p": self.platform,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def decode(cls, host_id: str, raw: str | bytes) -> Assignment:
+        data = json.loads(raw)
+        return cls(
+            host_id=host_id,
+            sensor_build=data.get("s"),
+            content=dict(data.get("c") or {}),
+            rule=data.get("r", ""),
+            groups=tuple(data.get("g") or ()),
+            platform=data.get("p", ""),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "host_id": self.host_id,
+            "sensor_build": self.sensor_build,
+            "content": dict(self.content),
+            "rule": self.rule,
+            "groups": sorted(self.groups),
+            "platform": self.platform,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Assignment:
+        return cls(
+            host_id=str(data["host_id"]),
+            sensor_build=data.get("sensor_build"),
+            content={str(k): str(v) for k, v in (data.get("content") or {}).items()},
+            rule=str(data.get("rule", "")),
+            groups=tuple(str(g) for g in data.get("groups") or ()),
+            platform=str(data.get("platform", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A pause as the backend sees it: one small record, never a rewrite of the hosts it covers.
+
+    ``key`` by scope: ``tenant`` - anything (conventionally ``"*"``), covers every host;
+    ``group`` - a host-group id, covers hosts whose assignment lists it in ``groups``;
+    ``category`` - a content category, freezes that category on every host;
+    ``sensor`` - ``"*"`` or a platform, freezes sensor builds on matching hosts.
+    ``until`` is an ISO-8601 time with a zone; after it the hold no longer applies (the console
+    clears it too, but a sensor is never held by an expired pause if that clear is late).
+    """
+
+    scope: HoldScope
+    key: str
+    reason: str
+    until: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.scope not in HOLD_SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(HOLD_SCOPES)}")
+        if not self.key or len(self.key) > MAX_KEY_LENGTH:
+            raise ValueError(f"key must be 1-{MAX_KEY_LENGTH} characters")
+        if self.until is not None:
+            parsed = datetime.fromisoformat(self.until)
+            if parsed.tzinfo is None:
+                raise ValueError("until must carry a timezone")
+
+    @property
+    def field_name(self) -> str:
+        """Where the hold lives in the tenant's hold map: one hold per (scope, key)."""
+        return hold_field(self.scope, self.key)
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or datetime.fromisoformat(self.until) > now
+
+    def covers(self, assignment: Assignment) -> bool:
+        if self.scope == "group":
+            return self.key in assignment.groups
+        if self.scope == "sensor":
+            return self.key in ("*", assignment.platform)
+        return True  # tenant and category holds cover every host of the tenant
+
+    def encode(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "key": self.key, "reason": self.reason, "until": self.until}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Hold:
+        return cls(
+            scope=data["scope"],
+            key=str(data["key"]),
+            reason=str(data.get("reason", "")),
+            until=data.get("until"),
+        )
+
+
+def hold_field(scope: str, key: str) -> str:
+    return f"{scope}:{key}"
+
+
+def holds_sorted(holds: Iterable[Hold]) -> tuple[Hold, ...]:
+    return tuple(sorted(holds, key=lambda h: (h.scope, h.key)))
+
+
+@dataclass(frozen=True)
+class Ack:
+    """A backend's answer to a publish.
+
+    ``revision``/``digest``/``host_count`` describe the tenant's published state after the call
+    (for a stale publish: the newer revision already there). ``published_hosts`` is how many host
+    entries this call wrote (0 for a duplicate or a stale call).
+    """
+
+    tenant_id: str
+    revision: int
+    digest: str
+    published_hosts: int
+    host_count: int = 0
+    outcome: PublishOutcome = "published"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the backend holds, for drift detection: the revision and digest of the assignments,
+    and every hold (active or expired) so a lost or stale pause is noticed too."""
+
+    revision: int
+    digest: str
+    host_count: int
+    holds: tuple[Hold, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostState:
+    """One host's published assignment, the holds that apply to it now, and a validator for both."""
+
+    assignment: Assignment
+    holds: tuple[Hold, ...]
+    etag: str
+    revision: int
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.holds)
+
+    def frozen(self) -> dict[str, Any]:
+        """What the sensor must keep as it is: ``{"sensor_build": bool, "content": ["*"] | [cat]}``."""
+        sensor = False
+        categories: set[str] = set()
+        for hold in self.holds:
+            if hold.scope in ("tenant", "group"):
+                return {"sensor_build": True, "content": ["*"]}
+            if hold.scope == "sensor":
+                sensor = True
+            else:
+                categories.add(hold.key)
+        return {"sensor_build": sensor, "content": sorted(categories)}
+
+    def to_json(self) -> dict[str, Any]:
+        """The sensor-facing document (``GET /edge/v1/desired-state``)."""
+        return {
+            "host_id": self.assignment.host_id,
+            "revision": self.revision,
+            "sensor_build": self.assignment.sensor_build,
+            "content": dict(self.assignment.content),
+            "holds": [h.to_json() for h in self.holds],
+            "paused": self.paused,
+            "frozen": self.frozen(),
+        }
+
+
+class DistributionBackend(Protocol):
+    """Where desired state is published for sensors to download (DESIGN section 5)."""
+
+    name: str
+
+    def publish(
+        self,
+        tenant_id: str,
+        revision: int,
+        assignments: Iterable[Assignment],
+        *,
+        full: bool,
+        removed: Iterable[str] = (),
+    ) -> Ack:
+        """Publishes ``revision``: ``full`` replaces the tenant's whole host set, otherwise only the
+        given hosts change (and ``removed`` host ids disappear). Idempotent by (tenant, revision);
+        the same revision with different content raises ``RevisionConflict``; a revision lower
+        than the published one is ignored (``outcome="stale"``)."""
+        ...
+
+    def hold_set(self, tenant_id: str, hold: Hold) -> None:
+        """One small write; sensors it covers stop taking new versions at their next poll."""
+        ...
+
+    def hold_clear(self, tenant_id: str, scope: HoldScope, key: str) -> None: ...
+
+    def snapshot(self, tenant_id: str) -> Snapshot: ...
+
+    def host_state(
+        self, tenant_id: str, host_id: str, *, now: datetime | None = None
+    ) -> HostState | None: ...
+
+
+# --- hashing -------------------------------------------------------------------------------------
+
+
+def _h(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big")
+
+
+def entry_hash(host_id: str, encoded: str) -> int:
+    """The term one host contributes to its tenant's digest."""
+    return _h(f"{host_id}\n{encoded}")
+
+
+def digest_hex(value: int) -> str:
+    return format(value % _MOD, "064x")
+
+
+def digest_int(hex_digest: str) -> int:
+    return int(hex_digest, 16) if hex_digest else 0
+
+
+def digest_of(assignments: Iterable[Assignment]) -> str:
+    """The digest of a full assignment set, recomputed from scratch."""
+    total = 0
+    for a in assignments:
+        total += entry_hash(a.host_id, a.encode())
+    return digest_hex(total)
+
+
+@dataclass
+class PublishFingerprint:
+    """Accumulates the fingerprint of what one publish call carries (order-independent)."""
+
+    full: bool
+    total: int = 0
+    count: int = 0
+    _removed: int = field(default=0, repr=False)
+
+    def add(self, host_id: str, encoded: str) -> None:
+        self.total += _h(f"+{host_id}\n{encoded}")
+        self.count += 1
+
+    def remove(self, host_id: str) -> None:
+        self.total += _h(f"-{host_id}")
+        self._removed += 1
+
+    def hexdigest(self) -> str:
+        mode = "full" if self.full else "delta"
+        return f"{mode}:{self.count}:{self._removed}:{digest_hex(self.total)}"
+
+
+def request_signature(secret: str, timestamp: str, payload: bytes) -> str:
+    """``X-Signature`` of the HTTP wire: hex HMAC-SHA256(secret, "<timestamp>.<payload>").
+
+    ``payload`` is the request body; a request without a body (GET, DELETE) signs its path and
+    query instead, so a captured signed read cannot be replayed against another tenant's URL.
+    """
+    return hmac.new(
+        secret.encode("utf-8"), timestamp.encode("ascii") + b"." + payload, hashlib.sha256
+    ).hexdigest()
+
+
+def state_etag(revision: int, assignment_encoded: str, holds: Iterable[Hold]) -> str:
+    """Validator of what a host is told: changes with the revision, its entry or its holds."""
+    parts = [str(revision), assignment_encoded, *sorted(h.encode() for h in holds)]
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def holds_applying(
+    assignment: Assignment, holds: Iterable[Hold], now: datetime | None = None
+) -> tuple[Hold, ...]:
+    """The active holds that cover ``assignment``, in a stable order."""
+    moment = now or datetime.now(UTC)
+    return holds_sorted(h for h in holds if h.active(moment) and h.covers(assignment))
+
+
+# --- choosing the backend ------------------------------------------------------------------------
+
+
+def backend_for(settings: Any) -> DistributionBackend:
+    """The backend the settings name: ``DISTRIBUTION_BACKEND`` = ``"edge"`` (default) or ``"http"``."""
+    kind = getattr(settings, "DISTRIBUTION_BACKEND", "edge") or "edge"
+    if kind == "edge":
+        from rollout.distribution.edge import EmbeddedEdgeBackend
+
+        return EmbeddedEdgeBackend()
+    if kind == "http":
+        from rollout.distribution.http import HttpBackend
+
+        url = getattr(settings, "DISTRIBUTION_HTTP_URL", "")
+        secret = getattr(settings, "DISTRIBUTION_HTTP_SECRET", "")
+        if not url or not secret:
+            raise ValueError(
+                "DISTRIBUTION_BACKEND='http' needs DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET"
+            )
+        return HttpBackend(
+            url,
+            secret,
+            timeout=float(getattr(settings, "DISTRIBUTION_HTTP_TIMEOUT", 10.0)),
+            max_attempts=int(getattr(settings, "DISTRIBUTION_HTTP_MAX_ATTEMPTS", 5)),
+            breaker_threshold=int(getattr(settings, "DISTRIBUTION_BREAKER_THRESHOLD", 5)),
+            breaker_reset_seconds=float(getattr(settings, "DISTRIBUTION_BREAKER_RESET_SECONDS", 30.0)),
+        )
+    raise ValueError(f"DISTRIBUTION_BACKEND={kind!r} is not one of 'edge', 'http'")
