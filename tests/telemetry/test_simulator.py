@@ -7,7 +7,13 @@ import sys
 
 import pytest
 
-from telemetry.simulator import FleetSimulator, SimulatorConfig, bad_content_parse, content_is_bad, fleet_generate
+from telemetry.simulator import (
+    FleetSimulator,
+    SimulatorConfig,
+    bad_content_parse,
+    content_is_bad,
+    fleet_generate,
+)
 from tests.conftest import BASE_DIR, child_env
 
 
