@@ -970,6 +970,10 @@ class PolicyExportView(TenantAPIView):
     queryset = SensorUpdatePolicy.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # ``format`` names the document format here, not a DRF renderer.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["yaml", "json"])],
         responses=OpenApiTypes.STR,
