@@ -75,3 +75,9 @@ def problem(response: Any) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["status"] == response.status_code
     return body
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Test users' passwords need no brute-force resistance; PBKDF2 would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
