@@ -289,6 +289,21 @@ CELERY_TASK_DEFAULT_QUEUE = "console-test" if TESTING else env_str("CELERY_QUEUE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat schedule is in code: console/celery.py assembles it from each app's ``BEAT_SCHEDULE``.
 
+# --- distribution backend -------------------------------------------------------------------------
+# "edge": the console serves sensors itself from Redis (GET /edge/v1/desired-state).
+# "http": signed JSON batches to an external vendor backend at DISTRIBUTION_HTTP_URL.
+DISTRIBUTION_BACKEND = env_str("DISTRIBUTION_BACKEND", "edge")
+DISTRIBUTION_HTTP_URL = env_str("DISTRIBUTION_HTTP_URL", "")
+DISTRIBUTION_HTTP_SECRET = env_str("DISTRIBUTION_HTTP_SECRET", "")
+DISTRIBUTION_HTTP_TIMEOUT = env_int("DISTRIBUTION_HTTP_TIMEOUT", 10, minimum=1)
+DISTRIBUTION_HTTP_MAX_ATTEMPTS = env_int("DISTRIBUTION_HTTP_MAX_ATTEMPTS", 5, minimum=1)
+DISTRIBUTION_BREAKER_THRESHOLD = env_int("DISTRIBUTION_BREAKER_THRESHOLD", 5, minimum=1)
+DISTRIBUTION_BREAKER_RESET_SECONDS = env_int("DISTRIBUTION_BREAKER_RESET_SECONDS", 30, minimum=1)
+if DISTRIBUTION_BACKEND not in {"edge", "http"}:
+    raise ImproperlyConfigured(f"DISTRIBUTION_BACKEND={DISTRIBUTION_BACKEND!r}: use 'edge' or 'http'")
+if DISTRIBUTION_BACKEND == "http" and not (DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET):
+    raise ImproperlyConfigured("DISTRIBUTION_BACKEND=http needs DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET")
+
 # --- console -------------------------------------------------------------------------------------
 CONSOLE_WORKER_HEARTBEAT_SECONDS = env_int("CONSOLE_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 CONSOLE_WORKER_STALE_SECONDS = env_int("CONSOLE_WORKER_STALE_SECONDS", 60, minimum=5)
