@@ -12,6 +12,7 @@ the crash events' unique key make the flush idempotent). Retried batches are ide
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import threading
@@ -28,6 +29,8 @@ from django.db import connection, transaction
 from console.errors import InvalidInput, ServiceUnavailable
 from console.redis import redis_client
 from telemetry.models import REPORTED_STATUSES, Platform
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH: Final = 1000
 MAX_CRASHES_PER_HEARTBEAT: Final = 100
@@ -456,10 +459,22 @@ def _apply(rows: dict[bytes, bytes], crashes: dict[bytes, bytes], result: FlushR
                 " os_version, tags, site, interval_s) FROM STDIN"
             ) as copy:
                 for host_id, raw in rows.items():
-                    p = json.loads(raw)
-                    copy.write_row(
-                        (host_id.decode(), _dt(p[0]), p[2], json.dumps(p[3]), p[4], p[5], *p[6:12])
-                    )
+                    try:
+                        p = json.loads(raw)
+                        row = (
+                            str(uuid.UUID(host_id.decode())),
+                            _dt(float(p[0])),
+                            p[2],
+                            json.dumps(p[3]),
+                            p[4],
+                            bool(p[5]),
+                            *p[6:12],
+                        )
+                    except (ValueError, TypeError, IndexError, UnicodeDecodeError):
+                        # Only the ingest path writes here; a malformed entry must not block every flush.
+                        logger.error("dropping a malformed staged heartbeat for %r", host_id[:64])
+                        continue
+                    copy.write_row(row)
             cursor.execute(_APPLY_SQL)
             updated = cursor.fetchall()
             result.updated = len(updated)
@@ -471,8 +486,13 @@ def _apply(rows: dict[bytes, bytes], crashes: dict[bytes, bytes], result: FlushR
                 "COPY crash_stage (host_id, at, component, category, content_version, sensor_build) FROM STDIN"
             ) as copy:
                 for raw in crashes.values():
-                    c = json.loads(raw)
-                    copy.write_row((c[0], _dt(c[1]), c[2], c[3], c[4], c[5]))
+                    try:
+                        c = json.loads(raw)
+                        crash_row = (str(uuid.UUID(c[0])), _dt(float(c[1])), c[2], c[3], c[4], c[5])
+                    except (ValueError, TypeError, IndexError):
+                        logger.error("dropping a malformed staged crash event")
+                        continue
+                    copy.write_row(crash_row)
             cursor.execute(_CRASH_INSERT_SQL)
             inserted = cursor.fetchall()
             result.crashes = len(inserted)
