@@ -591,5 +591,9 @@ def vendor_grant_enter(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 def vendor_session_end(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        request.session.pop(SESSION_GRANT_KEY, None)
+        grant_id = request.session.pop(SESSION_GRANT_KEY, None)
+        staff = cast(User, request.user)
+        grant = SupportGrant.objects.select_related("tenant").filter(pk=grant_id, staff=staff).first()
+        if grant is not None:
+            services.support_session_end(grant=grant, actor=Actor.for_user(staff, request, grant_id=grant.pk))
     return redirect("vendor-home")

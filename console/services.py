@@ -671,6 +671,11 @@ def support_session_start(*, grant: SupportGrant, staff: User, actor: Actor) -> 
     return grant
 
 
+def support_session_end(*, grant: SupportGrant, actor: Actor) -> None:
+    """Records that the staff member stopped acting under ``grant`` (the grant itself stays)."""
+    audit_record(tenant=grant.tenant, actor=actor, action="support_session.ended", target=grant)
+
+
 def support_access_expire(*, now: datetime | None = None) -> dict[str, int]:
     """Beat tick: unanswered requests past their deadline expire; grants past ``expires_at`` are
     audited as ended and their tenants' sockets told to re-check (so they close at once)."""

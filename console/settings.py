@@ -303,7 +303,9 @@ DISTRIBUTION_BREAKER_RESET_SECONDS = env_int("DISTRIBUTION_BREAKER_RESET_SECONDS
 if DISTRIBUTION_BACKEND not in {"edge", "http"}:
     raise ImproperlyConfigured(f"DISTRIBUTION_BACKEND={DISTRIBUTION_BACKEND!r}: use 'edge' or 'http'")
 if DISTRIBUTION_BACKEND == "http" and not (DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET):
-    raise ImproperlyConfigured("DISTRIBUTION_BACKEND=http needs DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET")
+    raise ImproperlyConfigured(
+        "DISTRIBUTION_BACKEND=http needs DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET"
+    )
 
 # --- console -------------------------------------------------------------------------------------
 CONSOLE_WORKER_HEARTBEAT_SECONDS = env_int("CONSOLE_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)

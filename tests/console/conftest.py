@@ -55,7 +55,10 @@ def api_bearer(token: str) -> APIClient:
 
 
 def staff(role: str = VendorRole.SUPPORT_ENGINEER, username: str | None = None) -> User:
-    return UserFactory(username=username or f"{role}@vendor.example", vendor_role=role)
+    """A new vendor staff member (a fresh username each time unless one is given)."""
+    if username is None:
+        return UserFactory(vendor_role=role)
+    return UserFactory(username=username, vendor_role=role)
 
 
 def acting_under(client: Any, grant: SupportGrant) -> Any:

@@ -34,7 +34,9 @@ def test_it_shows_the_token_once_and_stores_only_its_hash(trio: Any, redis_flush
     assert token.startswith("ucc_") and created["prefix"] in token
     stored = ApiClient.objects.get(pk=created["id"])
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
-    assert token not in str(api_as(trio.owner, trio.tenant).get(f"/api/v1/api-clients/{created['id']}/").content)
+    assert token not in str(
+        api_as(trio.owner, trio.tenant).get(f"/api/v1/api-clients/{created['id']}/").content
+    )
     event = AuditEvent.objects.get(tenant=trio.tenant, action="api_client.created")
     assert token not in str(event.after) and event.after["scopes"] == ["read"]
     # and the token works, recording when and from where it was used
