@@ -1,0 +1,198 @@
+"""Rollout pages through the Django client (the owner / member / outsider trio), and in Chromium:
+a dynamic group with live preview pinned to N-1 with its blast radius; a tenant pause banner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from console.access import Actor
+from console.models import Role, VendorRole
+from rollout.models import HostGroup, Pause, SensorUpdatePolicy
+from rollout.services import host_group_create, pause_create, sensor_policy_create
+from tests.conftest import browser_login
+from tests.factories import (
+    PASSWORD,
+    HostFactory,
+    TenantFactory,
+    UserFactory,
+    content_release,
+    member,
+    rollout_catalog,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def session(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def acme() -> dict[str, Any]:
+    catalog = rollout_catalog(lines=("7.08", "7.09", "7.10", "7.11"))
+    content_release(catalog["rapid_response"], "291.3")
+    tenant = TenantFactory(slug="acme", name="Acme Corporation", timezone="America/New_York")
+    for i in range(4):
+        HostFactory(tenant=tenant, hostname=f"web-{i}", tags=["prod"], sensor_build="7.10.200")
+    HostFactory(tenant=tenant, hostname="lab-1", tags=["prod"], sensor_build="7.10.200")
+    return {"tenant": tenant, "catalog": catalog}
+
+
+def test_it_renders_every_page_for_a_member_and_hides_them_from_an_outsider(acme: dict[str, Any]) -> None:
+    tenant = acme["tenant"]
+    group = host_group_create(tenant=tenant, actor=Actor.system("t"), name="prod", rule_text="tag:prod").obj
+    policy = sensor_policy_create(
+        tenant=tenant,
+        actor=Actor.system("t"),
+        name="P",
+        platform="windows",
+        target="n",
+        group_ids=[str(group.pk)],
+    ).obj
+    host = tenant.hosts.first()
+    viewer = session(member(tenant, Role.VIEWER))
+    outsider = session(member(TenantFactory(slug="globex"), Role.OWNER))
+    for url in (
+        "/rollout/groups/",
+        f"/rollout/groups/{group.pk}/",
+        "/rollout/policies/",
+        f"/rollout/policies/sensor/{policy.pk}/",
+        "/rollout/windows/",
+        "/rollout/pauses/",
+        f"/rollout/hosts/{host.pk}/why/",
+        "/rollout/policy-as-code/",
+    ):
+        assert viewer.get(url).status_code == 200, url
+    for url in (
+        f"/rollout/groups/{group.pk}/",
+        f"/rollout/policies/sensor/{policy.pk}/",
+        f"/rollout/hosts/{host.pk}/why/",
+    ):
+        assert outsider.get(url).status_code == 404, url
+    # a viewer cannot change anything
+    assert viewer.post("/rollout/groups/", {"name": "x", "action": "save"}).status_code == 403
+    assert "why" in viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode().lower()
+
+
+def test_it_keeps_what_the_user_typed_and_shows_the_error_next_to_the_field(acme: dict[str, Any]) -> None:
+    owner = session(member(acme["tenant"], Role.OWNER))
+    response = owner.post(
+        "/rollout/policies/",
+        {"form": "sensor", "name": "Too old", "platform": "windows", "target": "n-3", "action": "save"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "only N, N-1 and N-2" in page
+    assert 'value="Too old"' in page and 'value="n-3"' in page
+    assert not SensorUpdatePolicy.objects.filter(name="Too old").exists()
+
+
+def test_it_tells_the_user_someone_else_changed_the_group(acme: dict[str, Any]) -> None:
+    tenant = acme["tenant"]
+    group = host_group_create(tenant=tenant, actor=Actor.system("t"), name="prod", rule_text="tag:prod").obj
+    owner, admin = session(member(tenant, Role.OWNER)), session(member(tenant, Role.ADMIN))
+    edit = {"form": "edit", "version": "1", "name": "prod", "description": "", "action": "save"}
+    assert (
+        admin.post(f"/rollout/groups/{group.pk}/", edit | {"rule_text": "tag:prod and site:hq"}).status_code
+        == 200
+    )
+    stale = owner.post(f"/rollout/groups/{group.pk}/", edit | {"rule_text": "tag:dev"})
+    assert stale.status_code == 409
+    assert "Someone else changed this" in stale.content.decode()
+    assert HostGroup.objects.get(pk=group.pk).rule_text == "tag:prod and site:hq"
+
+
+def test_it_shows_the_vendor_catalog_to_vendor_staff_only(acme: dict[str, Any]) -> None:
+    staff = UserFactory(vendor_role=VendorRole.RELEASE_ENGINEER)
+    page = session(staff).get("/vendor/catalog/")
+    assert page.status_code == 200 and "N = 7.11.200" in page.content.decode()
+    assert session(member(acme["tenant"], Role.OWNER)).get("/vendor/catalog/").status_code == 403
+
+
+def test_it_shows_when_a_system_critical_category_resumes(acme: dict[str, Any]) -> None:
+    tenant = acme["tenant"]
+    pause_create(tenant=tenant, actor=Actor.system("t"), scope="tenant", reason="incident")
+    page = session(member(tenant, Role.VIEWER)).get("/rollout/pauses/").content.decode()
+    assert "sensor_operations is system critical: it resumes by itself at" in page
+
+
+@pytest.mark.browser
+def test_it_creates_a_dynamic_group_with_live_preview_pins_it_to_n_minus_1_and_shows_the_blast_radius(
+    live_server: Any, page: Any, acme: dict[str, Any]
+) -> None:
+    tenant = acme["tenant"]
+    member(tenant, Role.ADMIN, username="admin@acme.example")
+    # the fleet follows N (7.11.200) by default: pinning the web hosts to N-1 keeps them on 7.10.200
+    from rollout.services import policy_defaults_ensure, sensor_policy_update
+
+    policy_defaults_ensure(tenant=tenant, actor=Actor.system("t"))
+    default = SensorUpdatePolicy.objects.get(tenant=tenant, platform="windows", is_default=True)
+    sensor_policy_update(
+        tenant=tenant, actor=Actor.system("t"), policy=default, expected_version=None, changes={"target": "n"}
+    )
+    browser_login(page, live_server.url, "admin@acme.example", PASSWORD)
+    # when the admin types a rule, the preview follows as they type
+    page.goto(f"{live_server.url}/rollout/groups/")
+    page.fill("#g-name", "prod web")
+    page.locator("#g-rule").press_sequentially("tag:prod and", delay=20)
+    page.wait_for_selector("[data-testid=rule-error]")
+    assert "Column 13" in page.locator("[data-testid=rule-error]").inner_text()
+    page.locator("#g-rule").press_sequentially(" hostname:web-*", delay=20)
+    page.wait_for_selector("[data-testid=rule-count]")
+    page.wait_for_function("document.querySelector('[data-testid=rule-count]').innerText.startsWith('4 ')")
+    assert page.locator("[data-testid=rule-sample] tbody tr").count() == 4
+    page.click("[data-testid=group-save]")
+    page.wait_for_selector("[data-testid=saved-title]")
+    group = HostGroup.objects.get(tenant=tenant, name="prod web")
+    # and pins it to N-1 with a policy, previewing the blast radius first
+    page.goto(f"{live_server.url}/rollout/policies/")
+    page.fill("#sp-name", "prod web on N-1")
+    page.select_option("#sp-platform", "windows")
+    page.fill("#sp-target", "n-1")
+    page.select_option("#sp-groups", [str(group.pk)])
+    page.click("[data-testid=sensor-preview]")
+    page.wait_for_selector("[data-testid=blast-radius]")
+    assert page.locator("[data-testid=blast-summary]").inner_text() == "4 of 5 hosts would change target."
+    table = page.locator("[data-testid=blast-radius] table").inner_text()
+    assert "7.11.200" in table and "7.10.200" in table and "prod web" in table
+    assert not SensorUpdatePolicy.objects.filter(name="prod web on N-1").exists()
+    page.click("[data-testid=sensor-save]")
+    page.wait_for_selector("[data-testid=saved-title]")
+    # then the confirmation shows the same numbers
+    assert page.locator("[data-testid=blast-summary]").inner_text() == "4 of 5 hosts would change target."
+    policy = SensorUpdatePolicy.objects.get(name="prod web on N-1")
+    assert policy.target == "n-1" and list(policy.groups.all()) == [group]
+
+
+@pytest.mark.browser
+def test_it_pauses_the_tenant_and_shows_the_banner_on_every_page(
+    live_server: Any, page: Any, acme: dict[str, Any]
+) -> None:
+    tenant = acme["tenant"]
+    member(tenant, Role.OPERATOR, username="operator@acme.example")
+    browser_login(page, live_server.url, "operator@acme.example", PASSWORD)
+    page.goto(f"{live_server.url}/rollout/pauses/")
+    assert page.locator("[data-testid=pause-banner]").count() == 0
+    page.select_option("#p-scope", "tenant")
+    page.fill("#p-reason", "bad channel file")
+    page.click("[data-testid=pause-save]")
+    page.wait_for_selector("[data-testid=saved-title]")
+    assert Pause.objects.filter(tenant=tenant, scope="tenant", resumed_at__isnull=True).exists()
+    for path in (
+        "/",
+        "/hosts/",
+        "/rollout/groups/",
+        "/rollout/policies/",
+        "/rollout/windows/",
+        "/rollout/pauses/",
+        "/audit/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        banner = page.locator("[data-testid=pause-banner]")
+        assert banner.count() == 1, path
+        assert "bad channel file" in banner.inner_text()
