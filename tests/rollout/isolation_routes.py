@@ -1,0 +1,89 @@
+"""Rollout's routes with an object id, for the generic tenant-isolation walker (tests/isolation.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from console.access import Actor
+from console.models import Tenant
+from rollout.models import ContentCategory
+from rollout.services import (
+    content_policy_create,
+    freeze_create,
+    host_group_create,
+    pause_create,
+    policy_defaults_ensure,
+    sensor_policy_create,
+    window_create,
+)
+from tests.factories import HostFactory
+from tests.isolation import exempt, register
+
+SYSTEM = Actor.system("isolation test")
+
+for _name in ("api-vendor-build-stage", "api-vendor-release", "api-vendor-release-stage"):
+    exempt(
+        _name,
+        "vendor catalog objects, not a tenant's; tenants' credentials get 403 "
+        "(tests/rollout/test_catalog.py::test_it_refuses_vendor_endpoints_to_tenant_credentials)",
+    )
+
+
+@register("api-host-explain", "rollout-host-why")
+def _host(tenant: Tenant) -> dict[str, Any]:
+    return {"pk": HostFactory(tenant=tenant).pk}
+
+
+@register("api-host-group", "api-host-group-members", "rollout-group")
+def _group(tenant: Tenant) -> dict[str, Any]:
+    return {"pk": host_group_create(tenant=tenant, actor=SYSTEM, name="isolated", rule_text="tag:x").obj.pk}
+
+
+@register("api-sensor-policy")
+def _sensor_policy(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "pk": sensor_policy_create(
+            tenant=tenant, actor=SYSTEM, name="iso", platform="linux", target="off"
+        ).obj.pk
+    }
+
+
+@register("rollout-policy")
+def _policy_page(tenant: Tenant) -> dict[str, Any]:
+    return {"kind": "sensor", **_sensor_policy(tenant)}
+
+
+@register("api-content-policy")
+def _content_policy(tenant: Tenant) -> dict[str, Any]:
+    category, _ = ContentCategory.objects.get_or_create(
+        key="rapid_response", defaults={"name": "Rapid response"}
+    )
+    policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    return {
+        "pk": content_policy_create(
+            tenant=tenant, actor=SYSTEM, name="iso", category=category, mode="ga"
+        ).obj.pk
+    }
+
+
+@register("api-window")
+def _window(tenant: Tenant) -> dict[str, Any]:
+    data = {"name": "iso", "weekdays": [0], "start": "01:00", "duration_minutes": 60, "timezone": "UTC"}
+    return {"pk": window_create(tenant=tenant, actor=SYSTEM, data=data).obj.pk}
+
+
+@register("api-freeze", "api-freeze-lift-request", "api-freeze-lift-approve")
+def _freeze(tenant: Tenant) -> dict[str, Any]:
+    now = timezone.now()
+    freeze = freeze_create(
+        tenant=tenant, actor=SYSTEM, reason="iso", starts_at=now, ends_at=now + timedelta(days=1)
+    ).obj
+    return {"pk": freeze.pk}
+
+
+@register("api-pause-resume")
+def _pause(tenant: Tenant) -> dict[str, Any]:
+    return {"pk": pause_create(tenant=tenant, actor=SYSTEM, scope="sensor", reason="iso").obj.pk}
