@@ -22,3 +22,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
             request, 500, "Internal error", "The server failed; the request id identifies it."
         )
     return render(request, "500.html", status=500)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 raised outside a view's own handling (e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    from django.core.exceptions import RequestDataTooBig
+
+    if request.path.startswith(_MACHINE_PREFIXES):
+        if isinstance(exception, RequestDataTooBig):
+            return json_problem(request, 400, "Request body too large", "The request body exceeds the limit.")
+        return json_problem(request, 400, "Bad request", "The request could not be understood.")
+    return render(request, "console/400.html", status=400)

@@ -40,5 +40,6 @@ urlpatterns: list[Any] = [
     path("", views.HomeView.as_view(), name="home"),
 ]
 
+handler400 = "console.error_views.bad_request"
 handler404 = "console.error_views.not_found"
 handler500 = "console.error_views.server_error"
