@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -79,7 +80,7 @@ class EnrolView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer[Any]):
+    class EnrolInput(serializers.Serializer[Any]):
         enrolment_token = serializers.CharField(max_length=200)
         agent_id = serializers.UUIDField(required=False)
         hostname = serializers.CharField(max_length=255)
@@ -93,7 +94,7 @@ class EnrolView(APIView):
         content_versions = serializers.DictField(child=serializers.CharField(max_length=32), required=False)
 
     @extend_schema(
-        request=Input,
+        request=EnrolInput,
         responses={
             201: inline_serializer(
                 "EnrolOutput",
@@ -108,7 +109,7 @@ class EnrolView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.EnrolInput(data=request.data)
         data.is_valid(raise_exception=True)
         attributes = services.host_attributes_validate(data.validated_data)
         host, credential = services.host_enrol(
@@ -247,12 +248,12 @@ class EnrolmentTokenListView(TenantAPIView, generics.ListAPIView[EnrolmentToken]
     serializer_class = EnrolmentTokenOutput
     scope_map = {"GET": ADMIN, "HEAD": ADMIN, "OPTIONS": ADMIN, "POST": ADMIN}
 
-    class Input(serializers.Serializer[Any]):
+    class EnrolmentTokenInput(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=100)
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
     @extend_schema(
-        request=Input,
+        request=EnrolmentTokenInput,
         responses={
             201: inline_serializer(
                 "EnrolmentTokenCreated", {"id": serializers.UUIDField(), "token": serializers.CharField()}
@@ -260,7 +261,7 @@ class EnrolmentTokenListView(TenantAPIView, generics.ListAPIView[EnrolmentToken]
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.EnrolmentTokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         token, secret = services.enrolment_token_create(
             tenant=self.tenant,
@@ -330,3 +331,17 @@ class FleetSeriesView(TenantAPIView):
         return Response(
             {"minutes": int(raw), "samples": selectors.fleet_series(self.tenant.pk, minutes=int(raw))}
         )
+
+
+class HostCredentialScheme(OpenApiAuthenticationExtension):
+    """Documents the sensors' own credential in the OpenAPI schema."""
+
+    target_class = "telemetry.credentials.HostCredentialAuthentication"
+    name = "hostCredential"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A host's own credential (uch_...), or 'Authorization: Host <host_id>:<credential>'.",
+        }

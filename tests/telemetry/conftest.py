@@ -39,3 +39,23 @@ def post_heartbeats(client: Client, token: str, items: list[Any], *, scheme: str
         content_type="application/json",
         HTTP_AUTHORIZATION=f"{scheme} {token}",
     )
+
+
+def outside_event_loop(fn: Any, *args: Any) -> Any:
+    """Calls ``fn`` in a thread of its own and returns its result.
+
+    Playwright's sync API (the session-scoped browser) keeps an event loop in the test thread once
+    a browser test ran; code that uses ``async_to_sync`` (the channel layer) refuses to run there.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run() -> Any:
+        try:
+            return fn(*args)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result(timeout=120)

@@ -17,7 +17,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("redis_flush")]
 
 
 def _enrol(client: Client, token: str, **extra: object) -> object:
-    body = {"enrolment_token": token, "hostname": "ws-0001", "platform": "windows", "os_version": "10.0.19045", "tags": ["finance"], "site": "nyc"}
+    body = {
+        "enrolment_token": token,
+        "hostname": "ws-0001",
+        "platform": "windows",
+        "os_version": "10.0.19045",
+        "tags": ["finance"],
+        "site": "nyc",
+    }
     body.update(extra)
     return client.post("/api/v1/telemetry/enrol", body, content_type="application/json")
 
@@ -37,11 +44,16 @@ def test_it_lets_admins_create_list_and_revoke_enrolment_tokens_and_audits_it(cl
     assert created["token"] not in (stored.token_hash, stored.prefix)
     listed = client.get("/api/v1/enrolment-tokens/").json()["results"]
     assert [t["id"] for t in listed] == [created["id"]] and "token" not in listed[0]
-    assert AuditEvent.objects.filter(tenant=acme, action="enrolment_token.create", target_id=created["id"]).exists()
+    assert AuditEvent.objects.filter(
+        tenant=acme, action="enrolment_token.create", target_id=created["id"]
+    ).exists()
     # and a viewer may not see or create tokens
     client.force_login(viewer)
     assert client.get("/api/v1/enrolment-tokens/").status_code == 403
-    assert client.post("/api/v1/enrolment-tokens/", {"name": "x"}, content_type="application/json").status_code == 403
+    assert (
+        client.post("/api/v1/enrolment-tokens/", {"name": "x"}, content_type="application/json").status_code
+        == 403
+    )
     # and the outsider's tenant knows nothing of it
     client.force_login(outsider)
     assert client.get(f"/api/v1/enrolment-tokens/{created['id']}/").status_code == 404
@@ -75,7 +87,13 @@ def test_it_enrols_a_host_into_the_tokens_tenant_with_its_own_credential(client:
     body = response.json()
     assert body["host_id"] == str(agent_id) and body["tenant"] == "acme"
     host = Host.objects.get(pk=agent_id)
-    assert (host.tenant, host.hostname, host.platform, host.tags, host.site) == (acme, "ws-0001", "windows", ["finance"], "nyc")
+    assert (host.tenant, host.hostname, host.platform, host.tags, host.site) == (
+        acme,
+        "ws-0001",
+        "windows",
+        ["finance"],
+        "nyc",
+    )
     assert post_heartbeats(client, body["credential"], [heartbeat(host)]).json()["accepted"] == 1
     assert AuditEvent.objects.filter(tenant=acme, action="host.enrol", target_id=str(agent_id)).exists()
     assert EnrolmentToken.objects.get(tenant=acme).hosts_enrolled == 1
@@ -99,7 +117,12 @@ def test_it_refuses_an_agent_id_enrolled_in_another_tenant(client: Client) -> No
 
 @pytest.mark.parametrize(
     ("extra", "field"),
-    [({"platform": "beos"}, "platform"), ({"hostname": ""}, "hostname"), ({"tags": "prod"}, "tags"), ({"agent_id": "nope"}, "agent_id")],
+    [
+        ({"platform": "beos"}, "platform"),
+        ({"hostname": ""}, "hostname"),
+        ({"tags": "prod"}, "tags"),
+        ({"agent_id": "nope"}, "agent_id"),
+    ],
 )
 def test_it_refuses_bad_enrolment_input_per_field(client: Client, extra: dict, field: str) -> None:
     _, secret = enrolment_token(TenantFactory())

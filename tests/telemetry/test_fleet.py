@@ -16,14 +16,20 @@ from telemetry.fleet import fleet_publish, telemetry_retention, telemetry_tick
 from telemetry.models import CrashEvent, FleetSample
 from telemetry.selectors import fleet_snapshot
 from tests.factories import HostFactory, TenantFactory, UserFactory, api_client_with_token, member
-from tests.telemetry.conftest import heartbeat, post_heartbeats
+from tests.telemetry.conftest import heartbeat, outside_event_loop, post_heartbeats
 
 pytestmark = pytest.mark.usefixtures("redis_flush")
 
 
 def _crash(host, version: str = "291.4") -> None:  # type: ignore[no-untyped-def]
-    CrashEvent.objects.create(tenant=host.tenant, host=host, occurred_at=datetime.now(UTC), component="csagent.sys",
-                              category="rapid_response", content_version=version)
+    CrashEvent.objects.create(
+        tenant=host.tenant,
+        host=host,
+        occurred_at=datetime.now(UTC),
+        component="csagent.sys",
+        category="rapid_response",
+        content_version=version,
+    )
 
 
 @pytest.mark.django_db
@@ -33,7 +39,9 @@ def test_it_counts_statuses_adoption_and_crash_rate_per_content_version() -> Non
     other = TenantFactory()
     ok_old = HostFactory(tenant=tenant, content_versions={"rapid_response": "291.3"})
     HostFactory(tenant=tenant, content_versions={"rapid_response": "291.3"}, status="offline")
-    HostFactory(tenant=tenant, content_versions={"rapid_response": "291.4"}, platform="linux", sensor_build="7.10.1")
+    HostFactory(
+        tenant=tenant, content_versions={"rapid_response": "291.4"}, platform="linux", sensor_build="7.10.1"
+    )
     looping = HostFactory(tenant=tenant, content_versions={"rapid_response": "291.3"}, status="boot_loop")
     _crash(looping)
     HostFactory(tenant=other, content_versions={"rapid_response": "291.4"}, status="crashed")
@@ -41,7 +49,14 @@ def test_it_counts_statuses_adoption_and_crash_rate_per_content_version() -> Non
     snap = fleet_snapshot(tenant.pk)
     # then
     assert snap["total"] == 4
-    assert snap["status"] == {"online": 2, "offline": 1, "crashed": 0, "boot_loop": 1, "silent": 0, "recovering": 0}
+    assert snap["status"] == {
+        "online": 2,
+        "offline": 1,
+        "crashed": 0,
+        "boot_loop": 1,
+        "silent": 0,
+        "recovering": 0,
+    }
     assert snap["platforms"]["windows"]["total"] == 3 and snap["platforms"]["linux"]["status"]["online"] == 1
     builds = {(b["platform"], b["build"]): b["hosts"] for b in snap["sensor_builds"]}
     assert builds == {("windows", "7.11.18110"): 3, ("linux", "7.10.1"): 1}
@@ -52,7 +67,7 @@ def test_it_counts_statuses_adoption_and_crash_rate_per_content_version() -> Non
     assert content["291.4"]["crash_rate"] == 0.5
     assert snap["crashes_last_hour"] == 1
     assert fleet_snapshot(tenant.pk, platform="linux")["total"] == 1
-    assert ok_old.pk  # noqa: the untouched host is in the counts above
+    assert ok_old.pk  # the untouched host is in the counts above
 
 
 @pytest.mark.django_db
@@ -97,6 +112,10 @@ def test_it_keeps_one_sample_per_minute_and_drops_old_ones() -> None:
     assert FleetSample.objects.get(tenant=tenant).minute == now.replace(second=0, microsecond=0)
 
 
+def _run(scenario):  # type: ignore[no-untyped-def]
+    return outside_event_loop(async_to_sync(scenario))
+
+
 async def _connect(user=None, token: str | None = None) -> tuple[WebsocketCommunicator, bool]:  # type: ignore[no-untyped-def]
     from console.asgi import application
 
@@ -113,7 +132,9 @@ async def _connect(user=None, token: str | None = None) -> tuple[WebsocketCommun
     return comm, connected
 
 
-def test_it_streams_a_snapshot_then_sequenced_updates_per_tenant(transactional_db: None, pipeline_token: str) -> None:
+def test_it_streams_a_snapshot_then_sequenced_updates_per_tenant(
+    transactional_db: None, pipeline_token: str
+) -> None:
     # given members of acme (by session and by token) and an outsider, all connected
     acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
     hosts = [HostFactory(tenant=acme) for _ in range(3)]
@@ -135,8 +156,17 @@ def test_it_streams_a_snapshot_then_sequenced_updates_per_tenant(transactional_d
         outsider_quiet = await theirs.receive_nothing(timeout=0.3)
         # and a second tick with a crash
         await database_sync_to_async(post_heartbeats)(
-            Client(), pipeline_token,
-            [heartbeat(hosts[0], status="crashed", crashes=[{"component": "csagent.sys", "category": "rapid_response", "content_version": "291.4"}])],
+            Client(),
+            pipeline_token,
+            [
+                heartbeat(
+                    hosts[0],
+                    status="crashed",
+                    crashes=[
+                        {"component": "csagent.sys", "category": "rapid_response", "content_version": "291.4"}
+                    ],
+                )
+            ],
         )
         await database_sync_to_async(telemetry_tick)()
         second = await mine.receive_json_from(timeout=5)
@@ -145,11 +175,19 @@ def test_it_streams_a_snapshot_then_sequenced_updates_per_tenant(transactional_d
         resync = await mine.receive_json_from(timeout=5)
         for c in (mine, bot, theirs):
             await c.disconnect()
-        return {"first": first, "first_bot": first_bot, "first_theirs": first_theirs, "update": update,
-                "bot_update": bot_update, "only_one": only_one, "outsider_quiet": outsider_quiet,
-                "second": second, "resync": resync}
+        return {
+            "first": first,
+            "first_bot": first_bot,
+            "first_theirs": first_theirs,
+            "update": update,
+            "bot_update": bot_update,
+            "only_one": only_one,
+            "outsider_quiet": outsider_quiet,
+            "second": second,
+            "resync": resync,
+        }
 
-    got = async_to_sync(scenario)()
+    got = _run(scenario)
     # then everyone got their own tenant's snapshot on connect
     assert got["first"]["type"] == "fleet.snapshot" and got["first"]["snapshot"]["total"] == 3
     assert got["first"]["seq"] == 0 and got["first"]["series"] == []
@@ -178,10 +216,12 @@ def test_it_refuses_anonymous_and_host_credential_sockets(transactional_db: None
         await host.disconnect()
         return a, h
 
-    assert async_to_sync(scenario)() == (False, False)
+    assert _run(scenario) == (False, False)
 
 
-def test_it_ends_a_support_stream_when_the_grant_is_revoked(transactional_db: None, pipeline_token: str) -> None:
+def test_it_ends_a_support_stream_when_the_grant_is_revoked(
+    transactional_db: None, pipeline_token: str
+) -> None:
     from console.access import SESSION_GRANT_KEY
     from console.models import VendorRole
 
@@ -189,7 +229,9 @@ def test_it_ends_a_support_stream_when_the_grant_is_revoked(transactional_db: No
     acme = TenantFactory(slug="acme")
     host = HostFactory(tenant=acme)
     staff = UserFactory(vendor_role=VendorRole.SUPPORT_ENGINEER)
-    grant = SupportGrant.objects.create(tenant=acme, staff=staff, reason="case 1", expires_at=datetime.now(UTC) + timedelta(hours=1))
+    grant = SupportGrant.objects.create(
+        tenant=acme, staff=staff, reason="case 1", expires_at=datetime.now(UTC) + timedelta(hours=1)
+    )
 
     async def scenario() -> tuple[dict, dict]:
         from console.asgi import application
@@ -200,19 +242,23 @@ def test_it_ends_a_support_stream_when_the_grant_is_revoked(transactional_db: No
         session[SESSION_GRANT_KEY] = str(grant.pk)
         await database_sync_to_async(session.save)()
         cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-        comm = WebsocketCommunicator(application, "/ws/v1/fleet/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)])
+        comm = WebsocketCommunicator(
+            application, "/ws/v1/fleet/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)]
+        )
         connected, _ = await comm.connect()
         assert connected
         first = await comm.receive_json_from(timeout=5)
         # when the tenant revokes the grant and the next tick is published
-        await database_sync_to_async(SupportGrant.objects.filter(pk=grant.pk).update)(revoked_at=datetime.now(UTC))
+        await database_sync_to_async(SupportGrant.objects.filter(pk=grant.pk).update)(
+            revoked_at=datetime.now(UTC)
+        )
         await database_sync_to_async(post_heartbeats)(Client(), pipeline_token, [heartbeat(host)])
         await database_sync_to_async(telemetry_tick)()
         closed = await comm.receive_output(timeout=5)
         await comm.disconnect()
         return first, closed
 
-    first, closed = async_to_sync(scenario)()
+    first, closed = _run(scenario)
     # then the snapshot came while the grant held, and the socket closed instead of the update
     assert first["snapshot"]["total"] == 1
     assert closed == {"type": "websocket.close", "code": 4403}
@@ -227,7 +273,10 @@ def test_it_renders_the_dashboard_as_the_tenant_home(client: Client) -> None:
         response = client.get("/")
         assert response.status_code == 200
         html = response.content.decode()
-        assert "Fleet health" in html and 'data-testid="fleet-status-boot_loop" data-status="boot_loop">1<' in html
+        assert (
+            "Fleet health" in html
+            and 'data-testid="fleet-status-boot_loop" data-status="boot_loop">1<' in html
+        )
         assert "<script>" not in html and "style=" not in html
     client.force_login(member(globex))
     assert 'data-testid="fleet-total" id="fleet-total">0<' in client.get("/").content.decode()

@@ -18,11 +18,23 @@ pytestmark = pytest.mark.django_db
 def fleet() -> dict:
     acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
     hosts = [
-        HostFactory(tenant=acme, hostname="nyc-001", platform="windows", site="nyc", tags=["finance"], status="online"),
-        HostFactory(tenant=acme, hostname="nyc-002", platform="windows", site="nyc", status="boot_loop",
-                    content_versions={"rapid_response": "291.4"}),
-        HostFactory(tenant=acme, hostname="ber-001", platform="linux", site="berlin", sensor_build="7.10.17706"),
-        HostFactory(tenant=acme, hostname="mac-001", platform="macos", site="berlin", tags=["finance", "exec"]),
+        HostFactory(
+            tenant=acme, hostname="nyc-001", platform="windows", site="nyc", tags=["finance"], status="online"
+        ),
+        HostFactory(
+            tenant=acme,
+            hostname="nyc-002",
+            platform="windows",
+            site="nyc",
+            status="boot_loop",
+            content_versions={"rapid_response": "291.4"},
+        ),
+        HostFactory(
+            tenant=acme, hostname="ber-001", platform="linux", site="berlin", sensor_build="7.10.17706"
+        ),
+        HostFactory(
+            tenant=acme, hostname="mac-001", platform="macos", site="berlin", tags=["finance", "exec"]
+        ),
     ]
     theirs = HostFactory(tenant=globex, hostname="nyc-999")
     return {"acme": acme, "globex": globex, "hosts": hosts, "theirs": theirs}
@@ -35,7 +47,11 @@ def _names(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_it_lists_only_the_tenants_hosts_by_hostname_to_owner_and_viewer(client: Client, fleet: dict) -> None:
     # given the owner and a viewer of acme, and an outsider
-    owner, viewer, outsider = member(fleet["acme"], Role.OWNER), member(fleet["acme"], Role.VIEWER), member(fleet["globex"])
+    owner, viewer, outsider = (
+        member(fleet["acme"], Role.OWNER),
+        member(fleet["acme"], Role.VIEWER),
+        member(fleet["globex"]),
+    )
     # then owner and viewer see acme's hosts in hostname order, the outsider only globex's
     for user in (owner, viewer):
         client.force_login(user)
@@ -66,7 +82,15 @@ def test_it_filters_hosts(client: Client, fleet: dict, query: str, expected: lis
     assert _names(client.get(f"/api/v1/hosts/?{query}")) == expected
 
 
-@pytest.mark.parametrize(("query", "field"), [("status=dead", "status"), ("platform=beos", "platform"), ("content=291.4", "content"), ("group=nope", "group")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=dead", "status"),
+        ("platform=beos", "platform"),
+        ("content=291.4", "content"),
+        ("group=nope", "group"),
+    ],
+)
 def test_it_names_a_bad_filter(client: Client, fleet: dict, query: str, field: str) -> None:
     client.force_login(member(fleet["acme"]))
     response = client.get(f"/api/v1/hosts/?{query}")
@@ -93,10 +117,18 @@ def test_it_pages_with_a_cursor(client: Client) -> None:
     assert len(seen) == 25 == len(set(seen))
 
 
-def test_it_shows_a_host_with_its_recent_crashes_and_lets_an_admin_delete_it(client: Client, fleet: dict) -> None:
+def test_it_shows_a_host_with_its_recent_crashes_and_lets_an_admin_delete_it(
+    client: Client, fleet: dict
+) -> None:
     host = fleet["hosts"][1]
-    CrashEvent.objects.create(tenant=fleet["acme"], host=host, occurred_at=datetime.now(UTC), component="csagent.sys",
-                              category="rapid_response", content_version="291.4")
+    CrashEvent.objects.create(
+        tenant=fleet["acme"],
+        host=host,
+        occurred_at=datetime.now(UTC),
+        component="csagent.sys",
+        category="rapid_response",
+        content_version="291.4",
+    )
     viewer, admin = member(fleet["acme"], Role.VIEWER), member(fleet["acme"], Role.ADMIN)
     client.force_login(viewer)
     body = client.get(f"/api/v1/hosts/{host.pk}/").json()
@@ -107,7 +139,9 @@ def test_it_shows_a_host_with_its_recent_crashes_and_lets_an_admin_delete_it(cli
     client.force_login(admin)
     assert client.delete(f"/api/v1/hosts/{host.pk}/").status_code == 204
     assert not Host.objects.filter(pk=host.pk).exists()
-    assert AuditEvent.objects.filter(tenant=fleet["acme"], action="host.delete", target_id=str(host.pk)).exists()
+    assert AuditEvent.objects.filter(
+        tenant=fleet["acme"], action="host.delete", target_id=str(host.pk)
+    ).exists()
 
 
 def test_it_does_not_let_a_host_credential_see_hosts(client: Client, fleet: dict) -> None:
@@ -115,7 +149,12 @@ def test_it_does_not_let_a_host_credential_see_hosts(client: Client, fleet: dict
     host, credential = host_with_credential(fleet["acme"], hostname="self-001")
     neighbour = fleet["hosts"][0]
     # then it can read neither the list, its neighbour nor even itself through the tenant API
-    for url in ("/api/v1/hosts/", f"/api/v1/hosts/{neighbour.pk}/", f"/api/v1/hosts/{host.pk}/", "/api/v1/fleet/health/"):
+    for url in (
+        "/api/v1/hosts/",
+        f"/api/v1/hosts/{neighbour.pk}/",
+        f"/api/v1/hosts/{host.pk}/",
+        "/api/v1/fleet/health/",
+    ):
         for auth in (f"Bearer {credential}", f"Host {host.pk}:{credential}"):
             response = client.get(url, HTTP_AUTHORIZATION=auth)
             assert response.status_code in (401, 403), (url, auth, response.status_code)

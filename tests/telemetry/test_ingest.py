@@ -43,7 +43,13 @@ def test_it_stages_a_batch_and_flushes_it_to_postgresql(client: Client, pipeline
     assert result.tenants == {str(acme.pk), str(globex.pk)}
     a.refresh_from_db()
     g.refresh_from_db()
-    assert (a.hostname, a.tags, a.site, a.status, a.heartbeat_interval_s) == ("a-renamed", ["prod"], "berlin", "online", 10)
+    assert (a.hostname, a.tags, a.site, a.status, a.heartbeat_interval_s) == (
+        "a-renamed",
+        ["prod"],
+        "berlin",
+        "online",
+        10,
+    )
     assert a.content_versions == {"rapid_response": "291.3", "sensor_operations": "44.1"}
     assert a.last_seen_at is not None
     assert g.content_versions == {"rapid_response": "291.4"}
@@ -89,9 +95,14 @@ def test_it_reports_bad_items_per_item_and_keeps_the_good_ones(client: Client, p
     "body",
     [{"heartbeats": []}, {"heartbeats": "x"}, {"beats": []}, [1, 2]],
 )
-def test_it_refuses_a_malformed_envelope_with_problem_json(client: Client, pipeline_token: str, body: object) -> None:
+def test_it_refuses_a_malformed_envelope_with_problem_json(
+    client: Client, pipeline_token: str, body: object
+) -> None:
     response = client.post(
-        "/api/v1/telemetry/heartbeats", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {pipeline_token}"
+        "/api/v1/telemetry/heartbeats",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {pipeline_token}",
     )
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
@@ -126,7 +137,9 @@ def test_it_is_idempotent_when_a_batch_is_retried(client: Client, pipeline_token
     assert CrashEvent.objects.filter(host=host).count() == 1
 
 
-def test_it_keeps_the_newest_heartbeat_when_an_older_one_arrives_late(client: Client, pipeline_token: str) -> None:
+def test_it_keeps_the_newest_heartbeat_when_an_older_one_arrives_late(
+    client: Client, pipeline_token: str
+) -> None:
     host = HostFactory()
     now = datetime.now(UTC)
     newer = heartbeat(host, time=now.isoformat(), sensor_build="7.11.18200")
@@ -143,13 +156,22 @@ def test_it_keeps_the_newest_heartbeat_when_an_older_one_arrives_late(client: Cl
     assert host.last_seen_at == now
 
 
-def test_it_finishes_a_flush_that_died_after_moving_the_batch_aside(client: Client, pipeline_token: str) -> None:
+def test_it_finishes_a_flush_that_died_after_moving_the_batch_aside(
+    client: Client, pipeline_token: str
+) -> None:
     from console.redis import redis_client
 
     # given a flush that moved the staged heartbeats aside and died before writing them
     host = HostFactory()
     post_heartbeats(client, pipeline_token, [heartbeat(host, sensor_build="7.11.18300")])
-    keys = [ingest.STAGED, ingest.STAGED_TS, ingest.STAGED_CRASHES, ingest.PROCESSING, ingest.PROCESSING_TS, ingest.PROCESSING_CRASHES]
+    keys = [
+        ingest.STAGED,
+        ingest.STAGED_TS,
+        ingest.STAGED_CRASHES,
+        ingest.PROCESSING,
+        ingest.PROCESSING_TS,
+        ingest.PROCESSING_CRASHES,
+    ]
     redis_client().register_script(ingest._SWAP_LUA)(keys=keys, args=[])
     assert redis_client().hlen(ingest.PROCESSING) == 1
     # and more heartbeats arriving meanwhile
@@ -223,7 +245,10 @@ def test_it_lets_a_host_report_only_for_itself(client: Client) -> None:
     body = response.json()
     assert body["accepted"] == 1
     own_only = ["A host credential may only report for its own host."]
-    assert body["rejected"] == [{"index": 1, "errors": {"host_id": own_only}}, {"index": 2, "errors": {"host_id": own_only}}]
+    assert body["rejected"] == [
+        {"index": 1, "errors": {"host_id": own_only}},
+        {"index": 2, "errors": {"host_id": own_only}},
+    ]
     heartbeats_flush()
     assert Host.objects.get(pk=theirs.pk).last_seen_at is None
     assert Host.objects.get(pk=mine.pk).last_seen_at is not None
@@ -245,14 +270,20 @@ def test_it_refuses_tenant_tokens_users_and_bad_credentials(client: Client) -> N
     assert post_heartbeats(client, tenant_token, [heartbeat(host)]).status_code == 403
     assert post_heartbeats(client, vendor_release, [heartbeat(host)]).status_code == 403
     assert post_heartbeats(client, "uch_0123456789ab_" + "x" * 30, [heartbeat(host)]).status_code == 401
-    assert client.post("/api/v1/telemetry/heartbeats", {"heartbeats": [heartbeat(host)]}, content_type="application/json").status_code in (401, 403)
+    assert client.post(
+        "/api/v1/telemetry/heartbeats", {"heartbeats": [heartbeat(host)]}, content_type="application/json"
+    ).status_code in (401, 403)
     # and so is a signed-in owner: sessions are not a way to send heartbeats
     client.force_login(owner)
-    response = client.post("/api/v1/telemetry/heartbeats", {"heartbeats": [heartbeat(host)]}, content_type="application/json")
+    response = client.post(
+        "/api/v1/telemetry/heartbeats", {"heartbeats": [heartbeat(host)]}, content_type="application/json"
+    )
     assert response.status_code == 401
 
 
-def test_it_answers_503_with_retry_after_when_redis_is_down(settings, client: Client, pipeline_token: str) -> None:
+def test_it_answers_503_with_retry_after_when_redis_is_down(
+    settings, client: Client, pipeline_token: str
+) -> None:
     # given a Redis server of our own that then stops
     redis_server = Path(sys.executable).parent / "redis-server"
     port = free_port()

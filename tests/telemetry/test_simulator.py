@@ -15,11 +15,16 @@ from telemetry.simulator import (
     fleet_generate,
 )
 from tests.conftest import BASE_DIR, child_env
+from tests.telemetry.conftest import outside_event_loop
 
 
 def test_it_parses_bad_content_marks() -> None:
     mark = bad_content_parse("rapid_response:291.4@windows")
-    assert (mark.category, mark.version, mark.platforms) == ("rapid_response", "291.4", frozenset({"windows"}))
+    assert (mark.category, mark.version, mark.platforms) == (
+        "rapid_response",
+        "291.4",
+        frozenset({"windows"}),
+    )
     assert bad_content_parse("rapid_response:291.4").platforms == frozenset({"windows", "macos", "linux"})
     assert content_is_bad([mark], "windows", "rapid_response", "291.4")
     assert not content_is_bad([mark], "linux", "rapid_response", "291.4")
@@ -39,21 +44,36 @@ def test_it_generates_the_same_realistic_fleet_for_the_same_seed() -> None:
 
 
 def test_it_follows_desired_state_unless_frozen_and_loops_on_bad_content() -> None:
-    config = SimulatorConfig(url="http://x", pipeline_token="t", enrolment_tokens={"acme": "e"}, hosts=1,
-                             bad_content=[bad_content_parse("rapid_response:291.4@" + "windows,macos,linux")],
-                             crash_report_chance=1.0)
+    config = SimulatorConfig(
+        url="http://x",
+        pipeline_token="t",
+        enrolment_tokens={"acme": "e"},
+        hosts=1,
+        bad_content=[bad_content_parse("rapid_response:291.4@" + "windows,macos,linux")],
+        crash_report_chance=1.0,
+    )
     sim = FleetSimulator(config)
     host = sim.fleet[0]
     # a paused, frozen category is not taken; the sensor build is
-    sim.desired_apply(host, {"sensor_build": "7.11.99999", "content": {"rapid_response": "291.4"}, "paused": True,
-                             "frozen": {"content": ["rapid_response"], "sensor_build": False}}, now=0)
+    sim.desired_apply(
+        host,
+        {
+            "sensor_build": "7.11.99999",
+            "content": {"rapid_response": "291.4"},
+            "paused": True,
+            "frozen": {"content": ["rapid_response"], "sensor_build": False},
+        },
+        now=0,
+    )
     assert set(host.pending) == {"sensor_build"}
     # once the hold is gone, the bad content is taken and the host crashes, reports once, then is silent
     sim.desired_apply(host, {"content": {"rapid_response": "291.4"}}, now=0)
     sim.step(host, now=10_000)
     assert host.sensor_build == "7.11.99999" and host.state == "crashed"
     beat = sim.heartbeat(host)
-    assert beat is not None and beat["status"] == "crashed" and beat["crashes"][0]["content_version"] == "291.4"
+    assert (
+        beat is not None and beat["status"] == "crashed" and beat["crashes"][0]["content_version"] == "291.4"
+    )
     assert beat["content_versions"]["rapid_response"] == "291.3"
     assert sim.heartbeat(host) is None
     # the same bad version again changes nothing; a fix brings it back through recovering
@@ -73,16 +93,36 @@ def test_it_enrols_reports_and_crashes_a_small_fleet_through_the_real_api(asgi_s
     from telemetry.models import CrashEvent, Host
 
     # given the demo tenants, pipeline client and enrolment tokens
-    seed(seed_console())
+    outside_event_loop(lambda: seed(seed_console()))
     # when 40 hosts run for a few seconds with content 291.4 offered and marked bad on Windows
     result = subprocess.run(
-        [sys.executable, "manage.py", "simulate_fleet", "--hosts", "40", "--url", asgi_server, "--interval", "1",
-         "--duration", "6", "--seed", "3", "--offer", "rapid_response:291.4",
-         "--bad-content", "rapid_response:291.4@windows"],
-        cwd=BASE_DIR, env=child_env(), capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "manage.py",
+            "simulate_fleet",
+            "--hosts",
+            "40",
+            "--url",
+            asgi_server,
+            "--interval",
+            "1",
+            "--duration",
+            "6",
+            "--seed",
+            "3",
+            "--offer",
+            "rapid_response:291.4",
+            "--bad-content",
+            "rapid_response:291.4@windows",
+        ],
+        cwd=BASE_DIR,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    heartbeats_flush()
+    outside_event_loop(heartbeats_flush)
     # then every host enrolled into acme or globex and reported
     hosts = list(Host.objects.select_related("tenant"))
     assert len(hosts) == 40
