@@ -45,7 +45,11 @@ TEXT_KEYS = {
     "os_version": "os",
     "sensor_build": "build",
 }
-_VERSION_EXPR = "array_remove(string_to_array(regexp_replace({col}, '[^0-9.]', '', 'g'), '.'), '')::numeric[]"
+# Plain dotted versions (nearly all) take the cheap path; anything else has its non-digits removed.
+_VERSION_EXPR = (
+    "(CASE WHEN {col} ~ '^[0-9]+(\\.[0-9]+)*$' THEN string_to_array({col}, '.')::numeric[] "
+    "ELSE array_remove(string_to_array(regexp_replace({col}, '[^0-9.]', '', 'g'), '.'), '')::numeric[] END)"
+)
 
 
 class RuleError(ValueError):

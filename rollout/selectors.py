@@ -36,15 +36,30 @@ MEMBERS_TABLE = "rollout_hostgroupmember"
 # --- groups --------------------------------------------------------------------------------------
 
 
-def group_condition(group: HostGroup, members_table: str = MEMBERS_TABLE) -> tuple[str, list[Any]]:
-    """A boolean SQL condition over ``telemetry_host`` columns: the host is in ``group``."""
+def group_condition(
+    group: HostGroup, members_table: str = MEMBERS_TABLE, *, has_members: bool | None = None
+) -> tuple[str, list[Any]]:
+    """A boolean SQL condition over ``telemetry_host`` columns: the host is in ``group``.
+
+    ``has_members`` (whether ``members_table`` holds static members of the group) is looked up when
+    not given; a group without static members gets no sub-select at all."""
+    if has_members is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {members_table} WHERE group_id = %s)", [group.pk])  # noqa: S608
+            row = cursor.fetchone()
+        has_members = bool(row and row[0])
     # SQL text comes only from our rule compiler and table names; every value is a parameter.
-    parts: list[str] = [f"id IN (SELECT host_id FROM {members_table} WHERE group_id = %s)"]  # noqa: S608
-    params: list[Any] = [group.pk]
+    parts: list[str] = []
+    params: list[Any] = []
+    if has_members:
+        parts.append(f"id IN (SELECT host_id FROM {members_table} WHERE group_id = %s)")  # noqa: S608
+        params.append(group.pk)
     if group.rule:
         sql, rule_params = rule_sql(group.rule)
         parts.insert(0, f"({sql})")
         params = [*rule_params, *params]
+    if not parts:
+        return "false", []
     return "COALESCE((" + " OR ".join(parts) + "), false)", params
 
 
