@@ -173,17 +173,17 @@ class MemberDetailApi(TenantAPIView):
     queryset = Membership.objects.select_related("user")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": ADMIN, "DELETE": ADMIN}
 
-    class Input(serializers.Serializer[Any]):
+    class MemberDetailInput(serializers.Serializer[Any]):
         role = serializers.ChoiceField(choices=Role.choices)
 
     @extend_schema(responses=MembershipOut, tags=["members"])
     def get(self, request: Request, pk: str) -> Response:
         return Response(MembershipOut(self.get_object()).data)
 
-    @extend_schema(request=Input, responses=MembershipOut, tags=["members"])
+    @extend_schema(request=MemberDetailInput, responses=MembershipOut, tags=["members"])
     def patch(self, request: Request, pk: str) -> Response:
         membership = self.get_object()
-        data = self.Input(data=request.data)
+        data = self.MemberDetailInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_change_role(
             tenant=self.tenant, actor=self.ctx.actor, membership=membership, role=data.validated_data["role"]
@@ -205,12 +205,12 @@ class InvitationListApi(TenantAPIView):
     queryset = Invitation.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": ADMIN, "POST": ADMIN}
 
-    class Input(serializers.Serializer[Any]):
+    class InvitationListInput(serializers.Serializer[Any]):
         email = serializers.EmailField()
         role = serializers.ChoiceField(choices=Role.choices)
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
-    class Created(InvitationOut):
+    class InvitationCreated(InvitationOut):
         url = serializers.CharField()
 
         class Meta(InvitationOut.Meta):
@@ -220,9 +220,9 @@ class InvitationListApi(TenantAPIView):
     def get(self, request: Request) -> Response:
         return _paginated(self, self.get_queryset(), InvitationOut)
 
-    @extend_schema(request=Input, responses={201: Created}, tags=["members"])
+    @extend_schema(request=InvitationListInput, responses={201: InvitationCreated}, tags=["members"])
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.InvitationListInput(data=request.data)
         data.is_valid(raise_exception=True)
         issued = services.invitation_create(tenant=self.tenant, actor=self.ctx.actor, **data.validated_data)
         body = dict(InvitationOut(issued.invitation).data)
@@ -266,7 +266,7 @@ class ApiClientListApi(TenantAPIView):
     queryset = ApiClient.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": ADMIN, "POST": ADMIN}
 
-    class Input(serializers.Serializer[Any]):
+    class ApiClientListInput(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=100)
         scopes = serializers.ListField(
             child=serializers.ChoiceField(choices=sorted(services.TENANT_API_SCOPES)), min_length=1
@@ -283,9 +283,9 @@ class ApiClientListApi(TenantAPIView):
     def get(self, request: Request) -> Response:
         return _paginated(self, self.get_queryset(), ApiClientOut)
 
-    @extend_schema(request=Input, responses={201: ApiClientCreated}, tags=["api clients"])
+    @extend_schema(request=ApiClientListInput, responses={201: ApiClientCreated}, tags=["api clients"])
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.ApiClientListInput(data=request.data)
         data.is_valid(raise_exception=True)
         client, token = services.api_client_create(
             tenant=self.tenant, actor=self.ctx.actor, **data.validated_data
@@ -370,7 +370,7 @@ class SupportGrantListApi(TenantAPIView):
     queryset = SupportGrant.objects.select_related("staff")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": ADMIN}
 
-    class Input(serializers.Serializer[Any]):
+    class SupportGrantListInput(serializers.Serializer[Any]):
         staff = serializers.CharField(max_length=150, help_text="The vendor support engineer's username")
         scope = serializers.ChoiceField(choices=SupportScope.choices, default=SupportScope.READ)
         reason = serializers.CharField(max_length=2000)
@@ -383,9 +383,9 @@ class SupportGrantListApi(TenantAPIView):
     def get(self, request: Request) -> Response:
         return _paginated(self, self.get_queryset(), SupportGrantOut)
 
-    @extend_schema(request=Input, responses={201: SupportGrantOut}, tags=["support"])
+    @extend_schema(request=SupportGrantListInput, responses={201: SupportGrantOut}, tags=["support"])
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.SupportGrantListInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         grant = services.support_grant_create(
@@ -423,26 +423,26 @@ class TenantSettingsApi(TenantAPIView):
     queryset = Membership.objects.none()  # no object lookup: the tenant is the resolved one
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": OWNER}
 
-    class Output(serializers.ModelSerializer[Tenant]):
+    class TenantSettingsOutput(serializers.ModelSerializer[Tenant]):
         class Meta:
             model = Tenant
             fields = ("id", "slug", "name", "timezone", "require_2fa")
 
-    class Input(serializers.Serializer[Any]):
+    class TenantSettingsInput(serializers.Serializer[Any]):
         require_2fa = serializers.BooleanField()
 
-    @extend_schema(responses=Output, tags=["tenant"])
+    @extend_schema(responses=TenantSettingsOutput, tags=["tenant"])
     def get(self, request: Request) -> Response:
-        return Response(self.Output(self.tenant).data)
+        return Response(self.TenantSettingsOutput(self.tenant).data)
 
-    @extend_schema(request=Input, responses=Output, tags=["tenant"])
+    @extend_schema(request=TenantSettingsInput, responses=TenantSettingsOutput, tags=["tenant"])
     def patch(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.TenantSettingsInput(data=request.data)
         data.is_valid(raise_exception=True)
         tenant = services.tenant_update_security(
             tenant=self.tenant, actor=self.ctx.actor, require_2fa=data.validated_data["require_2fa"]
         )
-        return Response(self.Output(tenant).data)
+        return Response(self.TenantSettingsOutput(tenant).data)
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -538,7 +538,7 @@ class VendorSupportRequestListApi(_SupportStaffApi):
 
     queryset = SupportRequest.objects.select_related("tenant", "staff")
 
-    class Input(serializers.Serializer[Any]):
+    class VendorSupportRequestListInput(serializers.Serializer[Any]):
         tenant = serializers.SlugField()
         case_id = serializers.CharField(max_length=64)
         reason = serializers.CharField(max_length=2000)
@@ -553,9 +553,11 @@ class VendorSupportRequestListApi(_SupportStaffApi):
             self, SupportRequest.objects.filter(staff=self.staff_actor(request)[0]), SupportRequestOut
         )
 
-    @extend_schema(request=Input, responses={201: SupportRequestOut}, tags=["vendor support"])
+    @extend_schema(
+        request=VendorSupportRequestListInput, responses={201: SupportRequestOut}, tags=["vendor support"]
+    )
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.VendorSupportRequestListInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         staff, actor = self.staff_actor(request)
@@ -576,18 +578,18 @@ class VendorSupportGrantListApi(_SupportStaffApi):
 
     queryset = SupportGrant.objects.select_related("tenant", "staff")
 
-    class Output(SupportGrantOut):
+    class VendorSupportGrantListOutput(SupportGrantOut):
         tenant = serializers.CharField(source="tenant.slug")
 
         class Meta(SupportGrantOut.Meta):
             fields = (*SupportGrantOut.Meta.fields, "tenant")  # type: ignore[assignment]
 
-    @extend_schema(responses=Output(many=True), tags=["vendor support"])
+    @extend_schema(responses=VendorSupportGrantListOutput(many=True), tags=["vendor support"])
     def get(self, request: Request) -> Response:
         return _paginated(
             self,
             SupportGrant.objects.filter(staff=self.staff_actor(request)[0]).select_related("tenant", "staff"),
-            self.Output,
+            self.VendorSupportGrantListOutput,
         )
 
 
@@ -597,7 +599,7 @@ class VendorBreakGlassApi(_SupportStaffApi):
     queryset = SupportGrant.objects.none()
     vendor_roles: ClassVar[frozenset[str]] = frozenset({"support_lead"})
 
-    class Input(serializers.Serializer[Any]):
+    class VendorBreakGlassInput(serializers.Serializer[Any]):
         tenant = serializers.SlugField()
         justification = serializers.CharField(max_length=2000)
         scope = serializers.ChoiceField(choices=SupportScope.choices, default=SupportScope.READ)
@@ -605,9 +607,9 @@ class VendorBreakGlassApi(_SupportStaffApi):
             min_value=1, max_value=services.BREAK_GLASS_MAX_HOURS, default=services.BREAK_GLASS_MAX_HOURS
         )
 
-    @extend_schema(request=Input, responses={201: SupportGrantOut}, tags=["vendor support"])
+    @extend_schema(request=VendorBreakGlassInput, responses={201: SupportGrantOut}, tags=["vendor support"])
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.VendorBreakGlassInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         staff, actor = self.staff_actor(request)

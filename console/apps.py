@@ -7,3 +7,6 @@ class ConsoleConfig(AppConfig):
     name = "console"
     verbose_name = "Console foundation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from console import schema  # noqa: F401 - registers the OpenAPI description of Bearer auth
