@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from console.errors import InvalidInput, ServiceUnavailable
 from console.redis import redis_client
 from telemetry.models import REPORTED_STATUSES, Platform
+from telemetry.schedule import TICK_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ MAX_BATCH: Final = 1000
 MAX_CRASHES_PER_HEARTBEAT: Final = 100
 MAX_AGE: Final = timedelta(days=7)
 MAX_SKEW: Final = timedelta(minutes=5)
-FLUSH_SECONDS: Final = 2.0
+FLUSH_SECONDS: Final = TICK_SECONDS
 RETRY_AFTER_SECONDS: Final = 5
 
 STAGED: Final = "telemetry:hb:staged"  # host id -> JSON of its newest heartbeat

@@ -26,7 +26,7 @@ from telemetry.credentials import (
     credential_generate,
     credential_lookup,
 )
-from telemetry.models import EnrolmentToken, Host, Platform
+from telemetry.models import EnrolmentToken, Host, HostStatus, Platform
 
 MAX_TAGS = 32
 
@@ -169,7 +169,8 @@ def host_enrol(
             raise Conflict("This agent id is already enrolled.")
         action = "host.reenrol" if host is not None else "host.enrol"
         if host is None:
-            host = Host(tenant=tenant, enrolled_at=now)
+            # Not online until its first heartbeat says so.
+            host = Host(tenant=tenant, enrolled_at=now, status=HostStatus.OFFLINE)
             if agent_id is not None:
                 host.id = agent_id
         host.hostname = attributes.hostname

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import sys
 import time
@@ -32,6 +33,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
@@ -167,6 +169,7 @@ class SimulatorConfig:
     duration: float = 0.0  # real seconds; 0 runs until interrupted
     crash_report_chance: float = 0.8
     bad_content_source: Callable[[], list[str]] | None = None
+    credentials_file: Path | None = None  # where hosts keep their credentials across runs
 
 
 class FleetSimulator:
@@ -187,6 +190,7 @@ class FleetSimulator:
             "crashes": 0,
         }
         self.bad: list[BadContent] = list(config.bad_content)
+        self.by_id = {str(h.agent_id): h for h in self.fleet}
 
     def log(self, message: str) -> None:
         print(f"[simulate_fleet] {message}", file=self.out, flush=True)
@@ -220,8 +224,32 @@ class FleetSimulator:
                     )
                 raise RuntimeError(f"could not reach {self.config.url} to enrol {host.hostname}")
 
-        await asyncio.gather(*(enrol(h) for h in self.fleet))
-        self.log(f"enrolled {len(self.fleet)} hosts in {', '.join(self.config.enrolment_tokens)}")
+        todo = [h for h in self.fleet if not h.credential]
+        await asyncio.gather(*(enrol(h) for h in todo))
+        self.credentials_save()
+        self.log(
+            f"enrolled {len(todo)} hosts ({len(self.fleet) - len(todo)} kept their credentials) "
+            f"in {', '.join(self.config.enrolment_tokens)}"
+        )
+
+    def credentials_load(self) -> None:
+        """Sensors keep their credential on disk: a restarted simulator does not enrol again."""
+        path = self.config.credentials_file
+        if path is None or not path.exists():
+            return
+        with contextlib.suppress(ValueError, OSError):
+            known = json.loads(path.read_text())
+            for host in self.fleet:
+                host.credential = known.get(str(host.agent_id), "")
+
+    def credentials_save(self) -> None:
+        path = self.config.credentials_file
+        if path is None:
+            return
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({str(h.agent_id): h.credential for h in self.fleet if h.credential}))
+            path.chmod(0o600)
 
     # ---------------------------------------------------------------------------- desired state
 
@@ -275,6 +303,11 @@ class FleetSimulator:
             self.stats["edge_unavailable"] += 1
             return
         if response.status_code == 304:
+            return
+        if response.status_code == 401 and host.credential:
+            # The console no longer knows this credential (new database, host deleted): enrol again.
+            host.credential = ""
+            self.stats["edge_unavailable"] += 1
             return
         if response.status_code != 200:
             # No desired state (yet), or no edge at all: keep what the host runs.
@@ -374,6 +407,12 @@ class FleetSimulator:
             result = response.json()
             self.stats["sent"] += result["accepted"]
             self.stats["rejected"] += len(result["rejected"])
+            for rejected in result["rejected"]:
+                if rejected["errors"].get("host_id") == ["Unknown host."]:
+                    # A credential from an older database: this host must enrol again.
+                    unknown = self.by_id.get(batch[rejected["index"]]["host_id"])
+                    if unknown is not None:
+                        unknown.credential = ""
             self.outbox = rest
         # A long outage must not grow without bound: keep the newest per host only.
         if len(self.outbox) > 10 * len(self.fleet):
@@ -386,7 +425,9 @@ class FleetSimulator:
         started = time.monotonic()
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
         async with httpx.AsyncClient(base_url=self.config.url, timeout=10.0, limits=limits) as client:
-            await self.enrol_all(client)
+            self.credentials_load()
+            # Heartbeats go through the pipeline token: hosts report as soon as they are enrolled.
+            enrolment = asyncio.create_task(self.enrol_all(client))
             for n, host in enumerate(self.fleet):
                 host.next_poll = (
                     started + (n % (PHASES * self.config.poll_every)) * self.real_interval / PHASES
@@ -403,11 +444,15 @@ class FleetSimulator:
                 now = time.monotonic()
                 if self.config.duration and now - started >= self.config.duration:
                     break
+                if enrolment.done():
+                    enrolment.result()  # an enrolment that failed for good stops the simulator
+                    if any(not h.credential for h in self.fleet):
+                        enrolment = asyncio.create_task(self.enrol_all(client))
                 self.refresh_bad_marks()
                 polls = []
                 if now >= self.edge_quiet_until:
                     for host in self.fleet:
-                        if host.next_poll <= now:
+                        if host.credential and host.next_poll <= now:
                             host.next_poll = (
                                 now + self.config.poll_every * self.real_interval * self.rng.uniform(0.9, 1.1)
                             )
@@ -420,7 +465,7 @@ class FleetSimulator:
                 phase = tick % PHASES
                 for host in self.fleet:
                     self.step(host, now)
-                    if host.phase == phase:
+                    if host.phase == phase and host.credential:
                         beat = self.heartbeat(host)
                         if beat is not None:
                             self.outbox.append(beat)
@@ -433,4 +478,9 @@ class FleetSimulator:
                     self.log(f"{states} {self.stats}")
                 tick += 1
                 await asyncio.sleep(max(0.0, sub_tick - (time.monotonic() - now)))
+            if not enrolment.done():
+                enrolment.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await enrolment
+            self.credentials_save()
         return self.stats

@@ -11,7 +11,7 @@ from telemetry.fleet import telemetry_retention, telemetry_tick
 
 @shared_task(ignore_result=True)
 def telemetry_tick_task() -> dict[str, Any]:
-    """Flush staged heartbeats to PostgreSQL and publish fleet health (every FLUSH_SECONDS)."""
+    """Flush staged heartbeats to PostgreSQL and publish fleet health (every TICK_SECONDS, see schedule.py)."""
     result = telemetry_tick()
     return {"skipped": result.skipped, "heartbeats": result.heartbeats, "tenants": len(result.tenants)}
 

@@ -280,3 +280,23 @@ def test_it_renders_the_dashboard_as_the_tenant_home(client: Client) -> None:
         assert "<script>" not in html and "style=" not in html
     client.force_login(member(globex))
     assert 'data-testid="fleet-total" id="fleet-total">0<' in client.get("/").content.decode()
+
+
+def test_it_schedules_the_tick_even_before_django_is_set_up() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import BASE_DIR, child_env
+
+    # celery beat reads the schedule before Django is set up: an import of models there would
+    # silently leave the whole beat schedule empty
+    code = "from console.celery import app; print(sorted(app.conf.beat_schedule))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "telemetry-tick" in result.stdout, result.stdout + result.stderr

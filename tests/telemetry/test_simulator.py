@@ -86,7 +86,7 @@ def test_it_follows_desired_state_unless_frozen_and_loops_on_bad_content() -> No
 
 
 @pytest.mark.usefixtures("redis_flush")
-def test_it_enrols_reports_and_crashes_a_small_fleet_through_the_real_api(asgi_server: str) -> None:
+def test_it_enrols_reports_and_crashes_a_small_fleet_through_the_real_api(asgi_server: str, tmp_path) -> None:
     from console.demo import seed_console
     from telemetry.demo import seed
     from telemetry.ingest import heartbeats_flush
@@ -94,36 +94,40 @@ def test_it_enrols_reports_and_crashes_a_small_fleet_through_the_real_api(asgi_s
 
     # given the demo tenants, pipeline client and enrolment tokens
     outside_event_loop(lambda: seed(seed_console()))
+    credentials = tmp_path / "credentials.json"
+
+    def simulate(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "simulate_fleet",
+                "--hosts",
+                "40",
+                "--url",
+                asgi_server,
+                "--interval",
+                "1",
+                "--seed",
+                "3",
+                "--credentials-file",
+                str(credentials),
+                *extra,
+            ],
+            cwd=BASE_DIR,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
     # when 40 hosts run for a few seconds with content 291.4 offered and marked bad on Windows
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "simulate_fleet",
-            "--hosts",
-            "40",
-            "--url",
-            asgi_server,
-            "--interval",
-            "1",
-            "--duration",
-            "6",
-            "--seed",
-            "3",
-            "--offer",
-            "rapid_response:291.4",
-            "--bad-content",
-            "rapid_response:291.4@windows",
-        ],
-        cwd=BASE_DIR,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=180,
+    result = simulate(
+        "--duration", "6", "--offer", "rapid_response:291.4", "--bad-content", "rapid_response:291.4@windows"
     )
     assert result.returncode == 0, result.stdout + result.stderr
     outside_event_loop(heartbeats_flush)
-    # then every host enrolled into acme or globex and reported
+    # then every host enrolled into acme or globex
     hosts = list(Host.objects.select_related("tenant"))
     assert len(hosts) == 40
     assert {h.tenant.slug for h in hosts} == {"acme", "globex"}
@@ -138,3 +142,8 @@ def test_it_enrols_reports_and_crashes_a_small_fleet_through_the_real_api(asgi_s
     assert crashed and crashed <= {h.pk for h in windows}
     assert {h.status for h in windows if h.pk in crashed} <= {"crashed", "boot_loop"}
     assert "enrolled 40 hosts" in result.stdout
+    # when the simulator restarts, its hosts keep their credentials instead of enrolling again
+    again = simulate("--duration", "2")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "enrolled 0 hosts (40 kept their credentials)" in again.stdout
+    assert Host.objects.count() == 40

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from telemetry.simulator import BAD_CONTENT_KEY, FleetSimulator, SimulatorConfig, bad_content_parse
@@ -48,6 +51,12 @@ class Command(BaseCommand):
             "--poll-every", type=int, default=3, help="heartbeat intervals between desired-state polls"
         )
         parser.add_argument(
+            "--credentials-file",
+            default=None,
+            help="where simulated hosts keep their credentials across runs "
+            "(default var/simulate_fleet/credentials-<seed>.json; '' to keep none)",
+        )
+        parser.add_argument(
             "--duration", type=float, default=0.0, help="stop after this many real seconds (0: run on)"
         )
 
@@ -82,7 +91,9 @@ class Command(BaseCommand):
             poll_every=max(1, options["poll_every"]),
             duration=options["duration"],
             bad_content_source=_bad_content_from_redis,
+            credentials_file=_credentials_file(options["credentials_file"], options["seed"]),
         )
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is too much
         simulator = FleetSimulator(config, out=self.stdout)  # type: ignore[arg-type]
         try:
             stats = asyncio.run(simulator.run())
@@ -133,3 +144,11 @@ def _bad_content_from_redis() -> list[str]:
     except Exception:  # Redis down: keep simulating with the CLI marks only
         return []
     return sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+
+
+def _credentials_file(option: str | None, seed: int) -> Path | None:
+    if option == "":
+        return None
+    if option:
+        return Path(option)
+    return Path(settings.VAR_DIR) / "simulate_fleet" / f"credentials-{seed}.json"
