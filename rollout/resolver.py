@@ -188,9 +188,12 @@ def n_levels(catalog: Catalog, platform: str) -> list[Build]:
         if build.platform != platform or build.stage != "ga":
             continue
         held = newest.get(build.line)
-        if held is None or version_key(build.version) > version_key(held.version):
+        if held is None or (version_key(build.version), build.version) > (
+            version_key(held.version),
+            held.version,
+        ):
             newest[build.line] = build
-    lines = sorted(newest, key=version_key, reverse=True)[:3]
+    lines = sorted(newest, key=lambda line: (version_key(line), line), reverse=True)[:3]
     return [newest[line] for line in lines]
 
 
@@ -502,10 +505,12 @@ def resolve_content(state: TenantState, host: HostFacts, category: str, at: date
         reason = f"{via} follows {mode}: newest is {desired}."
     if desired != current and policy.windows:
         bypass = release is not None and release.critical and policy.critical_bypass_windows
-        open_now = [w for w in policy.windows if is_open(w.recurrence, at)]
+        windows = sorted(policy.windows, key=lambda w: (w.name, w.id))
+        open_now = [w for w in windows if is_open(w.recurrence, at)]
         if not open_now and not bypass:
             upcoming = sorted(
-                (start, w) for w in policy.windows for start, _ in next_occurrences(w.recurrence, at, 8)
+                ((start, w) for w in windows for start, _ in next_occurrences(w.recurrence, at, 8)),
+                key=lambda item: (item[0], item[1].name, item[1].id),
             )
             nxt = (
                 f"; next window {upcoming[0][1].name!r} opens {upcoming[0][0]:%Y-%m-%d %H:%M} UTC"
