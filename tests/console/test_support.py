@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core import mail
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -177,9 +179,12 @@ def test_it_closes_an_open_websocket_when_the_grant_ends(
         # then the socket is closed by the server
         output: dict[str, Any] = await comm.receive_output(timeout=5)
         await comm.wait()
+        await database_sync_to_async(connections.close_all)()  # the worker thread's connection
         return output
 
-    output = async_to_sync(scenario)()
+    # Its own thread and loop: Playwright's sync API may own this thread's event loop already.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        output = pool.submit(asyncio.run, scenario()).result(timeout=60)
     assert output == {"type": "websocket.close", "code": 4403}
     assert AuditEvent.objects.filter(tenant=acme, action=f"support_grant.{ending}").exists()
 
