@@ -269,7 +269,7 @@ class ApiClientListApi(TenantAPIView):
     class ApiClientListInput(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=100)
         scopes = serializers.ListField(
-            child=serializers.ChoiceField(choices=sorted(services.TENANT_API_SCOPES)), min_length=1
+            child=serializers.ChoiceField(choices=services.TENANT_API_SCOPE_CHOICES), min_length=1
         )
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
         allowed_ips = serializers.ListField(

@@ -62,6 +62,15 @@ def _scoped(queryset: QuerySet[Any], ctx: TenantContext) -> QuerySet[Any]:
     return queryset.filter(tenant=ctx.tenant)
 
 
+def permission_for(scope_map: dict[str, str], method: str) -> str | None:
+    """The permission ``method`` needs; HEAD and OPTIONS default to GET's (a view that maps only
+    GET still answers HEAD and OPTIONS instead of 405)."""
+    permission = scope_map.get(method)
+    if permission is None and method in ("HEAD", "OPTIONS"):
+        permission = scope_map.get("GET")
+    return permission
+
+
 def scope_required(ctx: TenantContext, permission: str) -> None:
     if not ctx.can(permission):
         raise Forbidden(f"Your role does not allow this action (needs '{permission}').")
@@ -100,7 +109,7 @@ class TenantAPIView(generics.GenericAPIView):
             raise Forbidden("This tenant requires two-factor sign-in: verify at /account/two-factor/.")
         self.ctx = ctx
         request._request.tenant_ctx = ctx  # type: ignore[attr-defined]
-        permission = self.scope_map.get(request.method or "GET")
+        permission = permission_for(self.scope_map, request.method or "GET")
         if permission is None:
             raise exceptions.MethodNotAllowed(request.method or "")
         scope_required(ctx, permission)
@@ -175,7 +184,7 @@ class TenantPageMixin(LoginRequiredMixin):
             return redirect(f"/account/two-factor/?next={quote(request.get_full_path())}")
         self.ctx = ctx
         request.tenant_ctx = ctx  # type: ignore[attr-defined]
-        permission = self.scope_map.get(request.method or "GET")
+        permission = permission_for(self.scope_map, request.method or "GET")
         if permission is None or not ctx.can(permission):
             return HttpResponse("Your role does not allow this action.", status=403)
         return super().dispatch(request, *args, **kwargs)

@@ -47,6 +47,7 @@ SUPPORT_GRANT_MAX_HOURS: Final = 72
 SUPPORT_GRANT_DEFAULT_HOURS: Final = 4
 BREAK_GLASS_MAX_HOURS: Final = 4
 TENANT_API_SCOPES: Final = frozenset({ApiScope.READ, ApiScope.WRITE, ApiScope.PAUSE, ApiScope.ADMIN})
+TENANT_API_SCOPE_CHOICES: Final = [(s.value, s.label) for s in ApiScope if s in TENANT_API_SCOPES]
 SUPPORT_ROLES: Final = frozenset({VendorRole.SUPPORT_ENGINEER, VendorRole.SUPPORT_LEAD})
 EVENTS_TOPIC: Final = "events"
 

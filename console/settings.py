@@ -263,6 +263,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ApiScopeEnum": "console.models.ApiScope",
+        "TenantApiScopeEnum": "console.services.TENANT_API_SCOPE_CHOICES",
+        "SupportRequestStatusEnum": "console.models.SupportRequestStatus",
+        "SupportScopeEnum": "console.models.SupportScope",
+        "RoleEnum": "console.models.Role",
+    },
 }
 
 # --- Celery --------------------------------------------------------------------------------------
