@@ -640,27 +640,90 @@ class PolicyCodePage(RolloutPage):
 
 
 class VendorCatalogPage(LoginRequiredMixin, View):
-    """Release engineering's view of the catalog: builds with N levels, content releases with notes
-    (rendered safely) and validation reports. Changes go through the vendor API."""
+    """Release engineering's view of the catalog: builds with N levels (and what promoting a build
+    would shift, for how many hosts), content releases with notes (rendered safely) and validation
+    reports, and stage changes (which re-run the validation gate)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        if not getattr(request.user, "vendor_role", ""):
-            return HttpResponse("This page is for vendor staff.", status=403)
+    def context(self, **extra: Any) -> dict[str, Any]:
         catalog = selectors.catalog_state()
         platforms = []
         for platform in Platform.values:
             levels = selectors.n_levels(platform, catalog)
-            platforms.append({"platform": platform, "builds": selectors.builds_for(platform),
-                              "levels": [("N" if i == 0 else f"N-{i}", b.version) for i, b in enumerate(levels)]})  # fmt: skip
+            platforms.append(
+                {
+                    "platform": platform,
+                    "builds": selectors.builds_for(platform),
+                    "levels": [("N" if i == 0 else f"N-{i}", b.version) for i, b in enumerate(levels)],
+                }
+            )
         releases = [
             {"release": r, "notes_html": notes_html(r.notes)}
             for r in ContentRelease.objects.select_related("category")
             .defer("instances")
             .order_by("-created_at")[:50]
         ]
-        return render(request, "rollout/vendor_catalog.html", {"platforms": platforms, "releases": releases,
-                      "categories": ContentCategory.objects.all(), "templates": TemplateType.objects.all(),
-                      "build_count": SensorBuild.objects.count()})  # fmt: skip
+        return {
+            "platforms": platforms,
+            "releases": releases,
+            "categories": ContentCategory.objects.all(),
+            "templates": TemplateType.objects.all(),
+            "build_stages": ["early_adopter", "ga", "withdrawn"],
+            "release_stages": ["canary", "early_access", "ga", "recalled"],
+            "can_edit": getattr(self.request.user, "vendor_role", "") == "release_engineer",
+            **extra,
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not getattr(request.user, "vendor_role", ""):
+            return HttpResponse("This page is for vendor staff.", status=403)
+        return render(request, "rollout/vendor_catalog.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from console.access import Actor
+
+        if getattr(request.user, "vendor_role", "") != "release_engineer":
+            return HttpResponse("Only release engineers change the catalog.", status=403)
+        actor = Actor.for_user(request.user, request)  # type: ignore[arg-type]
+        stage = request.POST.get("stage", "")
+        try:
+            if request.POST.get("form") == "release":
+                release = ContentRelease.objects.filter(pk=request.POST.get("release", "")).first()
+                if release is None:
+                    return HttpResponse(status=404)
+                services.content_release_stage_set(actor=actor, release=release, stage=stage)
+                return render(
+                    request,
+                    "rollout/vendor_catalog.html",
+                    self.context(message=f"{release.category.key} {release.version} is now {stage}."),
+                )
+            build = SensorBuild.objects.filter(pk=request.POST.get("build", "")).first()
+            if build is None:
+                return HttpResponse(status=404)
+            result = services.sensor_build_stage_set(
+                actor=actor, build=build, stage=stage, dry_run=_dry(request)
+            )
+        except ValidationError:
+            return HttpResponse(status=404)
+        except ApplicationError as exc:
+            problems = exc.errors.get("instances", []) if exc.errors else []
+            return render(
+                request,
+                "rollout/vendor_catalog.html",
+                self.context(error=exc.detail, problems=problems),
+                status=exc.status,
+            )
+        return render(
+            request,
+            "rollout/vendor_catalog.html",
+            self.context(
+                shift={
+                    "build": build,
+                    "stage": stage,
+                    "shifts": result["shifts"],
+                    "dry_run": result["dry_run"],
+                }
+            ),
+        )
 
 
 urlpatterns: list[Any] = [

@@ -196,3 +196,42 @@ def test_it_pauses_the_tenant_and_shows_the_banner_on_every_page(
         banner = page.locator("[data-testid=pause-banner]")
         assert banner.count() == 1, path
         assert "bad channel file" in banner.inner_text()
+
+
+def test_it_lets_a_release_engineer_preview_a_pin_shift_and_refuses_an_invalid_release(
+    acme: dict[str, Any],
+) -> None:
+    from rollout.models import ContentRelease, SensorBuild
+    from rollout.validation import canonical_digest
+
+    engineer = session(UserFactory(vendor_role=VendorRole.RELEASE_ENGINEER))
+    support = session(UserFactory(vendor_role=VendorRole.SUPPORT_ENGINEER))
+    new = SensorBuild.objects.create(
+        platform="windows", version="7.12.1", release_line="7.12", stage="early_adopter"
+    )
+    # a support engineer may look but not change
+    assert (
+        support.post(
+            "/vendor/catalog/", {"build": str(new.pk), "stage": "ga", "action": "preview"}
+        ).status_code
+        == 403
+    )
+    preview = engineer.post("/vendor/catalog/", {"build": str(new.pk), "stage": "ga", "action": "preview"})
+    assert preview.status_code == 200
+    assert "N-1 will move from 7.10.x to 7.11.x for 5 hosts" in preview.content.decode()
+    assert SensorBuild.objects.get(pk=new.pk).stage == "early_adopter"
+    # a release with an instance of the wrong shape cannot advance from the page either
+    bad = [{"id": "ch291-0009", "template_type": "NamedPipe", "fields": ["x"] * 21}]
+    release = ContentRelease.objects.create(
+        category=acme["catalog"]["rapid_response"],
+        version="292.0",
+        instances=bad,
+        digest=canonical_digest(bad),
+        valid=True,
+    )
+    refused = engineer.post(
+        "/vendor/catalog/", {"form": "release", "release": str(release.pk), "stage": "canary"}
+    )
+    assert refused.status_code == 409
+    assert "ch291-0009" in refused.content.decode() and "field 21" in refused.content.decode()
+    assert ContentRelease.objects.get(pk=release.pk).stage == "internal"
