@@ -304,11 +304,6 @@ class FleetSimulator:
             return
         if response.status_code == 304:
             return
-        if response.status_code == 401 and host.credential:
-            # The console no longer knows this credential (new database, host deleted): enrol again.
-            host.credential = ""
-            self.stats["edge_unavailable"] += 1
-            return
         if response.status_code != 200:
             # No desired state (yet), or no edge at all: keep what the host runs.
             self.stats["edge_unavailable"] += 1
