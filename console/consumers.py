@@ -15,12 +15,19 @@ from console.realtime import tenant_group
 def ws_context(scope: dict[str, Any]) -> TenantContext | None:
     """The tenant context of a websocket, re-resolved on demand (grants can end mid-connection)."""
     from console.access import NoTenantSelected
+    from console.models import ApiClient
 
     session = scope.get("session")
+    api_client = scope.get("api_client")
+    if api_client is not None:
+        # Re-read the client: a token revoked (or expired) after connecting loses its socket too.
+        api_client = ApiClient.objects.select_related("tenant").filter(pk=api_client.pk).first()
+        if api_client is None or not api_client.is_active():
+            return None
     try:
         return resolve_context(
             user=scope.get("user"),
-            api_client=scope.get("api_client"),
+            api_client=api_client,
             session=dict(session.items()) if session is not None else None,
             request=None,
         )

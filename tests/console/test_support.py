@@ -306,3 +306,66 @@ def test_it_approves_and_revokes_on_the_tenant_access_page(trio: Any) -> None:
     grant.refresh_from_db()
     assert grant.revoked_at is not None and grant.revoked_by == trio.owner
     assert not grant.is_active()
+
+
+def test_it_closes_an_api_clients_websocket_when_its_token_is_revoked(
+    transactional_db: None, redis_flush: None
+) -> None:
+    # given automation of acme with an open websocket
+    from console.asgi import application
+    from console.services import api_client_revoke
+    from tests.factories import TenantFactory, api_client_with_token
+
+    acme = TenantFactory(slug="acme")
+    client, token = api_client_with_token(acme, ["read"])
+
+    async def scenario() -> dict[str, Any]:
+        comm = WebsocketCommunicator(
+            application,
+            "/ws/v1/events/",
+            headers=[(b"authorization", f"Bearer {token}".encode()), (b"origin", b"http://localhost")],
+        )
+        connected, _ = await comm.connect()
+        assert connected
+        assert (await comm.receive_json_from(timeout=5))["tenant"] == "acme"
+        # when an admin revokes the token
+        await database_sync_to_async(api_client_revoke)(tenant=acme, actor=Actor.system(), client=client)
+        # then the socket is closed at once
+        output: dict[str, Any] = await comm.receive_output(timeout=5)
+        await comm.wait()
+        await database_sync_to_async(connections.close_all)()
+        return output
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, scenario()).result(timeout=60) == {
+            "type": "websocket.close",
+            "code": 4403,
+        }
+
+
+@pytest.mark.worker
+def test_it_ends_expired_grants_from_the_beat_task_in_a_real_worker(celery_worker: Any) -> None:
+    # given the beat schedule and a grant that just ran out
+    from console.celery import _beat_schedule
+    from console.tasks import support_access_expire as task
+    from tests.factories import TenantFactory
+
+    assert _beat_schedule()["console-support-access-expire"]["task"] == "console.support_access_expire"
+    acme = TenantFactory(slug="acme")
+    now = timezone.now()
+    grant = SupportGrant.objects.create(
+        tenant=acme,
+        staff=staff(),
+        reason="r",
+        starts_at=now - timedelta(hours=2),
+        expires_at=now - timedelta(seconds=1),
+    )
+    # when the worker runs the tick
+    result = task.delay().get(timeout=60)
+    # then the grant's end is audited by the system, once
+    assert result["ended_grants"] == 1
+    grant.refresh_from_db()
+    assert grant.ended_announced_at is not None
+    event = AuditEvent.objects.get(tenant=acme, action="support_grant.expired")
+    assert event.actor_kind == ActorKind.SYSTEM and event.target_id == str(grant.pk)
+    assert task.delay().get(timeout=60)["ended_grants"] == 0
