@@ -13,6 +13,7 @@ from typing import Any, ClassVar, cast
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -195,21 +196,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponseBase:
     context: dict[str, Any] = {"invitation": invitation, "has_account": has_account, "errors": {}}
     if request.method == "POST":
         try:
-            if request.user.is_authenticated:
-                user = request.user
-            else:
-                if has_account:
-                    return redirect(f"/login/?next={request.path}")
-                password = request.POST.get("password", "")
-                if password != request.POST.get("password2", ""):
-                    raise InvalidInput("Passwords differ.", errors={"password2": ["The passwords differ."]})
-                user = services.user_create_for_invitation(
-                    token=token, password=password, first_name=request.POST.get("first_name", "")[:150]
-                )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            membership = services.invitation_accept(
-                token=token, user=user, request_actor=Actor.for_user(user, request)
-            )
+            with transaction.atomic():  # a new account exists only if it also joined
+                membership = _accept(request, token, has_account)
+        except _SignInFirst:
+            return redirect(f"/login/?next={request.path}")
         except ApplicationError as exc:
             context["errors"] = _form_errors(exc)
             return render(request, "console/invitation_accept.html", context, status=exc.status)
@@ -217,6 +207,27 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponseBase:
         messages.success(request, f"Welcome to {membership.tenant.name}.")
         return redirect("/")
     return render(request, "console/invitation_accept.html", context)
+
+
+class _SignInFirst(Exception):
+    pass
+
+
+def _accept(request: HttpRequest, token: str, has_account: bool) -> Membership:
+    """Accepts for the signed-in user, or creates the invited account first (new e-mail only)."""
+    if request.user.is_authenticated:
+        user = request.user
+    else:
+        if has_account:
+            raise _SignInFirst
+        password = request.POST.get("password", "")
+        if password != request.POST.get("password2", ""):
+            raise InvalidInput("Passwords differ.", errors={"password2": ["The passwords differ."]})
+        user = services.user_create_for_invitation(
+            token=token, password=password, first_name=request.POST.get("first_name", "")[:150]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return services.invitation_accept(token=token, user=user, request_actor=Actor.for_user(user, request))
 
 
 # --- API clients ---------------------------------------------------------------------------------

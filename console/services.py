@@ -126,6 +126,10 @@ def invitation_create(
     _future(expires_at, "expires_at", maximum=INVITATION_MAX_TTL)
     now = timezone.now()
     with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exclude(vendor_role="").exists():
+            raise InvalidInput(
+                "Vendor staff cannot be invited.", errors={"email": ["This is a vendor staff account."]}
+            )
         if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
             raise Conflict(f"{email} is already a member.", errors={"email": ["Already a member."]})
         if Invitation.objects.filter(
@@ -185,6 +189,8 @@ def invitation_accept(*, token: str, user: User, request_actor: Actor | None = N
         invitation = Invitation.objects.select_for_update().select_related("tenant").get(pk=found.pk)
         if invitation.status != "pending":
             raise Conflict(f"This invitation is {invitation.status}.")
+        if user.is_vendor_staff:
+            raise Forbidden("Vendor staff are members of no tenant; they act only under a support grant.")
         if (user.email or "").lower() != invitation.email:
             raise Forbidden(f"This invitation is for {invitation.email}; sign in with that account.")
         tenant = invitation.tenant

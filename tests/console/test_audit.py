@@ -166,3 +166,40 @@ def test_it_redacts_secrets_before_they_reach_the_log(trio: Any) -> None:
         after={"name": "x", "token": "ucc_abc", "nested": {"client_secret": "s3cret", "password": "p"}},
     )
     assert event.after == {"name": "x", "token": "***", "nested": {"client_secret": "***", "password": "***"}}
+
+
+def test_it_streams_an_export_larger_than_one_chunk_through_the_real_asgi_server(
+    asgi_server: str, redis_flush: None
+) -> None:
+    # given acme has more audit rows than one database fetch (2,000) and a read token
+    import httpx
+
+    from console.models import AuditEvent as Event
+    from tests.factories import TenantFactory, api_client_with_token
+
+    acme = TenantFactory(slug="acme")
+    now = timezone.now()
+    Event.objects.bulk_create(
+        Event(
+            tenant=acme,
+            seq=i,
+            created_at=now,
+            actor_kind="system",
+            action="bulk.row",
+            prev_hash="0" * 64,
+            hash="0" * 64,
+        )
+        for i in range(1, 4501)
+    )
+    _, token = api_client_with_token(acme, ["read"])
+    # when it is exported as CSV and JSON over HTTP
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.stream(
+        "GET", f"{asgi_server}/api/v1/audit-events/export.csv", headers=headers, timeout=60
+    ) as r:
+        assert r.status_code == 200
+        lines = sum(chunk.count("\n") for chunk in r.iter_text())
+    as_json = httpx.get(f"{asgi_server}/api/v1/audit-events/export.json", headers=headers, timeout=60)
+    # then every row arrives
+    assert lines == 4501
+    assert len(as_json.json()) == 4500

@@ -202,3 +202,44 @@ def test_it_creates_an_account_only_with_a_strong_password(trio: Any) -> None:
     response = Client().post(issued.path, {"password": "123", "password2": "123"})
     assert response.status_code == 400
     assert not Membership.objects.filter(user__email="weak@example.test").exists()
+
+
+def test_it_never_makes_vendor_staff_a_member(trio: Any) -> None:
+    # given a vendor support engineer with an e-mail
+    from tests.console.conftest import staff
+
+    engineer = staff(username="eng@vendor.example")
+    engineer.email = "eng@vendor.example"
+    engineer.save()
+    owner = api_as(trio.owner, trio.tenant)
+    # when acme invites that address, or the engineer opens an invitation for it
+    direct = owner.post(
+        "/api/v1/invitations/", {"email": "eng@vendor.example", "role": "admin"}, format="json"
+    )
+    issued = invitation_create(
+        tenant=trio.tenant, actor=Actor.system(), email="other@example.test", role="viewer"
+    )
+    client = Client()
+    client.force_login(engineer)
+    accepted = client.post(issued.path)
+    # then neither works: vendor staff reach a tenant only through a support grant
+    assert direct.status_code == 400 and "email" in problem(direct)["errors"]
+    assert accepted.status_code == 403
+    assert not Membership.objects.filter(user=engineer).exists()
+
+
+def test_it_creates_no_account_when_joining_fails(trio: Any) -> None:
+    # given an invitation that is revoked between opening the page and submitting it
+    issued = invitation_create(
+        tenant=trio.tenant, actor=Actor.system(), email="race@example.test", role="viewer"
+    )
+    Invitation.objects.filter(pk=issued.invitation.pk).update(revoked_at=timezone.now())
+    # when the invitee submits
+    response = Client().post(
+        issued.path, {"password": "a-long-enough-pass-2024", "password2": "a-long-enough-pass-2024"}
+    )
+    # then nothing was created
+    assert response.status_code == 404
+    from console.models import User
+
+    assert not User.objects.filter(username="race@example.test").exists()
