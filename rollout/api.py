@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from console.access import Actor
 from console.errors import InvalidInput, NotFound, PreconditionRequired
 from console.scoping import ADMIN, OPERATE, READ, WRITE, TenantAPIView, VendorAPIView
 from rollout import selectors, services
@@ -49,6 +50,7 @@ from rollout.presenters import (
 from rollout.recurrence import Recurrence, next_occurrences
 from telemetry.models import Host, Platform
 
+DEFAULTS_ACTOR = Actor.system("rollout defaults")
 DRY_RUN = OpenApiParameter(
     "dry_run", bool, description="Preview only: nothing is saved; the blast radius is returned"
 )
@@ -312,7 +314,7 @@ class HostExplainView(TenantAPIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["hosts"])
     def get(self, request: Request, pk: Any) -> Response:
         host = self.get_object()
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         resolution = selectors.host_explain(self.tenant, host, timezone.now())
         body = resolution_out(resolution)
         body["hostname"] = host.hostname
@@ -530,7 +532,7 @@ class SensorPolicyListView(TenantAPIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
     def get(self, request: Request) -> Response:
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         policies = (
             self.get_queryset().prefetch_related("groups").order_by("platform", "is_default", "precedence")
         )
@@ -541,7 +543,7 @@ class SensorPolicyListView(TenantAPIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(SensorPolicyIn, request.data)
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         outcome = services.sensor_policy_create(
             tenant=self.tenant,
             actor=self.ctx.actor,
@@ -659,7 +661,7 @@ class ContentPolicyListView(TenantAPIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
     def get(self, request: Request) -> Response:
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         policies = (
             self.get_queryset()
             .select_related("category")
@@ -673,7 +675,7 @@ class ContentPolicyListView(TenantAPIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(ContentPolicyIn, request.data)
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         outcome = services.content_policy_create(
             tenant=self.tenant,
             actor=self.ctx.actor,
@@ -982,7 +984,7 @@ class PolicyExportView(TenantAPIView):
     def get(self, request: Request) -> HttpResponse:
         from rollout.policy_code import policy_dump, policy_export
 
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         fmt = request.query_params.get("format", "yaml")
         if fmt not in ("yaml", "json"):
             raise InvalidInput("Unknown format.", errors={"format": ["Use yaml or json."]})

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views import View
 
-from console.access import ADMIN, OPERATE, READ, WRITE
+from console.access import ADMIN, OPERATE, READ, WRITE, Actor
 from console.errors import ApplicationError, PreconditionFailed
 from console.scoping import TenantPageMixin
 from rollout import policy_code, selectors, services
@@ -43,10 +43,41 @@ from rollout.rules import RuleError, rule_parse
 from rollout.services import Outcome
 from telemetry.models import Host, Platform
 
+DEFAULTS_ACTOR = Actor.system("rollout defaults")
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 STALE_MESSAGE = (
     "Someone else changed this while you were editing. Their version is shown below; apply your change again."
 )
+
+
+def blocks_text(blocks: list[dict[str, Any]]) -> str:
+    """Update blocks as the edit form shows them: one ``Mon,Tue 09:00-17:00`` per line."""
+    return "\n".join(
+        f"{','.join(WEEKDAYS[d] for d in b.get('weekdays', []))} {b.get('start')}-{b.get('end')}"
+        for b in blocks
+    )
+
+
+def blocks_parse(text: str) -> list[dict[str, Any]]:
+    """The form's lines back to ``[{weekdays, start, end}]``; the service validates the values."""
+    full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    names = {d.lower(): i for i, d in enumerate(WEEKDAYS)} | {d: i for i, d in enumerate(full)}
+    out: list[dict[str, Any]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        days, _, span = line.partition(" ")
+        start, _, end = span.strip().partition("-")
+        try:
+            weekdays = [int(d) if d.strip().isdigit() else names[d.strip().lower()] for d in days.split(",")]
+        except KeyError:
+            raise services.InvalidInput(
+                "Bad weekday.",
+                errors={"update_blocks": [f"Line {number}: use days like Mon,Tue then 09:00-17:00."]},
+            ) from None
+        out.append({"weekdays": weekdays, "start": start.strip(), "end": end.strip()})
+    return out
 
 
 def _attempt(fn: Callable[[], Outcome]) -> tuple[Outcome | None, dict[str, list[str]], str]:
@@ -204,7 +235,7 @@ class PolicyListPage(RolloutPage):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
     def context(self, **extra: Any) -> dict[str, Any]:
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         catalog = selectors.catalog_state()
         sensor = []
         for platform in Platform.values:
@@ -297,6 +328,7 @@ class PolicyDetailPage(RolloutPage):
                 "target": policy.target,
                 "timezone": policy.timezone,
                 "uninstall_protection": policy.uninstall_protection,
+                "update_blocks": blocks_text(policy.update_blocks),
             }
             levels = selectors.n_levels(policy.platform)
             extra.setdefault(
@@ -335,14 +367,18 @@ class PolicyDetailPage(RolloutPage):
             if kind == "sensor":
                 changes |= {"target": request.POST.get("target", ""), "timezone": request.POST.get("timezone") or "UTC",
                             "uninstall_protection": request.POST.get("uninstall_protection") == "on"}  # fmt: skip
-                fn = lambda: services.sensor_policy_update(  # noqa: E731
-                    tenant=self.tenant,
-                    actor=self.ctx.actor,
-                    policy=policy,
-                    expected_version=version,
-                    changes=changes,
-                    dry_run=dry,
-                )
+
+                def fn() -> Outcome:
+                    changes["update_blocks"] = blocks_parse(request.POST.get("update_blocks", ""))
+                    return services.sensor_policy_update(
+                        tenant=self.tenant,
+                        actor=self.ctx.actor,
+                        policy=policy,
+                        expected_version=version,
+                        changes=changes,
+                        dry_run=dry,
+                    )
+
             else:
                 changes |= {"mode": request.POST.get("mode", ""), "windows": _ids(request, "windows"),
                             "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on"}  # fmt: skip
@@ -591,7 +627,7 @@ class HostWhyPage(RolloutPage):
 
     def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
         host = self.get_object(pk=pk)
-        services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+        services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         resolution = resolution_out(selectors.host_explain(self.tenant, host, timezone.now()))
         groups = [
             g
@@ -612,7 +648,7 @@ class PolicyCodePage(RolloutPage):
     def get(self, request: HttpRequest) -> HttpResponse:
         fmt = request.GET.get("download")
         if fmt in ("yaml", "json"):
-            services.policy_defaults_ensure(tenant=self.tenant, actor=self.ctx.actor)
+            services.policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
             text = policy_code.policy_dump(policy_code.policy_export(self.tenant), fmt)
             response = HttpResponse(
                 text, content_type="application/json" if fmt == "json" else "application/yaml"

@@ -235,3 +235,35 @@ def test_it_lets_a_release_engineer_preview_a_pin_shift_and_refuses_an_invalid_r
     assert refused.status_code == 409
     assert "ch291-0009" in refused.content.decode() and "field 21" in refused.content.decode()
     assert ContentRelease.objects.get(pk=release.pk).stage == "internal"
+
+
+def test_it_edits_sensor_update_blocks_and_rejects_an_end_before_the_start(acme: dict[str, Any]) -> None:
+    from rollout.services import policy_defaults_ensure
+
+    tenant = acme["tenant"]
+    policy_defaults_ensure(tenant=tenant, actor=Actor.system("t"))
+    policy = SensorUpdatePolicy.objects.get(tenant=tenant, platform="windows", is_default=True)
+    owner = session(member(tenant, Role.OWNER))
+    url = f"/rollout/policies/sensor/{policy.pk}/"
+    form = {
+        "form": "edit",
+        "version": str(policy.version),
+        "name": policy.name,
+        "target": "n-1",
+        "timezone": "Europe/Berlin",
+        "uninstall_protection": "on",
+        "action": "save",
+    }
+    bad = owner.post(url, form | {"update_blocks": "Mon,Tue 10:00-09:00"})
+    assert bad.status_code == 400
+    assert "The end must be after the start" in bad.content.decode()
+    assert "Mon,Tue 10:00-09:00" in bad.content.decode()
+    assert owner.post(url, form | {"update_blocks": "Mon-Fri 08:00-18:00"}).status_code == 400
+    ok = owner.post(url, form | {"update_blocks": "Mon,Tue,Wed,Thu,Fri 08:00-18:00\nsunday 00:00-06:00"})
+    assert ok.status_code == 200, ok.content.decode()[:500]
+    policy.refresh_from_db()
+    assert policy.update_blocks == [
+        {"weekdays": [0, 1, 2, 3, 4], "start": "08:00", "end": "18:00"},
+        {"weekdays": [6], "start": "00:00", "end": "06:00"},
+    ]
+    assert policy.timezone == "Europe/Berlin"
