@@ -137,3 +137,22 @@ def test_it_requires_two_factor_of_owners_and_admins_when_configured(trio: Any, 
     viewer.force_login(trio.member)
     assert owner.get("/members/")["Location"].startswith("/account/two-factor/")
     assert viewer.get("/members/").status_code == 200
+
+
+def test_it_lets_a_verified_member_through_mandatory_two_factor(trio: Any, redis_flush: None) -> None:
+    # given acme requires two factors and its owner has an authenticator
+    trio.tenant.require_2fa = True
+    trio.tenant.save()
+    device = TOTPDevice.objects.create(user=trio.owner, name="phone", confirmed=True)
+    client = Client()
+    # when the owner signs in with password and code
+    assert _login(client, "owner@acme.example", PASSWORD)["Location"] == "/login/two-factor/"
+    assert client.post("/login/two-factor/", {"otp_token": _code(device)}).status_code == 302
+    # then pages and the session API are open to them
+    assert client.get("/members/").status_code == 200
+    assert client.get("/api/v1/members/").status_code == 200
+    # while a member without a second factor is still sent to set one up, and globex is untouched
+    viewer = Client()
+    viewer.force_login(trio.member)
+    assert viewer.get("/audit/")["Location"].startswith("/account/two-factor/")
+    assert _login(Client(), "owner@globex.example", PASSWORD)["Location"] == "/"
