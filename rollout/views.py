@@ -440,6 +440,8 @@ def _week(
                                      "end": freeze.ends_at.astimezone(tz)})  # fmt: skip
     for day in days:
         day["items"].sort(key=lambda i: i["start"])
+        for item in day["items"]:  # formatted here: the template's |date would convert to UTC
+            item["label"] = f"{item['start']:%H:%M %Z} to {item['end']:%H:%M %Z}"
     return days
 
 
@@ -493,6 +495,41 @@ class WindowsPage(RolloutPage):
             except ApplicationError as exc:
                 messages.error(request, exc.detail)
             return redirect("/rollout/windows/")
+        if kind == "window_delete":
+            window = (
+                self.get_queryset()
+                .filter(pk__in=[v for v in [request.POST.get("window", "")] if _is_uuid(v)])
+                .first()
+            )
+            if window is None:
+                return HttpResponse(status=404)
+            outcome, errors, error = _attempt(
+                lambda: services.window_delete(
+                    tenant=self.tenant,
+                    actor=self.ctx.actor,
+                    window=window,
+                    expected_version=int(request.POST.get("version") or 0) or None,
+                    dry_run=dry,
+                )
+            )
+            if outcome is None:
+                return self.page(
+                    request, self.context(errors=errors, error=error), status=409 if error else 400
+                )
+            if dry:
+                return self.page(
+                    request,
+                    self.context(blast=blast_out(outcome.blast), previewed=True, pending_delete=window),
+                )
+            return render(
+                request,
+                "rollout/saved.html",
+                {
+                    "what": f"Window {window.name!r} deleted",
+                    "blast": blast_out(outcome.blast),
+                    "back": "/rollout/windows/",
+                },
+            )
         if kind == "freeze":
 
             def create() -> Outcome:
@@ -534,6 +571,16 @@ class WindowsPage(RolloutPage):
             "rollout/saved.html",
             {"what": "Saved", "blast": blast_out(outcome.blast), "back": "/rollout/windows/"},
         )
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _local_dt(value: str, tz_name: str) -> datetime | None:

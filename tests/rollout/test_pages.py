@@ -267,3 +267,31 @@ def test_it_edits_sensor_update_blocks_and_rejects_an_end_before_the_start(acme:
         {"weekdays": [6], "start": "00:00", "end": "06:00"},
     ]
     assert policy.timezone == "Europe/Berlin"
+
+
+def test_it_creates_a_window_shows_it_in_the_week_view_and_deletes_it(acme: dict[str, Any]) -> None:
+    from rollout.models import MaintenanceWindow
+
+    owner = session(member(acme["tenant"], Role.OWNER))
+    form = {
+        "form": "window",
+        "name": "Nightly",
+        "weekdays": ["0", "1", "2", "3", "4", "5", "6"],
+        "start": "01:30",
+        "timezone": "America/New_York",
+        "action": "save",
+    }
+    bad = owner.post("/rollout/windows/", form | {"duration_minutes": "0"})
+    assert bad.status_code == 400 and "Between 1 and 1440 minutes" in bad.content.decode()
+    assert 'value="Nightly"' in bad.content.decode()
+    assert owner.post("/rollout/windows/", form | {"duration_minutes": "120"}).status_code == 200
+    page = owner.get("/rollout/windows/").content.decode()
+    assert page.count("Nightly<br>01:30 E") >= 6  # each coming night at 01:30 New York time (EST or EDT)
+    window = MaintenanceWindow.objects.get(tenant=acme["tenant"], name="Nightly")
+    delete = {"form": "window_delete", "window": str(window.pk), "version": str(window.version)}
+    assert (
+        "Confirm delete" in owner.post("/rollout/windows/", delete | {"action": "preview"}).content.decode()
+    )
+    assert MaintenanceWindow.objects.filter(pk=window.pk).exists()
+    assert owner.post("/rollout/windows/", delete | {"action": "save"}).status_code == 200
+    assert not MaintenanceWindow.objects.filter(pk=window.pk).exists()
