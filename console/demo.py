@@ -97,4 +97,13 @@ def seed_console() -> dict[str, Any]:
     _pending_support_request()
     tokens.append(_client("vendor-release-pipeline", None, [ApiScope.VENDOR]))
     tokens.append(_client("vendor-telemetry-pipeline", None, [ApiScope.TELEMETRY]))
-    return {"logins": logins, "api_tokens": tokens, "tenants": list(TENANTS)}
+    return {
+        "logins": logins,
+        "api_tokens": tokens,
+        "tenants": list(TENANTS),
+        "pending_support_request": {
+            "tenant": "acme",
+            "case_id": DEMO_CASE_ID,
+            "staff": "support@vendor.example",
+        },
+    }
