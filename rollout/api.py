@@ -918,6 +918,40 @@ class FreezeLiftApproveView(TenantAPIView):
         return _outcome(outcome, None if outcome.dry_run else freeze_out(outcome.obj))
 
 
+class FreezeBypassRequestView(TenantAPIView):
+    """First admin asks to let vendor-marked critical content through a freeze."""
+
+    queryset = Freeze.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
+
+    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["windows"])
+    def post(self, request: Request, pk: Any) -> Response:
+        freeze = self.get_object()
+        data = _valid(ReasonIn, request.data)
+        return Response(
+            freeze_out(
+                services.freeze_bypass_request(
+                    tenant=self.tenant, actor=self.ctx.actor, freeze=freeze, **data
+                )
+            )
+        )
+
+
+class FreezeBypassApproveView(TenantAPIView):
+    """A second admin approves the bypass."""
+
+    queryset = Freeze.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["windows"])
+    def post(self, request: Request, pk: Any) -> Response:
+        freeze = self.get_object()
+        outcome = services.freeze_bypass_approve(
+            tenant=self.tenant, actor=self.ctx.actor, freeze=freeze, dry_run=_dry_run(request)
+        )
+        return _outcome(outcome, None if outcome.dry_run else freeze_out(outcome.obj))
+
+
 class PauseIn(serializers.Serializer):
     scope = serializers.CharField(max_length=20)
     reason = serializers.CharField(max_length=300)

@@ -61,6 +61,16 @@ api_urlpatterns: list[Any] = [
     path(
         "freezes/<uuid:pk>/lift-approve", api.FreezeLiftApproveView.as_view(), name="api-freeze-lift-approve"
     ),
+    path(
+        "freezes/<uuid:pk>/bypass-request",
+        api.FreezeBypassRequestView.as_view(),
+        name="api-freeze-bypass-request",
+    ),
+    path(
+        "freezes/<uuid:pk>/bypass-approve",
+        api.FreezeBypassApproveView.as_view(),
+        name="api-freeze-bypass-approve",
+    ),
     path("pauses/", api.PauseListView.as_view(), name="api-pauses"),
     path("pauses/<uuid:pk>/resume", api.PauseResumeView.as_view(), name="api-pause-resume"),
     path("policy/export", api.PolicyExportView.as_view(), name="api-policy-export"),

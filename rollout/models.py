@@ -189,8 +189,8 @@ class MaintenanceWindow(models.Model):
 
 
 class Freeze(models.Model):
-    """A one-off period in which nothing new is delivered, overriding every window. Lifting it early
-    needs a second admin to approve."""
+    """A one-off period in which nothing new is delivered, overriding every window. Lifting it early,
+    or letting vendor-marked critical content through it (a bypass), needs a second admin to approve."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="freezes")
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -205,6 +205,14 @@ class Freeze(models.Model):
     lift_reason = models.CharField(max_length=300, blank=True, default="")
     lifted_by = models.CharField(max_length=200, blank=True, default="")
     lifted_at = models.DateTimeField(null=True, blank=True)
+    bypass_requested_by = models.CharField(max_length=200, blank=True, default="")
+    bypass_requested_by_id = models.CharField(max_length=64, blank=True, default="")
+    bypass_requested_at = models.DateTimeField(null=True, blank=True)
+    bypass_reason = models.CharField(max_length=300, blank=True, default="")
+    bypass_approved_by = models.CharField(max_length=200, blank=True, default="")
+    bypass_approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="From then on, vendor-marked critical content passes the freeze"
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-starts_at"]

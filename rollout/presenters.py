@@ -157,6 +157,10 @@ def freeze_out(freeze: Freeze) -> dict[str, Any]:
         "lift_reason": freeze.lift_reason or None,
         "lifted_by": freeze.lifted_by or None,
         "lifted_at": freeze.lifted_at.isoformat() if freeze.lifted_at else None,
+        "bypass_requested_by": freeze.bypass_requested_by or None,
+        "bypass_reason": freeze.bypass_reason or None,
+        "bypass_approved_by": freeze.bypass_approved_by or None,
+        "bypass_approved_at": freeze.bypass_approved_at.isoformat() if freeze.bypass_approved_at else None,
     }
 
 

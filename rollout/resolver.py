@@ -13,7 +13,7 @@ decides whether it is delivered now. The rings engine computes it; this module o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from rollout.recurrence import Recurrence, is_open, next_occurrences
@@ -99,6 +99,7 @@ class Freeze:
     reason: str
     starts_at: datetime
     ends_at: datetime  # already min(ends_at, lifted_at)
+    critical_bypass: bool = False  # an approved exception: vendor-marked critical content passes
 
 
 @dataclass(frozen=True)
@@ -453,7 +454,7 @@ def resolve_content(state: TenantState, host: HostFacts, category: str, at: date
         )
     freeze = _freeze_for(state, at)
     if freeze is not None:
-        return _decide(
+        held = _decide(
             base,
             target=current,
             desired=None,
@@ -461,6 +462,35 @@ def resolve_content(state: TenantState, host: HostFacts, category: str, at: date
             freeze_id=freeze.id,
             reason=f"Freeze until {freeze.ends_at:%Y-%m-%d %H:%M} UTC: {freeze.reason}.",
         )
+        if not freeze.critical_bypass:
+            return held
+        # An approved bypass lets vendor-marked critical content through, nothing else.
+        passed = _content_after_freeze(state, host, category, at, policy, mode, base, via)
+        critical = any(
+            r.category == category and r.version == passed.target and r.critical
+            for r in state.catalog.releases
+        )
+        if passed.target == current or not critical or passed.rule == "pin":
+            return held
+        return replace(
+            passed,
+            freeze_id=freeze.id,
+            reason=passed.reason + f" Critical content bypasses the freeze ({freeze.reason}).",
+        )
+    return _content_after_freeze(state, host, category, at, policy, mode, base, via)
+
+
+def _content_after_freeze(
+    state: TenantState,
+    host: HostFacts,
+    category: str,
+    at: datetime,
+    policy: ContentPolicy,
+    mode: ContentMode,
+    base: _Ctx,
+    via: str,
+) -> Decision:
+    current = base.current
     if mode.kind == "pinned":
         known = any(
             r.category == category and r.version == mode.version and r.valid and r.stage != "recalled"

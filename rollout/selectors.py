@@ -222,7 +222,13 @@ def tenant_state(tenant: Tenant, catalog: rv.Catalog | None = None) -> rv.Tenant
         .prefetch_related("groups", "windows")
     ]
     freezes = [
-        rv.Freeze(str(f.pk), f.reason, f.starts_at, min(f.ends_at, f.lifted_at) if f.lifted_at else f.ends_at)
+        rv.Freeze(
+            str(f.pk),
+            f.reason,
+            f.starts_at,
+            min(f.ends_at, f.lifted_at) if f.lifted_at else f.ends_at,
+            critical_bypass=f.bypass_approved_at is not None,
+        )
         for f in Freeze.objects.filter(tenant=tenant)
     ]
     pauses = [

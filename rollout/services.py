@@ -1456,6 +1456,56 @@ def freeze_lift_approve(*, tenant: Tenant, actor: Actor, freeze: Freeze, dry_run
     return Outcome(lifted, blast, dry_run)
 
 
+def freeze_bypass_request(*, tenant: Tenant, actor: Actor, freeze: Freeze, reason: str) -> Freeze:
+    """First step of an emergency exception: let vendor-marked critical content through the freeze."""
+    if not reason or not reason.strip():
+        raise _fail("reason", "Say why critical content must pass the freeze.")
+    with transaction.atomic():
+        locked = _lock(Freeze, tenant, freeze.pk)
+        if locked.lifted_at is not None or locked.ends_at <= timezone.now():
+            raise Conflict("The freeze is already over.")
+        if locked.bypass_approved_at is not None:
+            raise Conflict("Critical content already bypasses this freeze.")
+        locked.bypass_requested_by = actor.label
+        locked.bypass_requested_by_id = actor.id
+        locked.bypass_requested_at = timezone.now()
+        locked.bypass_reason = reason.strip()[:300]
+        locked.save()
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="freeze.bypass_request",
+            target=locked,
+            after={"reason": locked.bypass_reason},
+        )
+    return locked
+
+
+def freeze_bypass_approve(*, tenant: Tenant, actor: Actor, freeze: Freeze, dry_run: bool = False) -> Outcome:
+    """Second step: another admin approves; critical content passes the freeze from now on."""
+    if freeze.bypass_requested_at is None:
+        raise Conflict("Nobody asked for a bypass of this freeze yet.")
+    if actor.id and actor.id == freeze.bypass_requested_by_id:
+        raise Forbidden("A second admin must approve: you asked for this bypass yourself.")
+
+    def change() -> Freeze:
+        locked = _lock(Freeze, tenant, freeze.pk)
+        locked.bypass_approved_at = timezone.now()
+        locked.bypass_approved_by = actor.label
+        locked.save()
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="freeze.bypass",
+            target=locked,
+            after={"bypass_reason": locked.bypass_reason, "approved_by": actor.label},
+        )
+        return locked
+
+    approved, blast = measure(tenant, change, dry_run=dry_run)
+    return Outcome(approved, blast, dry_run)
+
+
 # --- pauses --------------------------------------------------------------------------------------
 
 

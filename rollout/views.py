@@ -469,7 +469,7 @@ class WindowsPage(RolloutPage):
             "kind": kind,
             "weekdays": request.POST.getlist("weekdays"),
         }
-        if kind in ("lift_request", "lift_approve"):
+        if kind in ("lift_request", "lift_approve", "bypass_request", "bypass_approve"):
             if not self.ctx.can(ADMIN):
                 return HttpResponse("Only admins may lift a freeze.", status=403)
             try:
@@ -487,6 +487,23 @@ class WindowsPage(RolloutPage):
                         reason=request.POST.get("reason", ""),
                     )
                     messages.info(request, "Asked to lift the freeze: a second admin must approve.")
+                elif kind == "bypass_request":
+                    services.freeze_bypass_request(
+                        tenant=self.tenant,
+                        actor=self.ctx.actor,
+                        freeze=freeze,
+                        reason=request.POST.get("reason", ""),
+                    )
+                    messages.info(
+                        request, "Asked to let critical content through: a second admin must approve."
+                    )
+                elif kind == "bypass_approve":
+                    approved = services.freeze_bypass_approve(
+                        tenant=self.tenant, actor=self.ctx.actor, freeze=freeze
+                    )
+                    messages.success(
+                        request, f"Critical content now passes the freeze. {approved.blast.summary()}"
+                    )
                 else:
                     lifted = services.freeze_lift_approve(
                         tenant=self.tenant, actor=self.ctx.actor, freeze=freeze

@@ -75,7 +75,13 @@ def _window(tenant: Tenant) -> dict[str, Any]:
     return {"pk": window_create(tenant=tenant, actor=SYSTEM, data=data).obj.pk}
 
 
-@register("api-freeze", "api-freeze-lift-request", "api-freeze-lift-approve")
+@register(
+    "api-freeze",
+    "api-freeze-lift-request",
+    "api-freeze-lift-approve",
+    "api-freeze-bypass-request",
+    "api-freeze-bypass-approve",
+)
 def _freeze(tenant: Tenant) -> dict[str, Any]:
     now = timezone.now()
     freeze = freeze_create(

@@ -449,3 +449,29 @@ def test_it_lets_an_api_client_with_write_scope_create_content_policies(fleet: d
     assert policy.mode == "ga+24" and policy.windows.get().name == "Sun"
     event = AuditEvent.objects.filter(tenant=fleet["acme"], action="content_policy.create").latest("id")
     assert event.actor_kind == "api_client"
+
+
+def test_it_needs_a_second_admin_to_let_critical_content_through_a_freeze(fleet: dict[str, Any]) -> None:
+    owner, admin = fleet["owner"], fleet["admin"]
+    content_release(fleet["catalog"]["rapid_response"], "291.9", hours_ago=1, critical=True)
+    now = timezone.now()
+    body = {
+        "reason": "quarter close",
+        "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=2)).isoformat(),
+    }
+    freeze = send(owner, "post", "/api/v1/freezes/", body).json()["object"]
+    host = fleet["hosts"][0]
+    assert (
+        owner.get(f"/api/v1/hosts/{host.pk}/explain").json()["content"]["rapid_response"]["rule"] == "freeze"
+    )
+    url = f"/api/v1/freezes/{freeze['id']}"
+    assert send(owner, "post", f"{url}/bypass-approve").status_code == 409  # nobody asked yet
+    assert send(owner, "post", f"{url}/bypass-request", {"reason": "zero-day detection"}).status_code == 200
+    assert send(owner, "post", f"{url}/bypass-approve").status_code == 403  # the same admin
+    approved = send(admin, "post", f"{url}/bypass-approve")
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["blast_radius"]["hosts_changing"] == 4  # every host gets the critical release
+    explained = owner.get(f"/api/v1/hosts/{host.pk}/explain").json()["content"]["rapid_response"]
+    assert explained["target"] == "291.9" and "bypasses the freeze" in explained["reason"]
+    assert AuditEvent.objects.filter(tenant=fleet["acme"], action="freeze.bypass").exists()

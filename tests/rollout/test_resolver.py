@@ -359,3 +359,27 @@ def test_it_caps_a_pause_of_a_system_critical_category() -> None:
     host = rv.HostFacts("h", "windows", "7.10.4", {"sensor_operations": "5.0"})
     assert rv.resolve_content(state, host, "sensor_operations", T0 + timedelta(hours=23)).target == "5.0"
     assert rv.resolve_content(state, host, "sensor_operations", T0 + timedelta(hours=24)).target == "5.1"
+
+
+def test_it_lets_only_critical_content_through_a_freeze_with_an_approved_bypass() -> None:
+    normal = rv.Release("rapid_response", "291.5", "ga", True, ga_at=T0 - timedelta(hours=3))
+    critical = rv.Release("rapid_response", "291.6", "ga", True, critical=True, ga_at=T0 - timedelta(hours=1))
+    base = _simple_state()
+    freeze = rv.Freeze(
+        "fz", "quarter close", T0 - timedelta(hours=1), T0 + timedelta(hours=1), critical_bypass=True
+    )
+    policy = rv.ContentPolicy("cd", "Default", "rapid_response", "ga", 10**6, True)
+    host = rv.HostFacts("h", "windows", "7.10.4", {"rapid_response": "291.1"})
+    for releases, expected, rule in (((normal,), "291.1", "freeze"), ((normal, critical), "291.6", "stage")):
+        state = replace(
+            base,
+            catalog=replace(base.catalog, releases=releases),
+            content_policies=(policy,),
+            freezes=(freeze,),
+        )
+        decision = rv.resolve_content(state, host, "rapid_response", T0)
+        assert (decision.target, decision.rule) == (expected, rule), decision
+    assert decision.freeze_id == "fz" and "bypasses the freeze" in decision.reason
+    # a pause still wins over the bypass
+    paused = replace(state, pauses=(rv.Pause("p", "tenant", "incident", T0 - timedelta(minutes=1)),))
+    assert rv.resolve_content(paused, host, "rapid_response", T0).target == "291.1"
