@@ -51,6 +51,20 @@ def wait_for(
     pytest.fail(f"timed out after {timeout}s waiting for {what or condition!r} (last value {last!r})")
 
 
+def run_async(coro: Any, timeout: float = 60) -> Any:
+    """Runs a coroutine on its own event loop in its own thread.
+
+    Playwright's sync API owns the test thread's loop once a browser test has run, so async
+    scenarios (websocket communicators) must not use ``async_to_sync`` in the test thread.
+    Tests using this need committed data (``transactional_db``): the thread has its own connection.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=timeout)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,7 +11,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from tests.conftest import BASE_DIR, ManagedProcess, browser_login, free_port, wait_for
+from tests.conftest import BASE_DIR, ManagedProcess, browser_login, free_port, run_async, wait_for
 from tests.factories import PASSWORD, TenantFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,6 @@ def test_it_reads_the_secret_key_from_a_file(tmp_path: Path) -> None:
 def test_it_delivers_a_tenant_event_through_the_redis_channel_layer(
     transactional_db: None, redis_flush: None
 ) -> None:
-    from asgiref.sync import async_to_sync
     from django.conf import settings
 
     from console.asgi import application
@@ -167,15 +166,13 @@ def test_it_delivers_a_tenant_event_through_the_redis_channel_layer(
         await theirs.disconnect()
         return hello, message, outsider_got_nothing
 
-    hello, message, outsider_got_nothing = async_to_sync(scenario)()
+    hello, message, outsider_got_nothing = run_async(scenario())
     assert hello == {"type": "hello", "tenant": "acme"}
     assert message == {"type": "notify", "payload": {"message": "paused"}}
     assert outsider_got_nothing, "another tenant's socket must not receive acme's events"
 
 
 def test_it_refuses_an_anonymous_websocket(transactional_db: None) -> None:
-    from asgiref.sync import async_to_sync
-
     from console.asgi import application
 
     async def scenario() -> bool:
@@ -186,7 +183,7 @@ def test_it_refuses_an_anonymous_websocket(transactional_db: None) -> None:
         await comm.disconnect()
         return connected
 
-    assert async_to_sync(scenario)() is False
+    assert run_async(scenario()) is False
 
 
 @pytest.mark.browser
