@@ -197,3 +197,31 @@ def test_it_adds_members_by_id_and_by_csv_and_rejects_unknown_hosts() -> None:
     foreign = post(api, url, {"add": [str(theirs.pk)]}, **{"If-Match": '"3"'})
     assert foreign.status_code == 400 and "add" in foreign.json()["errors"]
     assert b.pk
+
+
+def test_it_serves_telemetry_the_groups_and_their_hosts_as_a_sub_select() -> None:
+    from django.db import connection
+
+    from console.access import Actor
+    from rollout.services import host_group_create
+    from telemetry.membership import group_source
+
+    # given acme's group and globex's lookalike host
+    acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
+    mine = HostFactory(tenant=acme, tags=["prod"])
+    HostFactory(tenant=acme, tags=["dev"])
+    HostFactory(tenant=globex, tags=["prod"])
+    group = host_group_create(tenant=acme, actor=Actor.system("t"), name="prod", rule_text="tag:prod").obj
+    source = group_source()
+    assert source is not None, "rollout registers its HostGroupSource in RolloutConfig.ready()"
+    assert [(g.id, g.name) for g in source.groups(acme.pk)] == [(group.pk, "prod")]
+    assert source.groups(globex.pk) == []
+    sql, params = source.host_ids_sql(acme.pk, group.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT h.id FROM telemetry_host h WHERE h.id IN ({sql})", params)  # noqa: S608
+        assert [row[0] for row in cursor.fetchall()] == [mine.pk]
+    # another tenant's group id selects nothing
+    sql, params = source.host_ids_sql(globex.pk, group.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM telemetry_host h WHERE h.id IN ({sql})", params)  # noqa: S608
+        assert cursor.fetchone()[0] == 0
