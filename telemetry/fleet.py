@@ -9,6 +9,7 @@ per-minute sample (the last snapshot of the minute wins) for the time-series cha
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from console.realtime import publish_now
 from console.redis import redis_client
 from telemetry.ingest import FlushResult, heartbeats_flush
 from telemetry.models import CrashEvent, FleetSample
+from telemetry.schedule import TICK_SECONDS
 from telemetry.selectors import fleet_series, fleet_snapshot
 
 TOPIC: Final = "fleet"
@@ -89,11 +91,43 @@ def fleet_current(tenant_id: uuid.UUID | str) -> dict[str, Any]:
     return message
 
 
+DIRTY_KEY: Final = "telemetry:fleet:dirty"  # tenants whose fleet changed since their last message
+NEXT_DUE_KEY: Final = "telemetry:fleet:next_due"  # tenant -> unix time before which it is not recomputed
+# A tenant whose snapshot takes longer than this share of the time between its messages gets
+# fewer messages (never more than one per tick), so one huge fleet cannot starve the others.
+MAX_DUTY: Final = 0.25
+
+
 def telemetry_tick() -> FlushResult:
-    """One tick of the fast path: flush staged heartbeats, then one message per changed tenant."""
+    """One tick of the fast path: flush staged heartbeats, then one message per changed tenant.
+
+    Changed tenants are remembered in Redis until a message went out, so a tenant whose snapshot
+    is expensive (a very large fleet) is published less often but never forgotten.
+    """
     result = heartbeats_flush()
+    if result.skipped:
+        return result
+    client = redis_client()
     if result.tenants:
-        fleet_publish(result.tenants)
+        client.sadd(DIRTY_KEY, *result.tenants)
+    dirty = sorted(m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(DIRTY_KEY))
+    if not dirty:
+        return result
+    due_at = dict(zip(dirty, client.hmget(NEXT_DUE_KEY, dirty), strict=True))
+    now = time.time()
+    for tenant_id in dirty:
+        due = due_at.get(tenant_id)
+        if due is not None and float(due) > now:
+            continue
+        client.srem(DIRTY_KEY, tenant_id)
+        started = time.monotonic()
+        try:
+            fleet_publish([tenant_id])
+        except Exception:
+            client.sadd(DIRTY_KEY, tenant_id)  # try again next tick
+            raise
+        spent = time.monotonic() - started
+        client.hset(NEXT_DUE_KEY, tenant_id, repr(time.time() + spent / MAX_DUTY - TICK_SECONDS))
     return result
 
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from console.models import Tenant
@@ -117,12 +116,9 @@ class Host(models.Model):
             models.Index(fields=["tenant", "sensor_build", "hostname", "id"], name="host_tenant_build_name"),
             models.Index(fields=["tenant", "site", "hostname", "id"], name="host_tenant_site_name"),
             GinIndex(fields=["tags"], name="host_tags_gin"),
-            # The quiet-host sweep only looks at hosts that are still expected to report.
-            models.Index(
-                fields=["last_seen_at"],
-                name="host_live_last_seen",
-                condition=Q(status__in=["online", "crashed", "recovering"]),
-            ),
+            # Deliberately no index on last_seen_at: every heartbeat changes it, and an index on it
+            # would turn each flush UPDATE into a non-HOT update of every index. The quiet-host
+            # sweep scans instead, at most every SWEEP_SECONDS (telemetry.ingest).
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -52,7 +53,11 @@ def host_filters_apply(queryset: QuerySet[Host], *, tenant_id: uuid.UUID, params
     if params.get("tag"):
         queryset = queryset.filter(tags__contains=[params["tag"][:64]])
     if params.get("q"):
-        queryset = queryset.filter(hostname__startswith=params["q"][:255])
+        prefix = params["q"][:255]
+        # The range makes the prefix an index range on (tenant, hostname) whatever the collation.
+        queryset = queryset.filter(
+            hostname__startswith=prefix, hostname__gte=prefix, hostname__lt=prefix + "\U0010ffff"
+        )
     group = params.get("group")
     if group:
         sql_params = host_group_sql(tenant_id, group)
@@ -120,33 +125,31 @@ def fleet_snapshot(
         where += f" AND h.id IN ({sql})"
         params.extend(sql_params)
 
+    # One pass over the hosts: the fleet runs few distinct (platform, status, build, content)
+    # combinations, so grouping by all of them is one hash aggregate, expanded here.
     status = dict.fromkeys(STATUSES, 0)
     platforms: dict[str, dict[str, Any]] = {}
-    for plat, st, count in _rows(
-        f"SELECT h.platform, h.status, count(*) FROM telemetry_host h WHERE {where} GROUP BY 1, 2",  # noqa: S608
+    builds_count: dict[tuple[str, str], int] = {}
+    on_version: dict[tuple[str, str], int] = {}
+    for plat, st, build, content_versions, count in _rows(
+        "SELECT h.platform, h.status, h.sensor_build, h.content_versions, count(*) "  # noqa: S608
+        f"FROM telemetry_host h WHERE {where} GROUP BY 1, 2, 3, 4",
         params,
     ):
         status[st] = status.get(st, 0) + count
         entry = platforms.setdefault(plat, {"total": 0, "status": dict.fromkeys(STATUSES, 0)})
         entry["total"] += count
-        entry["status"][st] += count
+        entry["status"][st] = entry["status"].get(st, 0) + count
+        builds_count[(plat, build)] = builds_count.get((plat, build), 0) + count
+        if isinstance(content_versions, str):
+            content_versions = json.loads(content_versions)
+        for cat, ver in (content_versions or {}).items():
+            on_version[(cat, str(ver))] = on_version.get((cat, str(ver)), 0) + count
     total = sum(status.values())
     builds = [
         {"platform": plat, "build": build, "hosts": count, "share": round(count / total, 4) if total else 0}
-        for plat, build, count in _rows(
-            f"SELECT h.platform, h.sensor_build, count(*) FROM telemetry_host h WHERE {where} "  # noqa: S608
-            "GROUP BY 1, 2 ORDER BY 1, 3 DESC",
-            params,
-        )
+        for (plat, build), count in sorted(builds_count.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
     ]
-    on_version: dict[tuple[str, str], int] = {
-        (cat, ver): count
-        for cat, ver, count in _rows(
-            f"SELECT cv.key, cv.value, count(*) FROM telemetry_host h, "  # noqa: S608
-            f"jsonb_each_text(h.content_versions) cv WHERE {where} GROUP BY 1, 2",
-            params,
-        )
-    }
     crashed: dict[tuple[str, str], tuple[int, int]] = {
         (cat, ver): (hosts, elsewhere)
         for cat, ver, hosts, elsewhere in _rows(

@@ -300,3 +300,28 @@ def test_it_schedules_the_tick_even_before_django_is_set_up() -> None:
         timeout=60,
     )
     assert "telemetry-tick" in result.stdout, result.stdout + result.stderr
+
+
+def test_it_publishes_an_expensive_tenant_less_often_but_never_forgets_it(
+    transactional_db: None, client: Client, pipeline_token: str
+) -> None:
+    import time
+
+    from console.redis import redis_client
+    from telemetry import fleet
+
+    # given a tenant whose last snapshot was so slow it is not due again yet
+    tenant = TenantFactory()
+    host = HostFactory(tenant=tenant)
+    redis_client().hset(fleet.NEXT_DUE_KEY, str(tenant.pk), repr(time.time() + 3600))
+    # when its heartbeats are flushed
+    post_heartbeats(client, pipeline_token, [heartbeat(host)])
+    outside_event_loop(telemetry_tick)
+    # then no message went out, but the tenant stays marked as changed
+    assert not FleetSample.objects.filter(tenant=tenant).exists()
+    assert redis_client().sismember(fleet.DIRTY_KEY, str(tenant.pk))
+    # when it is due again, the next tick publishes it even without new heartbeats
+    redis_client().hdel(fleet.NEXT_DUE_KEY, str(tenant.pk))
+    outside_event_loop(telemetry_tick)
+    assert FleetSample.objects.get(tenant=tenant).data["status"]["online"] == 1
+    assert not redis_client().sismember(fleet.DIRTY_KEY, str(tenant.pk))

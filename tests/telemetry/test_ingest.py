@@ -205,7 +205,7 @@ def test_it_derives_crashed_recovering_and_quiet_statuses(client: Client, pipeli
             heartbeat(recovered, time=t0.isoformat(), status="crashed", crashes=[crash]),
         ],
     )
-    heartbeats_flush(now=t0)
+    heartbeats_flush(now=t0, force_sweep=True)
     # and one host takes an update, one recovers
     t1 = t0 + timedelta(seconds=10)
     post_heartbeats(
@@ -216,13 +216,13 @@ def test_it_derives_crashed_recovering_and_quiet_statuses(client: Client, pipeli
             heartbeat(recovered, time=t1.isoformat()),
         ],
     )
-    heartbeats_flush(now=t1)
+    heartbeats_flush(now=t1, force_sweep=True)
     assert Host.objects.get(pk=crashed.pk).status == "crashed"
     assert Host.objects.get(pk=recovered.pk).status == "recovering"
     # when 3 intervals pass with no heartbeat from the first three
     t2 = t1 + timedelta(seconds=31)
     post_heartbeats(client, pipeline_token, [heartbeat(recovered, time=t2.isoformat())])
-    heartbeats_flush(now=t2)
+    heartbeats_flush(now=t2, force_sweep=True)
     # then the crashed one is boot-looping, the one that went quiet after an update is silent,
     # the one that simply stopped is offline
     statuses = dict(Host.objects.filter(tenant=tenant).values_list("id", "status"))
@@ -316,3 +316,21 @@ def _pings(client) -> bool:  # type: ignore[no-untyped-def]
         return bool(client.ping())
     except Exception:
         return False
+
+
+def test_it_skips_a_malformed_staged_entry_instead_of_blocking_every_flush(
+    client: Client, pipeline_token: str
+) -> None:
+    from console.redis import redis_client
+
+    # given a good staged heartbeat and a corrupt one next to it
+    host = HostFactory()
+    post_heartbeats(client, pipeline_token, [heartbeat(host, sensor_build="7.11.18400")])
+    redis_client().hset(ingest.STAGED, "not-a-uuid", b'["garbage"')
+    # when
+    result = heartbeats_flush()
+    # then the good one landed and nothing is left to block the next flush
+    host.refresh_from_db()
+    assert host.sensor_build == "7.11.18400"
+    assert result.updated == 1
+    assert not redis_client().exists(ingest.PROCESSING)
