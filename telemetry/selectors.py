@@ -86,6 +86,28 @@ def host_groups(tenant_id: uuid.UUID) -> list[GroupRef]:
     return source.groups(tenant_id) if source is not None else []
 
 
+GROUPS_ON_DASHBOARD = 25
+
+
+def fleet_group_counts(tenant_id: uuid.UUID, *, limit: int = GROUPS_ON_DASHBOARD) -> list[dict[str, Any]]:
+    """Hosts per status of each of the tenant's first ``limit`` host groups (for the dashboard)."""
+    source = group_source()
+    if source is None:
+        return []
+    out = []
+    for group in source.groups(tenant_id)[:limit]:
+        sql, params = source.host_ids_sql(tenant_id, group.id)
+        counts = dict.fromkeys(STATUSES, 0)
+        for st, count in _rows(
+            f"SELECT h.status, count(*) FROM telemetry_host h WHERE h.tenant_id = %s AND h.id IN ({sql}) "  # noqa: S608
+            "GROUP BY 1",
+            [str(tenant_id), *params],
+        ):
+            counts[st] = count
+        out.append({"id": str(group.id), "name": group.name, "total": sum(counts.values()), "status": counts})
+    return out
+
+
 def host_crash_events(*, tenant_id: uuid.UUID, host_id: uuid.UUID, limit: int = 20) -> list[CrashEvent]:
     return list(
         CrashEvent.objects.filter(tenant_id=tenant_id, host_id=host_id).order_by("-occurred_at")[:limit]

@@ -44,6 +44,7 @@ class DashboardView(TenantPageMixin, TemplateView):
                     (s, HostStatus(s).label, snapshot["status"].get(s, 0)) for s in HostStatus.values
                 ],
                 "flushed_at": last_flush_at(),
+                "groups": selectors.fleet_group_counts(self.tenant.pk),
                 "role": self.ctx.role,
             }
         )

@@ -55,6 +55,19 @@ def test_it_filters_hosts_and_fleet_health_by_host_group(client: Client, tag_gro
     assert health["groups"] == [{"id": str(FINANCE), "name": "Finance"}]
     assert fleet_snapshot(globex.pk, group_id=FINANCE)["total"] == 1
     assert "fin-1" in client.get(f"/hosts/?group={FINANCE}").content.decode()
+    dashboard = client.get("/")
+    assert dashboard.context["groups"] == [
+        {
+            "id": str(FINANCE),
+            "name": "Finance",
+            "total": 2,
+            "status": {
+                **dict.fromkeys(dashboard.context["groups"][0]["status"], 0),
+                "online": 1,
+                "boot_loop": 1,
+            },
+        }
+    ]
     assert client.get(f"/api/v1/hosts/?group={uuid.uuid4()}").status_code == 400
 
 
