@@ -73,7 +73,7 @@
       adoptionChart = new window.Chart(byId("fleet-adoption-chart"), {
         type: "bar",
         data: { labels: labels, datasets: [{ label: "hosts", data: values, backgroundColor: "#1f5eff" }] },
-        options: { indexAxis: "y", animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } }
+        options: { indexAxis: "y", animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { ticks: { autoSkip: false } } } }
       });
     } else {
       adoptionChart.data.labels = labels;
