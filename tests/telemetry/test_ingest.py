@@ -334,3 +334,42 @@ def test_it_skips_a_malformed_staged_entry_instead_of_blocking_every_flush(
     assert host.sensor_build == "7.11.18400"
     assert result.updated == 1
     assert not redis_client().exists(ingest.PROCESSING)
+
+
+def test_it_derives_silent_for_a_host_that_stops_after_it_was_offered_an_update(
+    client: Client, pipeline_token: str
+) -> None:
+    from telemetry.services import hosts_mark_update_offered
+
+    # given two hosts that reported, one of which was then offered a new version
+    tenant = TenantFactory()
+    offered, untouched = HostFactory(tenant=tenant), HostFactory(tenant=tenant)
+    t0 = datetime.now(UTC) - timedelta(minutes=5)
+    post_heartbeats(
+        client,
+        pipeline_token,
+        [heartbeat(offered, time=t0.isoformat()), heartbeat(untouched, time=t0.isoformat())],
+    )
+    heartbeats_flush(now=t0, force_sweep=True)
+    assert (
+        hosts_mark_update_offered(tenant_id=tenant.pk, host_ids=[offered.pk], at=t0 + timedelta(seconds=5))
+        == 1
+    )
+    # when neither reports for three intervals
+    heartbeats_flush(now=t0 + timedelta(seconds=40), force_sweep=True)
+    # then the one that went quiet after the update is silent, the other merely offline
+    assert Host.objects.get(pk=offered.pk).status == "silent"
+    assert Host.objects.get(pk=untouched.pk).status == "offline"
+
+
+@pytest.mark.worker
+def test_it_flushes_through_the_real_worker(celery_worker, client: Client, pipeline_token: str) -> None:
+    from telemetry.tasks import telemetry_tick_task
+
+    # given a staged heartbeat
+    host = HostFactory()
+    post_heartbeats(client, pipeline_token, [heartbeat(host, sensor_build="7.11.18500")])
+    # when the beat's task runs in a real worker process
+    telemetry_tick_task.delay()
+    # then the heartbeat lands in PostgreSQL
+    wait_for(lambda: Host.objects.get(pk=host.pk).sensor_build == "7.11.18500", what="flushed heartbeat")
