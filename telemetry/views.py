@@ -127,10 +127,10 @@ class EnrolmentTokenPage(TenantPageMixin, View):
     scope_map = {"GET": ADMIN, "HEAD": ADMIN, "POST": ADMIN}
 
     def _render(self, request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
-        context = {"tokens": self.get_query_set_tokens(), "name": "", "errors": {}, **extra}
+        context = {"tokens": self._tokens(), "name": "", "errors": {}, **extra}
         return render(request, "telemetry/enrolment_tokens.html", context, status=status)
 
-    def get_query_set_tokens(self) -> list[EnrolmentToken]:
+    def _tokens(self) -> list[EnrolmentToken]:
         return list(self.get_queryset().order_by("-created_at")[:200])
 
     def get(self, request: HttpRequest) -> HttpResponse:
