@@ -75,10 +75,26 @@ def _snapshot_members(tenants: Sequence[Tenant]) -> str:
     return table
 
 
+def _referenced(state: rv.TenantState) -> set[str]:
+    """The groups the resolver can see a difference for: those of policies and group pauses.
+
+    Other groups (dashboards, saved searches) cannot change any host's target, so they are not
+    evaluated at all, which keeps a measurement's cost to the groups that matter."""
+    ids: set[str] = set()
+    for sensor in state.sensor_policies:
+        ids |= sensor.group_ids
+    for content in state.content_policies:
+        ids |= content.group_ids
+    ids |= {p.group_id for p in state.pauses if p.group_id}
+    return ids
+
+
 def _before(tenant: Tenant, catalog: rv.Catalog, table: str) -> _Before:
-    groups = groups_for_tenant(tenant)
+    state = tenant_state(tenant, catalog)
+    used = _referenced(state)
+    groups = [g for g in groups_for_tenant(tenant) if str(g.pk) in used]
     return _Before(
-        state=tenant_state(tenant, catalog),
+        state=state,
         conditions=[group_condition(g, members_table=table) for g in groups],
         group_ids=[str(g.pk) for g in groups],
     )
@@ -102,7 +118,8 @@ def _facts(
 
 
 def _radius(tenant: Tenant, before: _Before, after_state: rv.TenantState, at: datetime) -> BlastRadius:
-    groups_after = groups_for_tenant(tenant)
+    used = _referenced(after_state)
+    groups_after = [g for g in groups_for_tenant(tenant) if str(g.pk) in used]
     after_ids = [str(g.pk) for g in groups_after]
     before_sql, before_params = _array(before.conditions)
     after_sql, after_params = _array([group_condition(g) for g in groups_after])

@@ -475,3 +475,72 @@ def test_it_needs_a_second_admin_to_let_critical_content_through_a_freeze(fleet:
     explained = owner.get(f"/api/v1/hosts/{host.pk}/explain").json()["content"]["rapid_response"]
     assert explained["target"] == "291.9" and "bypasses the freeze" in explained["reason"]
     assert AuditEvent.objects.filter(tenant=fleet["acme"], action="freeze.bypass").exists()
+
+
+def test_it_measures_the_blast_radius_of_group_rule_and_member_changes(fleet: dict[str, Any]) -> None:
+    owner = fleet["owner"]
+    group = _group(owner, "prod", "tag:prod")
+    send(
+        owner,
+        "post",
+        "/api/v1/sensor-policies/",
+        {"name": "prod N", "platform": "windows", "target": "n", "groups": [group]},
+    )
+    url = f"/api/v1/host-groups/{group}"
+    # narrowing the rule drops web-0 out of the group: it goes back to the default (N-1)
+    narrowed = send(
+        owner,
+        "patch",
+        f"{url}?dry_run=true",
+        {"rule_text": "tag:prod and not hostname:web-0"},
+        **{"If-Match": '"1"'},
+    )
+    assert narrowed.status_code == 200, narrowed.content
+    assert narrowed.json()["blast_radius"]["changes"] == [
+        {
+            "subject": "sensor",
+            "platform": "windows",
+            "group": "default: Default Windows sensor policy",
+            "from": "7.11.200",
+            "to": "7.10.200",
+            "hosts": 1,
+        }
+    ]
+    assert HostGroup.objects.get(pk=group).rule_text == "tag:prod"
+    # a static member joins: the linux lab host is not reached by a windows policy, so nothing moves
+    lab = fleet["hosts"][3]
+    added = send(owner, "post", f"{url}/members?dry_run=true", {"add": [str(lab.pk)]}, **{"If-Match": '"1"'})
+    assert added.json()["blast_radius"]["hosts_changing"] == 0
+    # removing web-0's tag-matching is not possible statically, but deleting the group moves all three back
+    deleted = send(owner, "delete", f"{url}?dry_run=true", None, **{"If-Match": '"1"'})
+    assert deleted.json()["blast_radius"]["hosts_changing"] == 3
+    assert HostGroup.objects.filter(pk=group).exists()
+
+
+def test_it_measures_static_member_changes_against_the_membership_before_the_change(
+    fleet: dict[str, Any],
+) -> None:
+    owner = fleet["owner"]
+    created = send(owner, "post", "/api/v1/host-groups/", {"name": "linux canaries"}).json()["object"]
+    send(
+        owner,
+        "post",
+        "/api/v1/sensor-policies/",
+        {"name": "linux N", "platform": "linux", "target": "n", "groups": [created["id"]]},
+    )
+    lab = fleet["hosts"][3]
+    url = f"/api/v1/host-groups/{created['id']}/members"
+    added = send(owner, "post", url, {"add": [str(lab.pk)]}, **{"If-Match": '"1"'})
+    assert added.json()["blast_radius"]["changes"] == [
+        {
+            "subject": "sensor",
+            "platform": "linux",
+            "group": "linux canaries",
+            "from": "7.10.200",
+            "to": "7.11.200",
+            "hosts": 1,
+        }
+    ]
+    removed = send(owner, "post", url, {"remove": [str(lab.pk)]}, **{"If-Match": '"2"'})
+    assert removed.json()["blast_radius"]["hosts_changing"] == 1
+    assert removed.json()["blast_radius"]["changes"][0]["to"] == "7.10.200"
