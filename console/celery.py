@@ -20,23 +20,36 @@ app.autodiscover_tasks(["console", "telemetry", "rollout"])
 WORKER_HEARTBEAT_KEY = "console:worker-heartbeat"
 
 
-def _beat_schedule() -> dict[str, dict[str, Any]]:
-    """Each app lists its periodic tasks in ``<app>.schedule.BEAT_SCHEDULE``."""
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """Each app lists its periodic tasks in ``<app>.schedule.BEAT_SCHEDULE``.
+
+    Those modules are read before Django is set up, so they must not import models. Anything but
+    a missing module is re-raised: Celery only logs errors raised in signal handlers, and a beat
+    that quietly runs an empty schedule would stop every gate, expiry and flush.
+    """
     from importlib import import_module
 
     schedule: dict[str, dict[str, Any]] = {}
     for app_name in ("console", "telemetry", "rollout"):
         try:
             module = import_module(f"{app_name}.schedule")
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_name}.schedule":
+                raise
             continue
-        schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
+        schedule.update(module.BEAT_SCHEDULE)
     return schedule
 
 
 @app.on_after_configure.connect
 def _install_beat_schedule(sender: Celery, **_: Any) -> None:
-    sender.conf.beat_schedule = _beat_schedule()
+    try:
+        sender.conf.beat_schedule = beat_schedule()
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).critical("the beat schedule cannot be built", exc_info=True)
+        raise
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):

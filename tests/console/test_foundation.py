@@ -204,3 +204,21 @@ def test_it_shows_an_error_for_a_wrong_password_in_chromium(live_server, page) -
     browser_login(page, live_server.url, "admin@acme.example", "wrong-password")
     assert page.url.endswith("/login/")
     assert "correct username and password" in page.locator(".form-error").inner_text()
+
+
+def test_it_builds_the_beat_schedule_of_every_app_in_a_fresh_process() -> None:
+    # given a process where Django is not set up yet (as `celery beat` starts)
+    code = "from console.celery import app; print(sorted(app.conf.beat_schedule))"
+    # when the schedule is read
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**os.environ, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # then each app's periodic tasks are there
+    assert result.returncode == 0, result.stderr
+    names = result.stdout
+    assert "console" in names and "telemetry" in names, names
