@@ -157,7 +157,9 @@ def validate_instances(
     try:
         size = len(json.dumps(instances, allow_nan=False))
     except (TypeError, ValueError):
-        report.problems.append(Problem("not_json", "The instances hold values JSON cannot carry (NaN, Infinity)."))
+        report.problems.append(
+            Problem("not_json", "The instances hold values JSON cannot carry (NaN, Infinity).")
+        )
         return report
     if size > MAX_BYTES:
         report.problems.append(Problem("too_large", f"The instances are {size} bytes (max {MAX_BYTES})."))
