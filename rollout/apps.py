@@ -8,7 +8,11 @@ class RolloutConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from rollout.distribution.credentials import edge_credential_loader_register
         from rollout.selectors import RolloutHostGroupSource
+        from telemetry.credentials import host_credential_load
         from telemetry.membership import group_source_register
 
+        # Telemetry defines these seams and knows nothing of rollout; rollout plugs in here.
         group_source_register(RolloutHostGroupSource())
+        edge_credential_loader_register(host_credential_load)
