@@ -320,3 +320,8 @@ class Pause(models.Model):
 
     def __str__(self) -> str:
         return f"pause {self.scope}: {self.reason}"
+
+
+# The orchestration models live in their own modules; importing them here registers them.
+from rollout.desired_models import *  # noqa: E402, F403
+from rollout.ring_models import *  # noqa: E402, F403
