@@ -97,7 +97,9 @@ def host_with_credential(tenant: Tenant, **attributes: Any) -> tuple[Host, str]:
 # --- rollout -------------------------------------------------------------------------------------
 
 
-def rollout_catalog(*, lines: tuple[str, ...] = ("7.09", "7.10", "7.11"), platforms: tuple[str, ...] = ("windows",)):
+def rollout_catalog(
+    *, lines: tuple[str, ...] = ("7.09", "7.10", "7.11"), platforms: tuple[str, ...] = ("windows",)
+):
     """GA sensor builds (two per line), the rapid_response and sensor_operations categories and a
     20-field template type; returns a dict of what it made."""
     from rollout.models import BuildStage, ContentCategory, SensorBuild, TemplateType
@@ -112,7 +114,9 @@ def rollout_catalog(*, lines: tuple[str, ...] = ("7.09", "7.10", "7.11"), platfo
                     defaults={"release_line": line, "stage": BuildStage.GA},
                 )
                 builds.append(build)
-    rapid, _ = ContentCategory.objects.get_or_create(key="rapid_response", defaults={"name": "Rapid response"})
+    rapid, _ = ContentCategory.objects.get_or_create(
+        key="rapid_response", defaults={"name": "Rapid response"}
+    )
     ops, _ = ContentCategory.objects.get_or_create(
         key="sensor_operations",
         defaults={"name": "Sensor operations", "system_critical": True, "max_pause_hours": 24},
