@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -46,7 +47,7 @@ def _setup() -> tuple[object, list[str], str]:
     return tenant, [str(h.pk) for h in hosts], token
 
 
-def _teardown(tenant: object, token: str) -> None:
+def _teardown(tenant: Any, token: str) -> None:
     from console.models import ApiClient
     from console.redis import redis_client
     from console.tokens import token_split
@@ -62,7 +63,7 @@ def _teardown(tenant: object, token: str) -> None:
 
     try:
         with transaction.atomic():
-            tenant.delete()  # type: ignore[attr-defined]
+            tenant.delete()
     except IntegrityError:
         pass
     redis_client().delete(ingest.STAGED, ingest.STAGED_TS, ingest.STAGED_CRASHES)
