@@ -15,4 +15,8 @@ class RolloutConfig(AppConfig):
 
         # Telemetry defines these seams and knows nothing of rollout; rollout plugs in here.
         group_source_register(RolloutHostGroupSource())
+        # Their Celery tasks live next to their services (autodiscovery only imports tasks.py).
+        import rollout.rollouts
+        import rollout.webhooks  # noqa: F401
+
         edge_credential_loader_register(host_credential_load)

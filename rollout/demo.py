@@ -138,7 +138,10 @@ def _hosts(tenant: Tenant) -> None:
 
 
 def _tenant_setup(tenant: Tenant) -> None:
+    from rollout.rollouts import rings_defaults_ensure
+
     services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    rings_defaults_ensure(tenant=tenant, actor=SYSTEM)
     groups = {
         "canaries": "tag:canary or tag:lab",
         "production windows": "platform:windows and tag:prod and not hostname:lab-*",

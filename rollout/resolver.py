@@ -120,6 +120,7 @@ class RingState:
     allowed_version: str | None
     ring: str
     rollout_id: str = ""
+    fast_track: bool = False  # a rollback: delivered past windows and update blocks
 
 
 @dataclass(frozen=True)
@@ -372,7 +373,7 @@ def resolve_sensor(state: TenantState, host: HostFacts, at: datetime) -> Decisio
             rule="no_release",
             reason=f"No GA sensor build for {host.platform}; the host keeps {current}.",
         )
-    if desired != current:
+    if desired != current and not (ring is not None and ring.fast_track):
         for block in policy.update_blocks:
             if is_open(block, at):
                 return _decide(
@@ -512,6 +513,13 @@ def _content_after_freeze(
             reason=f"{via} pins {mode.version}, which is not available; the host keeps {current}.",
         )
     ring = host.ring_states.get(f"content:{category}")
+    if ring is not None and any(
+        r.category == category
+        and r.version == ring.allowed_version
+        and (r.stage == "recalled" or not r.valid)
+        for r in state.catalog.releases
+    ):
+        ring = None  # a recalled release is never delivered, whatever a rollout still says
     release: Release | None = None
     if ring is not None:
         desired = ring.allowed_version or current
@@ -534,7 +542,9 @@ def _content_after_freeze(
         rule = "delay" if mode.kind == "ga" and mode.delay_hours else "stage"
         reason = f"{via} follows {mode}: newest is {desired}."
     if desired != current and policy.windows:
-        bypass = release is not None and release.critical and policy.critical_bypass_windows
+        bypass = (release is not None and release.critical and policy.critical_bypass_windows) or (
+            ring is not None and ring.fast_track
+        )
         windows = sorted(policy.windows, key=lambda w: (w.name, w.id))
         open_now = [w for w in windows if is_open(w.recurrence, at)]
         if not open_now and not bypass:
@@ -556,7 +566,11 @@ def _content_after_freeze(
                 reason=f"{via}: outside its maintenance windows, {desired} waits{nxt}.",
             )
         if bypass and not open_now:
-            reason += " Vendor-marked critical content bypasses the windows."
+            reason += (
+                " A rollback is fast-tracked past the windows."
+                if ring is not None and ring.fast_track
+                else " Vendor-marked critical content bypasses the windows."
+            )
         else:
             return _decide(
                 base,
@@ -582,3 +596,8 @@ def resolve_host(state: TenantState, host: HostFacts, at: datetime) -> Resolutio
         sensor=resolve_sensor(state, host, at),
         content={category: resolve_content(state, host, category, at) for category in categories_of(state)},
     )
+
+
+def release_eligible(release: Release, category: str, mode: ContentMode, at: datetime) -> bool:
+    """Whether ``mode`` (early access, GA, GA + delay) takes ``release`` at ``at``; never a recalled one."""
+    return _eligible(release, category, mode, at)

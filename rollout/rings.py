@@ -1,16 +1,125 @@
-"""Ring state per host for the resolver's seam (``HostFacts.ring_states``).
+"""Ring membership and the ring state per host for the resolver's seam (``HostFacts.ring_states``).
 
 With no rollout under way, no host has a ring state and the resolver falls back to delay/stage.
+Set-based: one query for the rings, one for the rollouts, one per group-based ring (evaluated by
+the database over the hosts asked about), and one for current versions when a rollout is halted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import connection
 
 from rollout.resolver import RingState
 
+BUCKETS = 10_000  # a percentage ring takes hosts whose bucket < percentage * 100
+
+
+def host_bucket(host_id: str) -> int:
+    """A stable bucket in [0, 10000) from the host id: a host never changes ring between evaluations."""
+    digest = hashlib.sha256(str(host_id).encode()).digest()
+    return int.from_bytes(digest[:8], "big") % BUCKETS
+
+
+def ring_takes_bucket(percentage: Decimal | float | None, bucket: int) -> bool:
+    return percentage is not None and bucket < int(Decimal(str(percentage)) * 100)
+
+
+def ring_membership(
+    tenant_id: uuid.UUID | str, rings: Sequence[object], host_ids: Iterable[str]
+) -> dict[str, int]:
+    """``{host_id: ring index}`` (0-based) for ``rings`` in order; hosts no ring takes get ``len(rings)``,
+    so they only receive a rollout once it has completed."""
+    from rollout.selectors import group_condition
+
+    ids = [str(h) for h in host_ids]
+    result = dict.fromkeys(ids, len(rings))
+    if not ids or not rings:
+        return result
+    remaining = set(ids)
+    for index, ring in enumerate(rings):
+        if not remaining:
+            break
+        group = getattr(ring, "group", None)
+        taken: set[str] = set()
+        if group is not None:
+            sql, params = group_condition(group)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id::text FROM telemetry_host WHERE tenant_id = %s AND id = ANY(%s::uuid[]) AND {sql}",  # noqa: S608
+                    [str(tenant_id), list(remaining), *params],
+                )
+                taken = {row[0] for row in cursor.fetchall()}
+        percentage = getattr(ring, "percentage", None)
+        if percentage is not None:
+            taken |= {h for h in remaining if ring_takes_bucket(percentage, host_bucket(h))}
+        for h in taken & remaining:
+            result[h] = index
+        remaining -= taken
+    return result
+
 
 def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict[str, dict[str, RingState]]:
-    """``{host_id: {"content:<category>" | "sensor:<platform>": RingState}}`` for hosts in an active rollout."""
-    return {}
+    """``{host_id: {"content:<category>" | "sensor:<platform>": RingState}}`` for hosts in an active rollout.
+
+    Per subject only the newest rollout counts. In ring ``k`` hosts of rings ``<= k`` may have the new
+    version and every other host keeps the previous known good one (never a skipped ring). Halted:
+    hosts that already run the new version keep it, nobody else gets it. Rolled back (by an operator
+    or a vendor recall): every host is sent back to the previous version, past its windows."""
+    from rollout.models import Ring, Rollout, RolloutState
+    from telemetry.models import Host
+
+    ids = [str(h) for h in host_ids]
+    if not ids:
+        return {}
+    newest: dict[str, Rollout] = {}
+    for rollout in (
+        Rollout.objects.filter(tenant_id=tenant_id)
+        .exclude(state=RolloutState.COMPLETED)
+        .order_by("subject", "-created_at")
+    ):
+        newest.setdefault(rollout.subject, rollout)
+    # A completed rollout newer than an unfinished one ends the older one's say.
+    completed = dict(
+        Rollout.objects.filter(tenant_id=tenant_id, state=RolloutState.COMPLETED)
+        .order_by("subject", "-created_at")
+        .values_list("subject", "created_at")
+    )
+    active = [
+        r for r in newest.values() if not (r.subject in completed and completed[r.subject] > r.created_at)
+    ]
+    if not active:
+        return {}
+    rings = list(Ring.objects.filter(tenant_id=tenant_id).select_related("group").order_by("order"))
+    membership = ring_membership(tenant_id, rings, ids)
+    current: dict[str, dict[str, str]] = {}
+    if any(r.state == RolloutState.HALTED for r in active):
+        current = {
+            str(pk): (versions or {})
+            for pk, versions in Host.objects.filter(tenant_id=tenant_id, pk__in=ids).values_list(
+                "pk", "content_versions"
+            )
+        }
+    out: dict[str, dict[str, RingState]] = {h: {} for h in ids}
+    names = [r.name for r in rings]
+    for rollout in active:
+        previous = rollout.previous_version or None
+        rid = str(rollout.pk)
+        for h in ids:
+            index = membership[h]
+            ring_name = names[index] if index < len(names) else "after the last ring"
+            if rollout.state == RolloutState.ROLLED_BACK:
+                state = RingState(previous, "rolled back", rid, fast_track=True)
+            elif rollout.state == RolloutState.HALTED:
+                has_it = current.get(h, {}).get(rollout.category) == rollout.version
+                state = RingState(rollout.version if has_it else previous, ring_name + " (halted)", rid)
+            elif rollout.state == RolloutState.IN_RING and index <= rollout.ring_index:
+                state = RingState(rollout.version, ring_name, rid)
+            else:
+                state = RingState(previous, ring_name, rid)
+            out[h][rollout.subject] = state
+    return out

@@ -1,0 +1,39 @@
+"""Celery beat entries of the rollout app (console/celery.py collects them).
+
+Kept free of Django imports: beat reads it before Django is set up.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+# Pending outbox rows and unpublished revisions are picked up within this bound after a lost
+# task (worker killed, Redis restarted, backend down).
+SWEEP_SECONDS: Final = 15.0
+# Time-driven changes (windows, GA + delay, freezes) and telemetry-side host changes: every
+# tenant is recomputed this often; an unchanged tenant costs one grouped read and writes nothing.
+TICK_SECONDS: Final = 60.0
+RECONCILE_SECONDS: Final = 300.0
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "rollout-outbox-sweep": {
+        "task": "rollout.tasks.outbox_sweep",
+        "schedule": SWEEP_SECONDS,
+        "options": {"expires": SWEEP_SECONDS * 2},
+    },
+    "rollout-desired-tick": {
+        "task": "rollout.tasks.desired_state_tick",
+        "schedule": TICK_SECONDS,
+        "options": {"expires": TICK_SECONDS},
+    },
+    "rollout-reconcile": {
+        "task": "rollout.tasks.distribution_reconcile_all",
+        "schedule": RECONCILE_SECONDS,
+        "options": {"expires": RECONCILE_SECONDS},
+    },
+    "rollout-outbox-purge": {
+        "task": "rollout.tasks.outbox_purge_task",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
+}
