@@ -1,8 +1,659 @@
-"""Desired state: incremental recompute, publish to the distribution backend (being written)."""
+"""Desired state: what every host may run now, kept in ``DesiredState`` and published to distribution.
+
+Recompute (``desired_state_recompute``) is set-based and incremental:
+
+* the tenant's hosts (all, or the given ids) are read in chunks of ``CHUNK`` ids; per chunk one SQL
+  query groups them by the distinct (platform, sensor build, content versions, membership of the
+  groups policies refer to, ring state) combination, and the pure resolver runs once per
+  combination (as ``rollout.blast`` does);
+* the answers go to a temporary table and ONE ``INSERT ... SELECT ... ON CONFLICT DO UPDATE ...
+  WHERE (columns) IS DISTINCT FROM (...)`` per chunk writes only the rows whose target, explanation,
+  platform or groups changed. A no-op recompute writes 0 rows and does not move the revision;
+* rows that changed carry the tenant's next revision, which is taken only if something changed.
+
+Pauses are NOT part of desired state: a pause is one ``Hold`` on the backend (``pause_hold_*``),
+set in well under a second whatever the fleet size, and its expiry is enforced by the hold's
+``until``. Desired state is what hosts get when no hold applies, so pausing and resuming rewrite no
+host (resume still enqueues a recompute, which normally writes nothing).
+
+Time-driven changes (windows opening/closing, GA + delay elapsing, freezes starting/ending) and
+telemetry-side host changes (enrolment, platform, build or version reports) are picked up by the
+beat task ``rollout.tasks.desired_state_tick``, which simply recomputes every tenant every minute:
+the no-op path writes nothing, so that costs one grouped read of each tenant's hosts.
+
+Publishing (``desired_state_publish``) reads, in one REPEATABLE READ snapshot, the tenant revision
+and either every row (full) or the rows changed since the published revision (delta), and sends
+them as that revision: a retry of the same revision therefore always sends the same content, and
+the backend treats it as a duplicate.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
 
-def outbox_process(tenant_id: str) -> None:
-    """Recomputes and publishes one tenant's desired state from its pending outbox rows."""
-    raise NotImplementedError
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from console.models import Tenant
+from rollout import resolver as rv
+from rollout.blast import _referenced
+from rollout.desired_models import DesiredState, OutboxEntry, TenantRevision
+from rollout.distribution import (
+    Assignment,
+    BackendUnavailable,
+    DistributionBackend,
+    DistributionError,
+    Hold,
+    PublishInProgress,
+    RevisionConflict,
+    backend_for,
+)
+from rollout.distribution.base import digest_of
+from rollout.distribution.sync import sync_desired
+from rollout.models import HostGroup, Pause, PauseScope
+from rollout.rings import ring_states_for_hosts
+from rollout.rules import rule_sql
+from rollout.selectors import catalog_state, group_condition, tenant_state
+
+log = logging.getLogger(__name__)
+
+CHUNK = 100_000
+FULL_AFTER_REVISIONS = 50
+OUTBOX_BATCH = 500
+COMBO_TABLE = "rollout_desired_combo"
+RING_TABLE = "rollout_desired_ring"
+
+
+# --- recompute -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recompute:
+    tenant_id: str
+    revision: int
+    changed: int
+    removed: int
+    combinations: int
+    hosts: int
+
+
+def _ring_key(states: Mapping[str, rv.RingState]) -> str:
+    return json.dumps(
+        {k: asdict(s) for k, s in sorted(states.items())}, sort_keys=True, separators=(",", ":")
+    )
+
+
+def _ring_states(key: str) -> dict[str, rv.RingState]:
+    if not key:
+        return {}
+    return {k: rv.RingState(**v) for k, v in json.loads(key).items()}
+
+
+def _outcome(resolution: rv.Resolution) -> tuple[str, dict[str, str], dict[str, list[str]]]:
+    """(sensor build, {category: version}, {subject: [rule, policy id]}) of one resolution."""
+    decisions = [resolution.sensor, *resolution.content.values()]
+    content = {k: d.target for k, d in resolution.content.items() if d.target is not None}
+    rules = {d.subject: [d.rule, d.policy_id or ""] for d in decisions}
+    return resolution.sensor.target or "", content, rules
+
+
+def _rule_text(rules: Mapping[str, Sequence[str]]) -> str:
+    return ";".join(f"{subject}={value[0]}" for subject, value in sorted(rules.items()))
+
+
+class _Plan:
+    """The per-tenant SQL pieces shared by every chunk."""
+
+    def __init__(self, tenant: Tenant, state: rv.TenantState) -> None:
+        used = _referenced(state)
+        groups = list(HostGroup.objects.filter(tenant=tenant).only("id", "rule"))
+        referenced = [g for g in groups if str(g.pk) in used]
+        self.ref_ids = [str(g.pk) for g in referenced]
+        conditions = [group_condition(g) for g in referenced]
+        self.bits_sql = "ARRAY[" + ", ".join(c[0] for c in conditions) + "]::bool[]"
+        self.bits_params: list[Any] = [p for c in conditions for p in c[1]]
+        rule_parts: list[str] = []
+        self.rule_params: list[Any] = []
+        for group in groups:
+            if group.rule:
+                sql, params = rule_sql(group.rule)
+                rule_parts.append(f"CASE WHEN COALESCE(({sql}), false) THEN %s END")
+                self.rule_params += [*params, str(group.pk)]
+        self.rule_sql = "ARRAY[" + ", ".join(rule_parts) + "]::text[]"
+
+
+def _host_filter(host_ids: list[str] | None, low: str | None, high: str | None) -> tuple[str, list[Any]]:
+    if host_ids is not None:
+        return "h.id = ANY(%s::uuid[])", [host_ids]
+    return "h.id > %s::uuid AND h.id <= %s::uuid", [low, high]
+
+
+def _chunks(
+    tenant_id: str, host_ids: list[str] | None
+) -> Iterator[tuple[list[str] | None, str, str, list[str]]]:
+    """(explicit ids or None, low exclusive, high inclusive, ids in the chunk) over the hosts."""
+    if host_ids is not None:
+        for start in range(0, len(host_ids), CHUNK):
+            part = host_ids[start : start + CHUNK]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id::text FROM telemetry_host WHERE tenant_id = %s AND id = ANY(%s::uuid[])",
+                    [tenant_id, part],
+                )
+                found = [r[0] for r in cursor.fetchall()]
+            yield part, "", "", found
+        return
+    low = "00000000-0000-0000-0000-000000000000"
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id::text FROM telemetry_host WHERE tenant_id = %s AND id > %s::uuid ORDER BY id LIMIT %s",
+                [tenant_id, low, CHUNK],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+        if not ids:
+            return
+        yield None, low, ids[-1], ids
+        low = ids[-1]
+
+
+def _hosts_sql(
+    plan: _Plan, where: str, where_params: list[Any], tenant_id: str, *, with_groups: bool
+) -> tuple[str, list[Any]]:
+    groups_col = ""
+    groups_params: list[Any] = []
+    joins = ""
+    join_params: list[Any] = []
+    if with_groups:
+        groups_col = (
+            ", ARRAY(SELECT DISTINCT x FROM unnest(COALESCE(s.gids, '{}'::text[]) || "  # noqa: S608 - our own SQL pieces
+            f"{plan.rule_sql}) x WHERE x IS NOT NULL ORDER BY x) AS gids"
+        )
+        groups_params = list(plan.rule_params)
+        joins = (
+            " LEFT JOIN (SELECT m.host_id, array_agg(m.group_id::text) AS gids FROM rollout_hostgroupmember m"
+            " WHERE m.tenant_id = %s GROUP BY m.host_id) s ON s.host_id = h.id"
+        )
+        join_params = [tenant_id]
+    sql = (
+        "SELECT h.id, h.platform, h.sensor_build, COALESCE(h.content_versions, '{}'::jsonb) AS versions, "  # noqa: S608
+        f"{plan.bits_sql} AS bits, COALESCE(r.ring_key, '') AS ring_key{groups_col} "
+        f"FROM telemetry_host h LEFT JOIN {RING_TABLE} r ON r.host_id = h.id{joins} "
+        f"WHERE h.tenant_id = %s AND {where}"
+    )
+    return sql, [*plan.bits_params, *groups_params, *join_params, tenant_id, *where_params]
+
+
+def _temp_tables() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {RING_TABLE} (host_id uuid PRIMARY KEY, ring_key text) ON COMMIT DROP"
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {COMBO_TABLE} (platform text, build text, versions jsonb,"
+            " bits bool[], ring_key text, sensor text, content jsonb, rules jsonb) ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {RING_TABLE}, {COMBO_TABLE}")
+
+
+def _facts(
+    platform: str, build: str, versions: Any, ids: list[str], bits: list[bool], ring: str
+) -> rv.HostFacts:
+    return rv.HostFacts(
+        id="",
+        platform=platform,
+        sensor_build=build,
+        content_versions=versions if isinstance(versions, dict) else {},
+        group_ids=frozenset(g for g, bit in zip(ids, bits, strict=True) if bit),
+        ring_states=_ring_states(ring),
+    )
+
+
+def _resolving_state(tenant: Tenant) -> rv.TenantState:
+    """The tenant's resolver inputs without pauses: pauses are holds on the backend."""
+    return replace(tenant_state(tenant, catalog_state()), pauses=())
+
+
+def _tenant_revision(tenant_id: str) -> TenantRevision:
+    TenantRevision.objects.get_or_create(tenant_id=tenant_id)
+    return TenantRevision.objects.select_for_update().get(tenant_id=tenant_id)
+
+
+def desired_state_recompute(
+    tenant_id: uuid.UUID | str, *, host_ids: list[str] | None = None, at: datetime | None = None
+) -> Recompute:
+    """Recomputes the desired state of ``tenant_id``'s hosts (``host_ids`` None: all of them).
+
+    Writes only rows that change; takes a new revision only if at least one row changed or a
+    deleted host's row was removed. Runs in (and needs) one transaction; concurrent recomputes of
+    one tenant queue on the tenant's revision row."""
+    tid = str(tenant_id)
+    at = at or timezone.now()
+    with transaction.atomic():
+        tenant = Tenant.objects.get(pk=tid)
+        tr = _tenant_revision(tid)
+        state = _resolving_state(tenant)
+        plan = _Plan(tenant, state)
+        _temp_tables()
+        next_revision = tr.revision + 1
+        changed = removed = combos_total = hosts = 0
+        for explicit, low, high, ids in _chunks(
+            tid, [str(h) for h in host_ids] if host_ids is not None else None
+        ):
+            hosts += len(ids)
+            where, where_params = _host_filter(explicit, low, high)
+            ring_rows = ring_states_for_hosts(uuid.UUID(tid), ids) if ids else {}
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {RING_TABLE}, {COMBO_TABLE}")
+                if ring_rows:
+                    with cursor.copy(f"COPY {RING_TABLE} (host_id, ring_key) FROM STDIN") as copy:
+                        for host_id, states in ring_rows.items():
+                            if states:
+                                copy.write_row((host_id, _ring_key(states)))
+                sql, params = _hosts_sql(plan, where, where_params, tid, with_groups=False)
+                cursor.execute(
+                    f"SELECT platform, sensor_build, versions, bits, ring_key FROM ({sql}) q GROUP BY 1, 2, 3, 4, 5",  # noqa: S608
+                    params,
+                )
+                combos = cursor.fetchall()
+                combos_total += len(combos)
+                with cursor.copy(
+                    f"COPY {COMBO_TABLE} (platform, build, versions, bits, ring_key, sensor, content, rules) FROM STDIN"
+                ) as copy:
+                    for platform, build, versions, bits, ring in combos:
+                        facts = _facts(platform, build, versions, plan.ref_ids, list(bits), ring)
+                        sensor, content, rules = _outcome(rv.resolve_host(state, facts, at))
+                        copy.write_row(
+                            (
+                                platform,
+                                build,
+                                json.dumps(versions if isinstance(versions, dict) else {}, sort_keys=True),
+                                "{" + ",".join("t" if b else "f" for b in bits) + "}",
+                                ring,
+                                sensor,
+                                json.dumps(content, sort_keys=True),
+                                json.dumps(rules, sort_keys=True, separators=(",", ":")),
+                            )
+                        )
+                cursor.execute(f"ANALYZE {COMBO_TABLE}")
+                hsql, hparams = _hosts_sql(plan, where, where_params, tid, with_groups=True)
+                cursor.execute(
+                    "INSERT INTO rollout_desiredstate AS d (id, tenant_id, host_id, platform, groups, sensor_build,"  # noqa: S608
+                    " content, rules, revision, target_revision, changed_at) "
+                    "SELECT gen_random_uuid(), %s, q.id, q.platform, q.gids, c.sensor, c.content, c.rules, %s, %s, %s "
+                    f"FROM ({hsql}) q JOIN {COMBO_TABLE} c ON c.platform = q.platform AND c.build = q.sensor_build"
+                    " AND c.versions = q.versions AND c.bits = q.bits AND c.ring_key = q.ring_key "
+                    "ON CONFLICT (host_id) DO UPDATE SET platform = EXCLUDED.platform, groups = EXCLUDED.groups,"
+                    " sensor_build = EXCLUDED.sensor_build, content = EXCLUDED.content, rules = EXCLUDED.rules,"
+                    " revision = EXCLUDED.revision, changed_at = EXCLUDED.changed_at,"
+                    " target_revision = CASE WHEN (d.sensor_build, d.content) IS DISTINCT FROM"
+                    " (EXCLUDED.sensor_build, EXCLUDED.content) THEN EXCLUDED.revision ELSE d.target_revision END "
+                    "WHERE (d.platform, d.groups, d.sensor_build, d.content, d.rules) IS DISTINCT FROM"
+                    " (EXCLUDED.platform, EXCLUDED.groups, EXCLUDED.sensor_build, EXCLUDED.content, EXCLUDED.rules)",
+                    [tid, next_revision, next_revision, at, *hparams],
+                )
+                changed += cursor.rowcount
+        removed = _remove_gone(tid, host_ids)
+        tr.recomputed_at = at
+        fields = ["recomputed_at"]
+        if changed or removed:
+            tr.revision = next_revision
+            tr.changed_at = at
+            fields += ["revision", "changed_at"]
+            if removed:
+                tr.full_needed = True
+                fields.append("full_needed")
+        tr.save(update_fields=fields)
+        if changed or removed:
+            backend = getattr(settings, "DISTRIBUTION_BACKEND", "edge") or "edge"
+            revision = tr.revision
+            transaction.on_commit(lambda: _quiet(sync_desired, tid, revision, backend=backend))
+    return Recompute(tid, tr.revision, changed, removed, combos_total, hosts)
+
+
+def _remove_gone(tenant_id: str, host_ids: list[str] | None) -> int:
+    """Deletes the rows of hosts that no longer exist (the publish that follows is a full one)."""
+    extra = "AND d.host_id = ANY(%s::uuid[])" if host_ids is not None else ""
+    params: list[Any] = [tenant_id] + ([[str(h) for h in host_ids]] if host_ids is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM rollout_desiredstate d WHERE d.tenant_id = %s "  # noqa: S608
+            f"{extra} AND NOT EXISTS (SELECT 1 FROM telemetry_host h WHERE h.id = d.host_id AND h.tenant_id = d.tenant_id)",
+            params,
+        )
+        return cursor.rowcount
+
+
+def _quiet(fn: Any, *args: Any, **kwargs: Any) -> None:
+    try:
+        fn(*args, **kwargs)
+    except Exception:
+        log.warning("sync status not updated", exc_info=True)
+
+
+# --- publish -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    tenant_id: str
+    revision: int
+    outcome: str
+    full: bool
+    hosts: int
+    digest: str
+
+
+def _assignment(
+    host_id: Any, platform: str, groups: list[str], build: str, content: Any, rules: Any
+) -> Assignment:
+    return Assignment(
+        str(host_id),
+        build or None,
+        dict(content or {}),
+        _rule_text(rules or {}),
+        groups=tuple(groups or ()),
+        platform=platform,
+    )
+
+
+def _stream(tenant_id: str, since: int | None) -> Iterator[Assignment]:
+    """Assignments of the tenant's rows (changed after ``since`` when given), from a server-side cursor."""
+    sql = "SELECT host_id, platform, groups, sensor_build, content, rules FROM rollout_desiredstate WHERE tenant_id = %s"
+    params: list[Any] = [tenant_id]
+    if since is not None:
+        sql += " AND revision > %s"
+        params.append(since)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for host_id, platform, groups, build, content, rules in rows:
+                yield _assignment(host_id, platform, groups, build, content, rules)
+
+
+def desired_digest(tenant_id: str) -> str:
+    """The digest of the tenant's desired state as the backend computes it (streamed)."""
+    return digest_of(_stream(tenant_id, None))
+
+
+def _record_error(tenant_id: str, message: str) -> None:
+    TenantRevision.objects.filter(tenant_id=tenant_id).update(
+        last_error=message[:2000], last_error_at=timezone.now()
+    )
+
+
+def desired_state_publish(
+    tenant_id: uuid.UUID | str, *, backend: DistributionBackend | None = None
+) -> Published | None:
+    """Publishes the tenant's current revision if the backend does not have it yet.
+
+    Full when the published revision is unknown, far behind, or hosts were removed; otherwise a
+    delta of the rows changed since. Raises the backend's errors (the caller decides on retries)
+    after recording them in the tenant's sync status."""
+    tid = str(tenant_id)
+    b = backend or backend_for(settings)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            tr = TenantRevision.objects.filter(tenant_id=tid).first()
+            if tr is None or (tr.published_revision is not None and tr.published_revision >= tr.revision):
+                return None
+            revision = tr.revision
+            previous = tr.published_revision
+            full = tr.full_needed or previous is None or revision - previous > FULL_AFTER_REVISIONS
+            ack = b.publish(tid, revision, _stream(tid, None if full else previous), full=full)
+    except RevisionConflict as exc:
+        log.error("distribution refused a revision of tenant %s: %s", tid, exc)
+        _record_error(tid, f"revision conflict (a bug): {exc}")
+        raise
+    except DistributionError as exc:
+        _record_error(tid, f"{type(exc).__name__}: {exc}")
+        raise
+    offered_since = previous or 0
+    now = timezone.now()
+    with transaction.atomic():
+        tr = _tenant_revision(tid)
+        if ack.revision >= (tr.published_revision or -1):
+            tr.published_revision = max(ack.revision, revision) if ack.outcome != "stale" else ack.revision
+            tr.acknowledged_revision = tr.published_revision
+            tr.published_digest = ack.digest
+            tr.published_at = tr.acknowledged_at = now
+            tr.backend = b.name
+            if tr.published_revision >= revision:
+                tr.full_needed = False
+            if tr.published_revision >= tr.revision:
+                tr.digest = ack.digest
+            tr.last_error = ""
+            tr.save()
+        offered = list(
+            DesiredState.objects.filter(
+                tenant_id=tid, target_revision__gt=offered_since, target_revision__lte=revision
+            ).values_list("host_id", flat=True)
+        )
+    if offered and ack.outcome == "published":
+        from telemetry.services import hosts_mark_update_offered
+
+        for start in range(0, len(offered), CHUNK):
+            hosts_mark_update_offered(
+                tenant_id=uuid.UUID(tid), host_ids=offered[start : start + CHUNK], at=now
+            )
+    return Published(tid, revision, ack.outcome, full, ack.published_hosts, ack.digest)
+
+
+def desired_state_publish_now(
+    tenant_id: uuid.UUID | str, *, host_ids: list[str] | None = None
+) -> Published | None:
+    """Recompute and publish one tenant right now (halt/recall, resync): synchronous, no queue."""
+    desired_state_recompute(tenant_id, host_ids=host_ids)
+    return desired_state_publish(tenant_id)
+
+
+# --- outbox --------------------------------------------------------------------------------------
+
+
+def outbox_process(tenant_id: uuid.UUID | str) -> Published | None:
+    """Turns the tenant's pending outbox rows into one recompute, then publishes.
+
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` and marked processed in the recompute's
+    transaction, so a worker killed before commit leaves them pending, and one killed after commit
+    leaves the revision unpublished, which the sweep finds (published < desired)."""
+    tid = str(tenant_id)
+    while True:
+        with transaction.atomic():
+            rows = list(
+                OutboxEntry.objects.select_for_update(skip_locked=True)
+                .filter(tenant_id=tid, processed_at__isnull=True)
+                .order_by("created_at")[:OUTBOX_BATCH]
+            )
+            if not rows:
+                break
+            host_ids: list[str] | None = []
+            for row in rows:
+                if row.host_ids is None or host_ids is None:
+                    host_ids = None
+                else:
+                    host_ids.extend(row.host_ids)
+            if host_ids is not None:
+                host_ids = sorted(set(host_ids))
+            desired_state_recompute(tid, host_ids=host_ids)
+            OutboxEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
+                processed_at=timezone.now(), attempts=1
+            )
+        if len(rows) < OUTBOX_BATCH:
+            break
+    return desired_state_publish(tid)
+
+
+def tenants_needing_sync(*, older_than: timedelta = timedelta(seconds=10)) -> list[str]:
+    """Tenants with outbox rows pending for a while, or whose desired revision is unpublished."""
+    cutoff = timezone.now() - older_than
+    pending = set(
+        OutboxEntry.objects.filter(processed_at__isnull=True, created_at__lte=cutoff)
+        .values_list("tenant_id", flat=True)
+        .distinct()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tenant_id FROM rollout_tenantrevision WHERE revision > 0"
+            " AND (published_revision IS NULL OR published_revision < revision)"
+        )
+        behind = {r[0] for r in cursor.fetchall()}
+    return sorted(str(t) for t in pending | behind)
+
+
+def outbox_purge(*, older_than: timedelta = timedelta(days=7)) -> int:
+    deleted, _ = OutboxEntry.objects.filter(
+        processed_at__isnull=False, processed_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted
+
+
+RETRYABLE: tuple[type[Exception], ...] = (PublishInProgress, BackendUnavailable)
+
+
+# --- pauses as holds -----------------------------------------------------------------------------
+
+
+def pause_hold(pause: Pause) -> Hold:
+    until = pause.expires_at.isoformat() if pause.expires_at else None
+    if pause.scope == PauseScope.TENANT:
+        return Hold("tenant", "*", pause.reason, until)
+    if pause.scope == PauseScope.HOST_GROUP:
+        return Hold("group", str(pause.group_id), pause.reason, until)
+    if pause.scope == PauseScope.CONTENT_CATEGORY:
+        return Hold("category", pause.category.key if pause.category else "", pause.reason, until)
+    return Hold("sensor", "*", pause.reason, until)
+
+
+def pause_hold_set(pause: Pause, *, backend: DistributionBackend | None = None) -> None:
+    """Sends the pause to the backend as one hold. A failure is recorded; reconciliation repairs it."""
+    try:
+        (backend or backend_for(settings)).hold_set(str(pause.tenant_id), pause_hold(pause))
+    except DistributionError as exc:
+        log.error("pause %s did not reach distribution: %s", pause.pk, exc)
+        _record_error(str(pause.tenant_id), f"pause not delivered ({type(exc).__name__}): {exc}")
+
+
+def pause_hold_clear(pause: Pause, *, backend: DistributionBackend | None = None) -> None:
+    hold = pause_hold(pause)
+    tid = str(pause.tenant_id)
+    # Another active pause on the same scope and key keeps the hold.
+    if any(pause_hold(p).field_name == hold.field_name for p in _active_pauses(tid) if p.pk != pause.pk):
+        return
+    try:
+        (backend or backend_for(settings)).hold_clear(tid, hold.scope, hold.key)
+    except DistributionError as exc:
+        log.error("resume of pause %s did not reach distribution: %s", pause.pk, exc)
+        _record_error(tid, f"resume not delivered ({type(exc).__name__}): {exc}")
+
+
+def _active_pauses(tenant_id: str) -> list[Pause]:
+    now = timezone.now()
+    return [
+        p
+        for p in Pause.objects.filter(tenant_id=tenant_id, resumed_at__isnull=True).select_related("category")
+        if p.expires_at is None or p.expires_at > now
+    ]
+
+
+def holds_expected(tenant_id: str) -> dict[str, Hold]:
+    out: dict[str, Hold] = {}
+    for pause in _active_pauses(tenant_id):
+        hold = pause_hold(pause)
+        known = out.get(hold.field_name)
+        # Two pauses on one key: the one that lasts longer (None = until resumed) is the hold.
+        if known is None or known.until is None:
+            out[hold.field_name] = known or hold
+        elif hold.until is None or hold.until > known.until:
+            out[hold.field_name] = hold
+    return out
+
+
+# --- reconciliation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repair:
+    tenant_id: str
+    republished: bool
+    holds_set: list[str]
+    holds_cleared: list[str]
+    detail: str
+
+
+def desired_state_reconcile(
+    tenant_id: uuid.UUID | str, *, backend: DistributionBackend | None = None
+) -> Repair:
+    """Compares what the backend holds with the database and repairs drift.
+
+    Assignments: if the backend's revision is the one we last published but its digest differs from
+    the digest of our rows, a new revision is taken and published in full. Holds: missing or
+    different holds are set, holds without an active pause are cleared. What was repaired is
+    audited (system actor) and kept on the tenant's revision row."""
+    from console.access import Actor
+    from console.audit import audit_record
+
+    tid = str(tenant_id)
+    b = backend or backend_for(settings)
+    snap = b.snapshot(tid)
+    tr = TenantRevision.objects.filter(tenant_id=tid).first()
+    details: list[str] = []
+    republished = False
+    if tr is not None and tr.revision > 0:
+        ours = desired_digest(tid)
+        in_step = tr.published_revision is not None and snap.revision == tr.published_revision
+        if (in_step and tr.published_revision == tr.revision and snap.digest != ours) or (
+            snap.revision < (tr.published_revision or 0)
+        ):
+            details.append(
+                f"assignments drifted (backend revision {snap.revision}, digest {snap.digest[:12]})"
+            )
+            with transaction.atomic():
+                locked = _tenant_revision(tid)
+                locked.revision += 1
+                locked.full_needed = True
+                locked.save(update_fields=["revision", "full_needed"])
+            republished = True
+    expected = holds_expected(tid)
+    present = {h.field_name: h for h in snap.holds}
+    now = timezone.now()
+    set_, cleared = [], []
+    for name, hold in expected.items():
+        if present.get(name) != hold:
+            b.hold_set(tid, hold)
+            set_.append(name)
+    for name, hold in present.items():
+        if name not in expected and hold.active(now):
+            b.hold_clear(tid, hold.scope, hold.key)
+            cleared.append(name)
+    if set_:
+        details.append("holds set: " + ", ".join(sorted(set_)))
+    if cleared:
+        details.append("holds cleared: " + ", ".join(sorted(cleared)))
+    if republished:
+        desired_state_publish(tid, backend=b)
+    detail = "; ".join(details)
+    with transaction.atomic():
+        locked = _tenant_revision(tid)
+        locked.last_reconciled_at = now
+        if detail:
+            locked.last_repair = f"{now.isoformat()}: {detail}"[:2000]
+        locked.save(update_fields=["last_reconciled_at", "last_repair"])
+        if detail:
+            tenant = Tenant.objects.get(pk=tid)
+            audit_record(
+                tenant=tenant,
+                actor=Actor.system("reconciliation"),
+                action="distribution.repair",
+                target=tenant,
+                after={"republished": republished, "holds_set": set_, "holds_cleared": cleared},
+            )
+    return Repair(tid, republished, set_, cleared, detail)

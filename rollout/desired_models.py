@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.timezone import now as utc_now
 
@@ -21,11 +22,18 @@ class DesiredState(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    host = models.OneToOneField(Host, on_delete=models.CASCADE, related_name="desired_state")
+    # No database constraint: a deleted host's row is removed by the next recompute, which then
+    # knows to publish the removal (a cascade would drop it silently).
+    host = models.OneToOneField(
+        Host, on_delete=models.DO_NOTHING, db_constraint=False, related_name="desired_state"
+    )
+    platform = models.CharField(max_length=16, blank=True, default="")
+    groups = ArrayField(models.CharField(max_length=36), default=list, blank=True)
     sensor_build = models.CharField(max_length=32, blank=True, default="")
     content = models.JSONField(default=dict, blank=True, help_text="category -> version")
     rules = models.JSONField(default=dict, blank=True, help_text="subject -> [rule, reason, policy id]")
     revision = models.BigIntegerField(default=0)
+    target_revision = models.BigIntegerField(default=0, help_text="Revision at which the target last changed")
     changed_at = models.DateTimeField(default=utc_now)
 
     class Meta:
@@ -44,6 +52,7 @@ class TenantRevision(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     revision = models.BigIntegerField(default=0)
     digest = models.CharField(max_length=128, blank=True, default="")
+    full_needed = models.BooleanField(default=True, help_text="The next publish replaces the whole host set")
     published_revision = models.BigIntegerField(null=True, blank=True)
     published_digest = models.CharField(max_length=128, blank=True, default="")
     acknowledged_revision = models.BigIntegerField(null=True, blank=True)

@@ -25,8 +25,8 @@ def outbox_enqueue(*, tenant_id: uuid.UUID | str, reason: str, host_ids: list[st
         from rollout.tasks import outbox_process_tenant
 
         try:
-            outbox_process_tenant.apply_async(args=[tid])
-        except Exception:  # noqa: BLE001 - broker down: the beat sweep finds the pending row
+            outbox_process_tenant.apply_async(args=(tid,))
+        except Exception:
             import logging
 
             logging.getLogger(__name__).warning("outbox: could not schedule tenant %s", tid, exc_info=True)

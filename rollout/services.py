@@ -25,8 +25,9 @@ from console.access import Actor
 from console.audit import audit_record
 from console.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed
 from console.models import Tenant
+from rollout import blast as _blast
 from rollout import validation
-from rollout.blast import BlastRadius, measure, measure_many
+from rollout.blast import BlastRadius
 from rollout.models import (
     BuildStage,
     ContentCategory,
@@ -43,6 +44,7 @@ from rollout.models import (
     SensorUpdatePolicy,
     TemplateType,
 )
+from rollout.outbox import outbox_enqueue
 from rollout.recurrence import MAX_DURATION_MINUTES, zone
 from rollout.rules import RuleError, rule_normalise, rule_parse, rule_to_text
 from rollout.selectors import catalog_state
@@ -69,6 +71,38 @@ class Outcome:
     obj: Any
     blast: BlastRadius
     dry_run: bool
+
+
+def _enqueue_all_tenants(reason: str) -> None:
+    """A catalog change can move hosts of every tenant: one outbox row per tenant."""
+    for tenant_id in Tenant.objects.values_list("pk", flat=True):
+        outbox_enqueue(tenant_id=tenant_id, reason=reason)
+
+
+def measure(
+    tenant: Tenant, change: Callable[[], T], *, dry_run: bool, reason: str = ""
+) -> tuple[T, BlastRadius]:
+    """``rollout.blast.measure`` plus an outbox row for the tenant in the same savepoint (so a dry
+    run, rolled back, enqueues nothing)."""
+
+    def enqueuing() -> T:
+        result = change()
+        outbox_enqueue(tenant_id=tenant.pk, reason=reason or change.__qualname__.split(".")[0])
+        return result
+
+    return _blast.measure(tenant, enqueuing, dry_run=dry_run)
+
+
+def measure_many(
+    tenants: Sequence[Tenant], change: Callable[[], T], *, dry_run: bool
+) -> tuple[T, dict[str, BlastRadius]]:
+    def enqueuing() -> T:
+        result = change()
+        for tenant in tenants:
+            outbox_enqueue(tenant_id=tenant.pk, reason=change.__qualname__.split(".")[0])
+        return result
+
+    return _blast.measure_many(tenants, enqueuing, dry_run=dry_run)
 
 
 def _fail(field: str, message: str) -> InvalidInput:
@@ -448,6 +482,7 @@ def content_release_stage_set(*, actor: Actor, release: ContentRelease, stage: s
             before=before,
             after={"stage": locked.stage, "valid": locked.valid},
         )
+        _enqueue_all_tenants("content_release.stage")
     return locked
 
 
@@ -1566,10 +1601,18 @@ def pause_create(
             expires_at=expires_at,
         )
         audit_record(tenant=tenant, actor=actor, action="pause.create", target=pause, after=pause_dict(pause))
+        # One hold on the backend once committed; no host is rewritten (DESIGN 4 rule 3).
+        transaction.on_commit(lambda: _hold(pause, clear=False))
         return pause
 
-    pause, blast = measure(tenant, change, dry_run=dry_run)
+    pause, blast = _blast.measure(tenant, change, dry_run=dry_run)
     return Outcome(pause, blast, dry_run)
+
+
+def _hold(pause: Pause, *, clear: bool) -> None:
+    from rollout.desired import pause_hold_clear, pause_hold_set
+
+    (pause_hold_clear if clear else pause_hold_set)(pause)
 
 
 def pause_resume(*, tenant: Tenant, actor: Actor, pause: Pause, dry_run: bool = False) -> Outcome:
@@ -1590,9 +1633,10 @@ def pause_resume(*, tenant: Tenant, actor: Actor, pause: Pause, dry_run: bool = 
             before=before,
             after=pause_dict(locked),
         )
+        transaction.on_commit(lambda: _hold(locked, clear=True))
         return locked
 
-    resumed, blast = measure(tenant, change, dry_run=dry_run)
+    resumed, blast = measure(tenant, change, dry_run=dry_run, reason="pause.resume")
     return Outcome(resumed, blast, dry_run)
 
 
