@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import connection
 
 from rollout.resolver import RingState
+from rollout.targets import version_key
 
 BUCKETS = 10_000  # a percentage ring takes hosts whose bucket < percentage * 100
 
@@ -76,21 +77,24 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
     ids = [str(h) for h in host_ids]
     if not ids:
         return {}
+    # Per subject the highest version counts; a completed rollout of it (or of a newer one) ends it.
     newest: dict[str, Rollout] = {}
-    for rollout in (
-        Rollout.objects.filter(tenant_id=tenant_id)
-        .exclude(state=RolloutState.COMPLETED)
-        .order_by("subject", "-created_at")
+    done: dict[str, tuple[tuple[int, ...], str]] = {}
+    for rollout in Rollout.objects.filter(tenant_id=tenant_id).only(
+        "pk", "subject", "version", "previous_version", "state", "ring_index"
     ):
-        newest.setdefault(rollout.subject, rollout)
-    # A completed rollout newer than an unfinished one ends the older one's say.
-    completed = dict(
-        Rollout.objects.filter(tenant_id=tenant_id, state=RolloutState.COMPLETED)
-        .order_by("subject", "-created_at")
-        .values_list("subject", "created_at")
-    )
+        key = (version_key(rollout.version), rollout.version)
+        if rollout.state == RolloutState.COMPLETED:
+            if rollout.subject not in done or key > done[rollout.subject]:
+                done[rollout.subject] = key
+            continue
+        held = newest.get(rollout.subject)
+        if held is None or key > (version_key(held.version), held.version):
+            newest[rollout.subject] = rollout
     active = [
-        r for r in newest.values() if not (r.subject in completed and completed[r.subject] > r.created_at)
+        r
+        for r in newest.values()
+        if not (r.subject in done and done[r.subject] >= (version_key(r.version), r.version))
     ]
     if not active:
         return {}

@@ -531,6 +531,24 @@ def rollout_gate_tick(rollout: Rollout, rings: list[Ring], health: RolloutHealth
     return "waiting"
 
 
+def releases_to_stage() -> list[ContentRelease]:
+    """Per category, the newest valid release past the internal stage, when some tenant with rings
+    has no rollout of it yet (a release the vendor moved straight to GA is staged all the same)."""
+    newest: dict[uuid.UUID, ContentRelease] = {}
+    for release in ContentRelease.objects.filter(
+        stage__in=[ContentStage.CANARY, ContentStage.EARLY_ACCESS, ContentStage.GA], valid=True
+    ).select_related("category"):
+        held = newest.get(release.category_id)
+        if held is None or version_key(release.version) > version_key(held.version):
+            newest[release.category_id] = release
+    out = []
+    for release in newest.values():
+        started = Rollout.objects.filter(subject=f"content:{release.category.key}", version=release.version)
+        if Ring.objects.exclude(tenant_id__in=started.values("tenant_id")).exists():
+            out.append(release)
+    return out
+
+
 def rollouts_tick() -> dict[str, int]:
     """Starts rollouts for releases that reached canary, evaluates every running rollout's gate and
     the vendor canary gate of every release. One tick at a time (advisory lock)."""
@@ -543,15 +561,8 @@ def rollouts_tick() -> dict[str, int]:
         return {"skipped": 1}
     try:
         counts = {"started": 0, "halted": 0, "advanced": 0, "recalled": 0}
-        for release in ContentRelease.objects.filter(
-            stage__in=[ContentStage.CANARY, ContentStage.EARLY_ACCESS, ContentStage.GA], valid=True
-        ).select_related("category"):
-            if Ring.objects.exclude(
-                tenant_id__in=Rollout.objects.filter(
-                    subject=f"content:{release.category.key}", version=release.version
-                ).values("tenant_id")
-            ).exists():
-                counts["started"] += len(rollouts_start_for_release(release=release, actor=GATES))
+        for release in releases_to_stage():
+            counts["started"] += len(rollouts_start_for_release(release=release, actor=GATES))
         cohort: dict[uuid.UUID, list[HostHealth]] = {}
         rings_of: dict[uuid.UUID, list[Ring]] = {}
         for rollout in (
