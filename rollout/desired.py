@@ -21,8 +21,8 @@ telemetry-side host changes (enrolment, platform, build or version reports) are 
 beat task ``rollout.tasks.desired_state_tick``, which simply recomputes every tenant every minute:
 the no-op path writes nothing, so that costs one grouped read of each tenant's hosts.
 
-Publishing (``desired_state_publish``) reads, in one REPEATABLE READ snapshot, the tenant revision
-and either every row (full) or the rows changed since the published revision (delta), and sends
+Publishing (``desired_state_publish``) locks the tenant revision row, reads the revision and either
+every row (full) or the rows changed since the published revision (delta), and sends
 them as that revision: a retry of the same revision therefore always sends the same content, and
 the backend treats it as a duplicate.
 """
@@ -102,6 +102,11 @@ def _outcome(resolution: rv.Resolution) -> tuple[str, dict[str, str], dict[str, 
     content = {k: d.target for k, d in resolution.content.items() if d.target is not None}
     rules = {d.subject: [d.rule, d.policy_id or ""] for d in decisions}
     return resolution.sensor.target or "", content, rules
+
+
+def _json(value: Any) -> Any:
+    """A jsonb value read with a raw cursor (Django's psycopg 3 setup leaves it as text)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _rule_text(rules: Mapping[str, Sequence[str]]) -> str:
@@ -210,7 +215,7 @@ def _facts(
         id="",
         platform=platform,
         sensor_build=build,
-        content_versions=versions if isinstance(versions, dict) else {},
+        content_versions=dict(_json(versions) or {}),
         group_ids=frozenset(g for g, bit in zip(ids, bits, strict=True) if bit),
         ring_states=_ring_states(ring),
     )
@@ -274,7 +279,7 @@ def desired_state_recompute(
                             (
                                 platform,
                                 build,
-                                json.dumps(versions if isinstance(versions, dict) else {}, sort_keys=True),
+                                json.dumps(_json(versions) or {}, sort_keys=True),
                                 "{" + ",".join("t" if b else "f" for b in bits) + "}",
                                 ring,
                                 sensor,
@@ -357,8 +362,8 @@ def _assignment(
     return Assignment(
         str(host_id),
         build or None,
-        dict(content or {}),
-        _rule_text(rules or {}),
+        dict(_json(content) or {}),
+        _rule_text(_json(rules) or {}),
         groups=tuple(groups or ()),
         platform=platform,
     )
@@ -401,9 +406,9 @@ def desired_state_publish(
     b = backend or backend_for(settings)
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            tr = TenantRevision.objects.filter(tenant_id=tid).first()
+            # The revision row stays locked while we read and send: no recompute can commit in
+            # between, so a revision is always sent with the same rows.
+            tr = TenantRevision.objects.select_for_update().filter(tenant_id=tid).first()
             if tr is None or (tr.published_revision is not None and tr.published_revision >= tr.revision):
                 return None
             revision = tr.revision

@@ -1,0 +1,248 @@
+"""Desired state: incremental, set-based recompute that writes only what changes; pauses are holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from console.access import Actor
+from console.models import Role
+from rollout import services
+from rollout.desired import desired_digest, desired_state_publish, desired_state_recompute
+from rollout.desired_models import DesiredState, TenantRevision
+from rollout.distribution import backend_for
+from rollout.models import ContentCategory, Pause, SensorUpdatePolicy
+from telemetry.models import Host
+from tests.factories import HostFactory, TenantFactory, content_release, host_group, member, rollout_catalog
+
+pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("test")
+
+
+def rows(tenant: Any) -> dict[str, tuple[Any, ...]]:
+    return {
+        str(d.host_id): (d.platform, sorted(d.groups), d.sensor_build, d.content, d.rules)
+        for d in DesiredState.objects.filter(tenant=tenant)
+    }
+
+
+def revision(tenant: Any) -> int:
+    return TenantRevision.objects.get(tenant=tenant).revision
+
+
+@pytest.fixture
+def fleet() -> dict[str, Any]:
+    catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows", "linux"))
+    content_release(catalog["rapid_response"], "291.3", hours_ago=100)
+    content_release(catalog["rapid_response"], "291.4", hours_ago=2)
+    acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
+    for tenant in (acme, globex):
+        services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    web = [
+        HostFactory(tenant=acme, hostname=f"web-{i}", tags=["prod"], sensor_build="7.10.200")
+        for i in range(6)
+    ]
+    lab = [
+        HostFactory(tenant=acme, hostname=f"lab-{i}", tags=["lab"], sensor_build="7.10.100", platform="linux")
+        for i in range(4)
+    ]
+    HostFactory(tenant=globex, hostname="web-x", tags=["prod"])
+    return {"acme": acme, "globex": globex, "web": web, "lab": lab, "owner": member(acme, Role.OWNER)}
+
+
+def test_it_writes_every_host_once_and_a_no_op_recompute_writes_nothing(fleet: dict[str, Any]) -> None:
+    # given
+    acme = fleet["acme"]
+    first = desired_state_recompute(acme.pk)
+    assert first.changed == 10 and first.revision == 1
+    assert first.combinations <= 3  # 10 hosts, three distinct combinations at most
+    before = rows(acme)
+    # when
+    again = desired_state_recompute(acme.pk)
+    # then
+    assert again.changed == 0 and again.removed == 0
+    assert revision(acme) == 1
+    assert rows(acme) == before
+    assert not DesiredState.objects.filter(tenant=fleet["globex"]).exists()
+
+
+def test_it_recomputes_only_the_affected_hosts_on_a_policy_change_and_bumps_the_revision_once(
+    fleet: dict[str, Any],
+) -> None:
+    # given
+    acme = fleet["acme"]
+    desired_state_recompute(acme.pk)
+    lab = host_group(acme, "lab", rule_text="tag:lab")
+    desired_state_recompute(acme.pk)  # a group no policy uses changes the hosts' groups only
+    assert revision(acme) == 2
+    # when: the lab (linux) hosts are pinned to an older build
+    services.sensor_policy_create(
+        tenant=acme,
+        actor=SYSTEM,
+        name="lab pin",
+        platform="linux",
+        target="pinned:7.09.100",
+        group_ids=[lab.pk],
+    )
+    result = desired_state_recompute(acme.pk)
+    # then
+    assert result.changed == 4
+    assert revision(acme) == 3
+    changed = DesiredState.objects.filter(tenant=acme, revision=3)
+    assert {str(d.host_id) for d in changed} == {str(h.pk) for h in fleet["lab"]}
+    assert {d.sensor_build for d in changed} == {"7.09.100"}
+    assert {d.rules["sensor"][0] for d in changed} == {"pin"}
+    assert desired_state_recompute(acme.pk).changed == 0
+
+
+def test_it_pauses_with_one_hold_without_rewriting_hosts(
+    fleet: dict[str, Any], django_capture_on_commit_callbacks: Any, redis_flush: None
+) -> None:
+    # given
+    acme = fleet["acme"]
+    desired_state_recompute(acme.pk)
+    desired_state_publish(acme.pk)
+    before = rows(acme)
+    backend = backend_for(__import__("django.conf").conf.settings)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        pause = services.pause_create(tenant=acme, actor=SYSTEM, scope="tenant", reason="incident 42").obj
+    # then
+    snapshot = backend.snapshot(str(acme.pk))
+    assert [(h.scope, h.key, h.reason) for h in snapshot.holds] == [("tenant", "*", "incident 42")]
+    assert desired_state_recompute(acme.pk).changed == 0
+    assert rows(acme) == before and revision(acme) == 1
+    state = backend.host_state(str(acme.pk), str(fleet["web"][0].pk))
+    assert state is not None and state.paused and state.frozen()["content"] == ["*"]
+    # when: resumed, the hold goes and the recompute (enqueued) writes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pause_resume(tenant=acme, actor=SYSTEM, pause=Pause.objects.get(pk=pause.pk))
+    assert backend.snapshot(str(acme.pk)).holds == ()
+    assert desired_state_recompute(acme.pk).changed == 0
+
+
+def test_it_removes_a_deleted_host_and_publishes_in_full(fleet: dict[str, Any], redis_flush: None) -> None:
+    # given
+    acme = fleet["acme"]
+    desired_state_recompute(acme.pk)
+    desired_state_publish(acme.pk)
+    gone = fleet["web"][0]
+    # when
+    Host.objects.filter(pk=gone.pk).delete()
+    result = desired_state_recompute(acme.pk)
+    published = desired_state_publish(acme.pk)
+    # then
+    assert result.removed == 1 and result.revision == 2
+    assert published is not None and published.full
+    snapshot = backend_for(__import__("django.conf").conf.settings).snapshot(str(acme.pk))
+    assert snapshot.host_count == 9 and snapshot.digest == desired_digest(str(acme.pk))
+
+
+def test_it_explains_a_host_from_desired_state(fleet: dict[str, Any]) -> None:
+    # given
+    acme = fleet["acme"]
+    desired_state_recompute(acme.pk)
+    # when
+    row = DesiredState.objects.get(host=fleet["web"][0])
+    # then
+    assert row.sensor_build == "7.10.200"  # the default sensor policy is N-1 (7.10's newest GA build)
+    assert set(row.rules) == {"sensor", "rapid_response", "sensor_operations"}
+    assert row.rules["sensor"] == ["stage", row.rules["sensor"][1]] and row.rules["sensor"][1]
+    assert row.content == {"rapid_response": "291.4"}  # the default content mode takes GA at once
+
+
+# --- property: incremental == from scratch ---------------------------------------------------------
+
+change = st.one_of(
+    st.tuples(st.just("target"), st.sampled_from(["n", "n-1", "n-2", "pinned:7.09.200", "off"])),
+    st.tuples(st.just("content"), st.sampled_from(["ga", "early_access", "ga+48", "paused", "pinned:291.3"])),
+    st.tuples(st.just("pause"), st.sampled_from(["tenant", "sensor", "rapid_response"])),
+    st.tuples(st.just("resume"), st.just("")),
+    st.tuples(st.just("member"), st.integers(min_value=0, max_value=9)),
+    st.tuples(st.just("platform"), st.integers(min_value=0, max_value=9)),
+    st.tuples(st.just("recompute"), st.just("")),
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(change, min_size=1, max_size=8))
+def test_it_keeps_incremental_desired_state_equal_to_a_recompute_from_scratch(
+    fleet: dict[str, Any], steps: list[tuple[str, Any]]
+) -> None:
+    acme = fleet["acme"]
+    hosts = fleet["web"] + fleet["lab"]
+    group = host_group(acme, "picked")
+    policy = services.sensor_policy_create(
+        tenant=acme, actor=SYSTEM, name="picked", platform="windows", target="n", group_ids=[group.pk]
+    ).obj
+    content = services.content_policy_create(
+        tenant=acme,
+        actor=SYSTEM,
+        name="picked content",
+        category=ContentCategory.objects.get(key="rapid_response"),
+        mode="ga",
+        group_ids=[group.pk],
+    ).obj
+    desired_state_recompute(acme.pk)
+    try:
+        for kind, value in steps:
+            if kind == "target":
+                policy = SensorUpdatePolicy.objects.get(pk=policy.pk)
+                services.sensor_policy_update(
+                    tenant=acme, actor=SYSTEM, policy=policy, expected_version=None, changes={"target": value}
+                )
+                desired_state_recompute(acme.pk)
+            elif kind == "content":
+                content = type(content).objects.get(pk=content.pk)
+                services.content_policy_update(
+                    tenant=acme, actor=SYSTEM, policy=content, expected_version=None, changes={"mode": value}
+                )
+                desired_state_recompute(acme.pk)
+            elif kind == "pause":
+                scope = {"tenant": "tenant", "sensor": "sensor"}.get(value, "content_category")
+                services.pause_create(tenant=acme, actor=SYSTEM, scope=scope, reason="p", category_key=value)
+                desired_state_recompute(acme.pk)
+            elif kind == "resume":
+                for pause in Pause.objects.filter(tenant=acme, resumed_at__isnull=True):
+                    services.pause_resume(tenant=acme, actor=SYSTEM, pause=pause)
+                desired_state_recompute(acme.pk)
+            elif kind == "member":
+                host = hosts[value]
+                in_group = group.members.filter(host=host).exists()
+                services.host_group_members_change(
+                    tenant=acme,
+                    actor=SYSTEM,
+                    group=type(group).objects.get(pk=group.pk),
+                    add=[] if in_group else [str(host.pk)],
+                    remove=[str(host.pk)] if in_group else [],
+                )
+                desired_state_recompute(acme.pk, host_ids=[str(host.pk)])
+            elif kind == "platform":
+                host = hosts[value]
+                Host.objects.filter(pk=host.pk).update(
+                    platform="linux" if Host.objects.get(pk=host.pk).platform == "windows" else "windows"
+                )
+                desired_state_recompute(acme.pk, host_ids=[str(host.pk)])
+            else:
+                assert desired_state_recompute(acme.pk).changed == 0
+        incremental = rows(acme)
+        at_revision = revision(acme)
+        DesiredState.objects.filter(tenant=acme).delete()
+        desired_state_recompute(acme.pk)
+        assert rows(acme) == incremental
+        assert at_revision >= 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        Pause.objects.filter(tenant=acme).delete()
+        SensorUpdatePolicy.objects.filter(pk=policy.pk).delete()
+        type(content).objects.filter(pk=content.pk).delete()
+        group.delete()
+        Host.objects.filter(pk__in=[h.pk for h in hosts]).update(platform="windows")
+        Host.objects.filter(pk__in=[h.pk for h in fleet["lab"]]).update(platform="linux")
+        DesiredState.objects.filter(tenant=acme).delete()
+        TenantRevision.objects.filter(tenant=acme).delete()
