@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 
-from rollout import api, views
+from rollout import api, api_rollouts, views, views_rollouts
 
 api_urlpatterns: list[Any] = [
     # vendor catalog
@@ -75,6 +75,28 @@ api_urlpatterns: list[Any] = [
     path("pauses/<uuid:pk>/resume", api.PauseResumeView.as_view(), name="api-pause-resume"),
     path("policy/export", api.PolicyExportView.as_view(), name="api-policy-export"),
     path("policy/import", api.PolicyImportView.as_view(), name="api-policy-import"),
+    # staged rollouts, webhooks, vendor global halt / recall
+    path("rings/", api_rollouts.RingListView.as_view(), name="api-rings"),
+    path("rollouts/", api_rollouts.RolloutListView.as_view(), name="api-rollouts"),
+    path("rollouts/<uuid:pk>", api_rollouts.RolloutDetailView.as_view(), name="api-rollout"),
+    path("rollouts/<uuid:pk>/halt", api_rollouts.RolloutHaltView.as_view(), name="api-rollout-halt"),
+    path("rollouts/<uuid:pk>/resume", api_rollouts.RolloutResumeView.as_view(), name="api-rollout-resume"),
+    path("rollouts/<uuid:pk>/promote", api_rollouts.RolloutPromoteView.as_view(), name="api-rollout-promote"),
+    path(
+        "rollouts/<uuid:pk>/rollback", api_rollouts.RolloutRollbackView.as_view(), name="api-rollout-rollback"
+    ),
+    path("webhooks/", api_rollouts.WebhookListView.as_view(), name="api-webhooks"),
+    path("webhooks/<uuid:pk>", api_rollouts.WebhookDetailView.as_view(), name="api-webhook"),
+    path(
+        "vendor/content-releases/<uuid:pk>/halt",
+        api_rollouts.VendorReleaseHaltView.as_view(),
+        name="api-vendor-release-halt",
+    ),
+    path(
+        "vendor/content-releases/<uuid:pk>/recall",
+        api_rollouts.VendorReleaseRecallView.as_view(),
+        name="api-vendor-release-recall",
+    ),
 ]
 
-urlpatterns: list[Any] = views.urlpatterns
+urlpatterns: list[Any] = views.urlpatterns + views_rollouts.urlpatterns

@@ -563,6 +563,17 @@ def rollouts_tick() -> dict[str, int]:
         counts = {"started": 0, "halted": 0, "advanced": 0, "recalled": 0}
         for release in releases_to_stage():
             counts["started"] += len(rollouts_start_for_release(release=release, actor=GATES))
+        # A release recalled through the plain stage change still rolls every tenant back.
+        for rollout in (
+            Rollout.objects.filter(state__in=LIVE, release__stage=ContentStage.RECALLED)
+            .select_related("tenant")
+            .order_by("pk")
+        ):
+            with transaction.atomic():
+                _rollback(
+                    _locked(rollout), GATES, "The vendor recalled this release.", event="release.recalled"
+                )
+                counts["recalled"] += 1
         cohort: dict[uuid.UUID, list[HostHealth]] = {}
         rings_of: dict[uuid.UUID, list[Ring]] = {}
         for rollout in (
