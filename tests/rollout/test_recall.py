@@ -1,0 +1,148 @@
+"""Vendor stages across tenants: the canary cohort gate halts a release everywhere and recalls it on
+crashes or silence; a recalled release never reaches any ring (nor a tenant without rings); the
+vendor halts or recalls by hand with a reason; tenants' credentials cannot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from console.access import Actor
+from console.models import ApiScope, AuditEvent, Role
+from rollout import services
+from rollout.models import ContentRelease, Rollout, RolloutEvent, RolloutState
+from rollout.rollouts import rollouts_start_for_release, rollouts_tick
+from rollout.services import policy_defaults_ensure
+from telemetry.models import Host, HostStatus
+from tests.factories import (
+    HostFactory,
+    TenantFactory,
+    api_client_with_token,
+    content_release,
+    member,
+    rollout_catalog,
+)
+from tests.rollout.test_rings import crash, rings_of, staged_tenant, targets
+
+pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("test")
+
+
+@pytest.fixture
+def fleet() -> dict[str, Any]:
+    catalog = rollout_catalog()
+    content_release(catalog["rapid_response"], "291.3", hours_ago=100)
+    bad = content_release(catalog["rapid_response"], "291.4", stage="canary")
+    tenants = [staged_tenant(f"t{i}", hosts=80) for i in range(3)]
+    # a tenant without rings: only its policies decide, and a canary/recalled release never qualifies
+    plain = TenantFactory(slug="plain")
+    policy_defaults_ensure(tenant=plain, actor=SYSTEM)
+    for _ in range(5):
+        HostFactory(tenant=plain, content_versions={"rapid_response": "291.3"})
+    return {"catalog": catalog, "bad": bad, "tenants": tenants, "plain": plain}
+
+
+def vendor() -> Client:
+    _, token = api_client_with_token(None, [ApiScope.VENDOR], name="vendor-release-pipeline")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_it_recalls_a_release_failing_the_canary_gate_before_any_tenant_ga_ring_receives_it(
+    fleet: dict[str, Any],
+) -> None:
+    # given: the release is in the canary cohort of every tenant, and every canary host crashes on it
+    bad = fleet["bad"]
+    rollouts_start_for_release(release=bad, actor=SYSTEM)
+    for tenant in fleet["tenants"]:
+        for host_id, index in rings_of(tenant).items():
+            if index == 0:
+                crash(host_id)
+    # when: one tick
+    rollouts_tick()
+    # then: recalled, every rollout rolled back, every host of every tenant targets the known good
+    bad.refresh_from_db()
+    assert bad.stage == "recalled" and bad.recalled_at is not None
+    assert set(Rollout.objects.values_list("state", flat=True)) == {RolloutState.ROLLED_BACK}
+    for tenant in [*fleet["tenants"], fleet["plain"]]:
+        assert set(targets(tenant).values()) == {"291.3"}
+    assert AuditEvent.objects.filter(tenant=None, action="content_release.recall").exists()
+    assert "Recalled" in bad.notes
+    # and: the vendor cannot move it on to GA afterwards; more ticks never restart it
+    with pytest.raises(services.Conflict):
+        services.content_release_stage_set(actor=SYSTEM, release=bad, stage="ga")
+    rollouts_tick()
+    assert set(Rollout.objects.values_list("state", flat=True)) == {RolloutState.ROLLED_BACK}
+    broad = [h for t in fleet["tenants"] for h, i in rings_of(t).items() if i == 2]
+    assert broad and set(
+        Host.objects.filter(pk__in=broad).values_list("content_versions__rapid_response", flat=True)
+    ) == {"291.3"}
+
+
+def test_it_halts_everywhere_without_recall_when_only_update_failures_fail_the_gate(
+    fleet: dict[str, Any],
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    bad = fleet["bad"]
+    # given: the canary hosts were offered the release long ago and still run the old one
+    rollouts_start_for_release(release=bad, actor=SYSTEM)
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Rollout.objects.update(created_at=long_ago)
+    RolloutEvent.objects.update(at=long_ago)
+    Host.objects.update(update_offered_at=long_ago + timedelta(minutes=5), status=HostStatus.ONLINE)
+    # when
+    rollouts_tick()
+    bad.refresh_from_db()
+    assert bad.stage == "canary"
+    assert set(Rollout.objects.values_list("state", flat=True)) == {RolloutState.HALTED}
+
+
+def test_it_lets_a_release_engineer_recall_by_hand_and_refuses_tenants(fleet: dict[str, Any]) -> None:
+    bad = fleet["bad"]
+    rollouts_start_for_release(release=bad, actor=SYSTEM)
+    tenant = fleet["tenants"][0]
+    owner = member(tenant, Role.OWNER)
+    as_tenant = Client()
+    as_tenant.force_login(owner)
+    url = f"/api/v1/vendor/content-releases/{bad.pk}/recall"
+    # tenants cannot
+    assert as_tenant.post(url, {"reason": "x"}, content_type="application/json").status_code == 403
+    _, token = api_client_with_token(tenant, [ApiScope.VENDOR], name="sneaky")
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        .post(url, {"reason": "x"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    # bad input
+    client = vendor()
+    bad_input = client.post(url, {"reason": ""}, content_type="application/json")
+    assert bad_input.status_code == 400 and bad_input["Content-Type"].startswith("application/problem+json")
+    assert "reason" in bad_input.json()["errors"]
+    assert (
+        client.post(
+            f"/api/v1/vendor/content-releases/{tenant.pk}/recall",
+            {"reason": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    # halt, then recall
+    halted = client.post(
+        f"/api/v1/vendor/content-releases/{bad.pk}/halt",
+        {"reason": "triage"},
+        content_type="application/json",
+    )
+    assert halted.status_code == 200 and halted.json()["rollouts_halted"] == 3
+    done = client.post(url, {"reason": "channel 291 crashes Windows"}, content_type="application/json")
+    assert done.status_code == 200
+    assert ContentRelease.objects.get(pk=bad.pk).stage == "recalled"
+    assert client.post(url, {"reason": "again"}, content_type="application/json").status_code == 409
+    # tenants see it with the release notes
+    detail = as_tenant.get(f"/api/v1/rollouts/{Rollout.objects.get(tenant=tenant).pk}").json()
+    assert detail["state"] == "rolled_back" and detail["release_stage"] == "recalled"
+    assert "channel 291 crashes Windows" in detail["release_notes"]
