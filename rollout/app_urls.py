@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 
-from rollout import api, api_rollouts, views, views_rollouts
+from rollout import api, api_rollouts, sync_api, views, views_rollouts, views_sync
 
 api_urlpatterns: list[Any] = [
     # vendor catalog
@@ -35,6 +35,9 @@ api_urlpatterns: list[Any] = [
     # tenant
     path("catalog/", api.CatalogView.as_view(), name="api-catalog"),
     path("hosts/<uuid:pk>/explain", api.HostExplainView.as_view(), name="api-host-explain"),
+    path("hosts/<uuid:pk>/desired", sync_api.HostDesiredView.as_view(), name="api-host-desired"),
+    path("sync/", sync_api.SyncStatusView.as_view(), name="api-sync"),
+    path("sync/resync", sync_api.SyncResyncView.as_view(), name="api-sync-resync"),
     path("host-groups/", api.HostGroupListView.as_view(), name="api-host-groups"),
     path("host-groups/preview", api.HostGroupPreviewView.as_view(), name="api-host-group-preview"),
     path("host-groups/<uuid:pk>", api.HostGroupDetailView.as_view(), name="api-host-group"),
@@ -99,4 +102,4 @@ api_urlpatterns: list[Any] = [
     ),
 ]
 
-urlpatterns: list[Any] = views.urlpatterns + views_rollouts.urlpatterns
+urlpatterns: list[Any] = views.urlpatterns + views_rollouts.urlpatterns + views_sync.urlpatterns

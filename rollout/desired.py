@@ -662,3 +662,121 @@ def desired_state_reconcile(
                 after={"republished": republished, "holds_set": set_, "holds_cleared": cleared},
             )
     return Repair(tid, republished, set_, cleared, detail)
+
+
+# --- sync status and resync ----------------------------------------------------------------------
+
+
+def sync_status_for(tenant: Tenant) -> dict[str, Any]:
+    """Desired / published / acknowledged revision of ``tenant``, lag, last error, circuit state."""
+    from rollout.distribution.sync import sync_status
+
+    tr = TenantRevision.objects.filter(tenant=tenant).first()
+    now = timezone.now()
+    circuit: str | None = None
+    backend = getattr(settings, "DISTRIBUTION_BACKEND", "edge") or "edge"
+    try:
+        circuit = sync_status(str(tenant.pk)).circuit_state
+    except Exception:
+        circuit = "unknown (Redis unreachable)"
+    pending = OutboxEntry.objects.filter(tenant=tenant, processed_at__isnull=True).count()
+    if tr is None:
+        return {
+            "backend": backend,
+            "desired_revision": 0,
+            "published_revision": None,
+            "acknowledged_revision": None,
+            "lag_revisions": 0,
+            "lag_seconds": 0.0,
+            "in_sync": pending == 0,
+            "pending_changes": pending,
+            "digest": "",
+            "last_error": "",
+            "last_error_at": None,
+            "last_repair": "",
+            "last_reconciled_at": None,
+            "recomputed_at": None,
+            "published_at": None,
+            "circuit_state": circuit,
+        }
+    acknowledged = tr.acknowledged_revision or 0
+    behind = tr.revision > acknowledged
+    since = tr.changed_at or tr.recomputed_at
+    return {
+        "backend": tr.backend or backend,
+        "desired_revision": tr.revision,
+        "published_revision": tr.published_revision,
+        "acknowledged_revision": tr.acknowledged_revision,
+        "lag_revisions": max(0, tr.revision - acknowledged),
+        "lag_seconds": round((now - since).total_seconds(), 1) if behind and since else 0.0,
+        "in_sync": not behind and pending == 0,
+        "pending_changes": pending,
+        "digest": tr.published_digest,
+        "last_error": tr.last_error,
+        "last_error_at": tr.last_error_at.isoformat() if tr.last_error_at else None,
+        "last_repair": tr.last_repair,
+        "last_reconciled_at": tr.last_reconciled_at.isoformat() if tr.last_reconciled_at else None,
+        "recomputed_at": tr.recomputed_at.isoformat() if tr.recomputed_at else None,
+        "published_at": tr.published_at.isoformat() if tr.published_at else None,
+        "circuit_state": circuit,
+    }
+
+
+def sync_resync(*, tenant: Tenant, actor: Any) -> dict[str, Any]:
+    """ "Resync now": the next publish replaces the whole host set under a new revision, and the
+    holds are checked against the active pauses. Audited; the work runs on a worker."""
+    from console.audit import audit_record
+    from rollout.outbox import outbox_enqueue
+
+    with transaction.atomic():
+        tr = _tenant_revision(str(tenant.pk))
+        before = {"revision": tr.revision, "published_revision": tr.published_revision}
+        if tr.revision > 0:
+            tr.revision += 1
+        tr.full_needed = True
+        tr.save(update_fields=["revision", "full_needed"])
+        outbox_enqueue(tenant_id=tenant.pk, reason="sync.resync")
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="distribution.resync",
+            target=tenant,
+            before=before,
+            after={"revision": tr.revision, "full": True},
+        )
+        tid = str(tenant.pk)
+
+        def _reconcile() -> None:
+            from rollout.tasks import distribution_reconcile_tenant
+
+            try:
+                distribution_reconcile_tenant.apply_async(args=(tid,), countdown=5)
+            except Exception:
+                log.warning("resync: reconciliation not scheduled for %s", tid, exc_info=True)
+
+        transaction.on_commit(_reconcile)
+    return sync_status_for(tenant)
+
+
+def host_desired(tenant: Tenant, row: DesiredState) -> dict[str, Any]:
+    """Why a host is on what it is on, from the stored desired state (no resolver run)."""
+    return {
+        "host_id": str(row.host_id),
+        "revision": row.revision,
+        "target_revision": row.target_revision,
+        "sensor_build": row.sensor_build or None,
+        "content": dict(row.content or {}),
+        "groups": list(row.groups or ()),
+        "rules": {
+            subject: {"rule": value[0], "policy_id": value[1] or None}
+            for subject, value in sorted((row.rules or {}).items())
+        },
+        "paused": [h.to_json() for h in holds_expected(str(tenant.pk)).values() if _covers(h, row)],
+        "changed_at": row.changed_at.isoformat(),
+    }
+
+
+def _covers(hold: Hold, row: DesiredState) -> bool:
+    return hold.covers(
+        _assignment(row.host_id, row.platform, row.groups, row.sensor_build, row.content, row.rules)
+    )

@@ -93,3 +93,13 @@ def _freeze(tenant: Tenant) -> dict[str, Any]:
 @register("api-pause-resume")
 def _pause(tenant: Tenant) -> dict[str, Any]:
     return {"pk": pause_create(tenant=tenant, actor=SYSTEM, scope="sensor", reason="iso").obj.pk}
+
+
+@register("api-host-desired")
+def _host_desired(tenant: Tenant) -> dict[str, Any]:
+    from rollout.desired import desired_state_recompute
+
+    host = HostFactory(tenant=tenant)
+    policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    desired_state_recompute(tenant.pk, host_ids=[str(host.pk)])
+    return {"pk": host.pk}
