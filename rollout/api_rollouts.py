@@ -160,8 +160,9 @@ class RolloutRollbackView(TenantAPIView):
 
 
 class WebhookIn(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-    url = serializers.CharField(max_length=500)
+    # Blank values reach the service, which names every bad field at once.
+    name = serializers.CharField(max_length=120, allow_blank=True)
+    url = serializers.CharField(max_length=500, allow_blank=True)
     events = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
 
 
