@@ -103,3 +103,45 @@ def _host_desired(tenant: Tenant) -> dict[str, Any]:
     policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     desired_state_recompute(tenant.pk, host_ids=[str(host.pk)])
     return {"pk": host.pk}
+
+
+for _name in ("api-vendor-release-halt", "api-vendor-release-recall"):
+    exempt(
+        _name,
+        "vendor catalog objects, not a tenant's; tenants' credentials get 403 "
+        "(tests/rollout/test_recall.py::test_it_lets_a_release_engineer_recall_by_hand_and_refuses_tenants)",
+    )
+
+
+@register(
+    "api-rollout",
+    "api-rollout-halt",
+    "api-rollout-resume",
+    "api-rollout-promote",
+    "api-rollout-rollback",
+    "rollout-rollout",
+)
+def _rollout(tenant: Tenant) -> dict[str, Any]:
+    from rollout.models import Rollout, RolloutState
+    from rollout.rollouts import rings_defaults_ensure
+
+    rings_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    rollout = Rollout.objects.create(
+        tenant=tenant,
+        subject="content:rapid_response",
+        version="291.4",
+        previous_version="291.3",
+        state=RolloutState.IN_RING,
+        ring_entered_at=timezone.now(),
+    )
+    return {"pk": rollout.pk}
+
+
+@register("api-webhook")
+def _webhook(tenant: Tenant) -> dict[str, Any]:
+    from rollout.webhooks import webhook_create
+
+    endpoint, _ = webhook_create(
+        tenant=tenant, actor=SYSTEM, name="iso", url="https://hooks.example.test/iso"
+    )
+    return {"pk": endpoint.pk}
