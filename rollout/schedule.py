@@ -5,6 +5,7 @@ Kept free of Django imports: beat reads it before Django is set up.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Final
 
 # Pending outbox rows and unpublished revisions are picked up within this bound after a lost
@@ -14,6 +15,8 @@ SWEEP_SECONDS: Final = 15.0
 # tenant is recomputed this often; an unchanged tenant costs one grouped read and writes nothing.
 TICK_SECONDS: Final = 60.0
 RECONCILE_SECONDS: Final = 300.0
+# Rollout health gates are evaluated this often: a failing gate halts within one tick (DESIGN rule 4).
+GATE_TICK_SECONDS: Final = float(os.environ.get("ROLLOUT_GATE_TICK_SECONDS", "2.0"))
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "rollout-outbox-sweep": {
@@ -35,5 +38,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "rollout.tasks.outbox_purge_task",
         "schedule": 86400.0,
         "options": {"expires": 3600},
+    },
+    # A gate tick that could not start in time is dropped, never queued behind a slow one.
+    "rollout-gate-tick": {
+        "task": "rollout.rollouts.rollouts_tick_task",
+        "schedule": GATE_TICK_SECONDS,
+        "options": {"expires": GATE_TICK_SECONDS * 2},
     },
 }
