@@ -7,6 +7,7 @@ the database over the hosts asked about), and one for current versions when a ro
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,7 @@ from rollout.targets import version_key
 BUCKETS = 10_000  # a percentage ring takes hosts whose bucket < percentage * 100
 
 
+@functools.lru_cache(maxsize=2_000_000)
 def host_bucket(host_id: str) -> int:
     """A stable bucket in [0, 10000) from the host id: a host never changes ring between evaluations."""
     digest = hashlib.sha256(str(host_id).encode()).digest()

@@ -117,8 +117,12 @@ def notify(tenant_id: uuid.UUID | str, event: str, payload: dict[str, Any]) -> N
     webhook_dispatch(tenant_id=tenant_id, event=event, payload=payload)
 
 
-def desired_changed(tenant_id: uuid.UUID | str, reason: str, *, urgent: bool = False) -> None:
-    """Outbox row in this transaction; urgent (halt, rollback, recall): publish right after commit."""
+def desired_changed(
+    tenant_id: uuid.UUID | str, reason: str, *, urgent: bool = False, stop: tuple[str, str] | None = None
+) -> None:
+    """Outbox row in this transaction (the whole tenant is recomputed by the worker). Urgent (halt,
+    rollback, recall): right after commit, the hosts currently offered ``stop`` = (category, version)
+    are recomputed and published at once, so the stop does not wait for the tenant's full recompute."""
     from rollout import desired
     from rollout.outbox import outbox_enqueue
 
@@ -128,9 +132,21 @@ def desired_changed(tenant_id: uuid.UUID | str, reason: str, *, urgent: bool = F
         tid = str(tenant_id)
 
         def _publish() -> None:
+            from rollout.models import DesiredState
+
             try:
-                publish_now(tid)
-            except Exception:  # the outbox row stays pending: the sweep publishes it
+                host_ids = None
+                if stop is not None:
+                    host_ids = [
+                        str(h)
+                        for h in DesiredState.objects.filter(
+                            tenant_id=tid, **{f"content__{stop[0]}": stop[1]}
+                        ).values_list("host_id", flat=True)
+                    ]
+                    if not host_ids:
+                        return
+                publish_now(tid, host_ids=host_ids)
+            except Exception:  # the outbox row stays pending: the worker publishes it
                 log.warning("rollout: immediate publish failed for %s", tid, exc_info=True)
 
         transaction.on_commit(_publish)
@@ -379,7 +395,9 @@ def _halt(rollout: Rollout, actor: Actor, reason: str, *, gate: GateResult | Non
         before=before,
         after=rollout_dict(rollout),
     )
-    desired_changed(rollout.tenant_id, "rollout.halted", urgent=True)
+    desired_changed(
+        rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.category, rollout.version)
+    )
     payload = {"rollout": rollout_dict(rollout), "reason": reason}
     if gate is not None:
         notify(rollout.tenant_id, "gate.failed", {**payload, "gate": gate.as_dict()})
@@ -459,7 +477,10 @@ def _rollback(rollout: Rollout, actor: Actor, reason: str, *, event: str = "roll
         before=before,
         after=rollout_dict(rollout),
     )
-    desired_changed(rollout.tenant_id, "rollout.halted", urgent=True)
+    # Every host that has the version was offered it: those are the ones to send back first.
+    desired_changed(
+        rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.category, rollout.version)
+    )
     notify(rollout.tenant_id, event, {"rollout": rollout_dict(rollout), "reason": reason})
 
 

@@ -120,7 +120,9 @@ def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int
             rolled.add(rollout.tenant_id)
         # Tenants without rings may have taken it through their policies: republish them too.
         for tenant_id in Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True):
-            desired_changed(tenant_id, "rollout.halted", urgent=True)
+            desired_changed(
+                tenant_id, "rollout.halted", urgent=True, stop=(release.category.key, release.version)
+            )
             notify(
                 tenant_id,
                 "release.recalled",

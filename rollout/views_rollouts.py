@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -111,8 +112,8 @@ class WebhooksPage(TenantPageMixin, View):
             _, secret = webhooks.webhook_create(
                 tenant=self.tenant,
                 actor=self.ctx.actor,
-                name=form.get("name", ""),
-                url=form.get("url", ""),
+                name=request.POST.get("name", ""),
+                url=request.POST.get("url", ""),
                 events=request.POST.getlist("events"),
             )
         except ApplicationError as exc:
@@ -157,11 +158,14 @@ class VendorReleasesPage(LoginRequiredMixin, View):
         if getattr(request.user, "vendor_role", "") != "release_engineer":
             return HttpResponse("Only release engineers halt or recall releases.", status=403)
         actor = Actor.for_user(request.user, request)  # type: ignore[arg-type]
-        release = (
-            ContentRelease.objects.select_related("category")
-            .filter(pk=request.POST.get("release") or None)
-            .first()
-        )
+        try:
+            release = (
+                ContentRelease.objects.select_related("category")
+                .filter(pk=request.POST.get("release", ""))
+                .first()
+            )
+        except ValidationError:
+            release = None
         if release is None:
             return HttpResponse(status=404)
         reason = request.POST.get("reason", "")
