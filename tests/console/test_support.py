@@ -346,11 +346,11 @@ def test_it_closes_an_api_clients_websocket_when_its_token_is_revoked(
 @pytest.mark.worker
 def test_it_ends_expired_grants_from_the_beat_task_in_a_real_worker(celery_worker: Any) -> None:
     # given the beat schedule and a grant that just ran out
-    from console.celery import _beat_schedule
+    from console.celery import beat_schedule
     from console.tasks import support_access_expire as task
     from tests.factories import TenantFactory
 
-    assert _beat_schedule()["console-support-access-expire"]["task"] == "console.support_access_expire"
+    assert beat_schedule()["console-support-access-expire"]["task"] == "console.support_access_expire"
     acme = TenantFactory(slug="acme")
     now = timezone.now()
     grant = SupportGrant.objects.create(
