@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -419,7 +420,7 @@ def desired_state_publish(
         log.error("distribution refused a revision of tenant %s: %s", tid, exc)
         _record_error(tid, f"revision conflict (a bug): {exc}")
         raise
-    except DistributionError as exc:
+    except (DistributionError, redis.exceptions.RedisError) as exc:
         _record_error(tid, f"{type(exc).__name__}: {exc}")
         raise
     offered_since = previous or 0
@@ -471,6 +472,8 @@ def outbox_process(tenant_id: uuid.UUID | str) -> Published | None:
     transaction, so a worker killed before commit leaves them pending, and one killed after commit
     leaves the revision unpublished, which the sweep finds (published < desired)."""
     tid = str(tenant_id)
+    if not Tenant.objects.filter(pk=tid).exists():
+        return None  # deleted meanwhile (its rows went with it)
     while True:
         with transaction.atomic():
             rows = list(
@@ -521,7 +524,13 @@ def outbox_purge(*, older_than: timedelta = timedelta(days=7)) -> int:
     return deleted
 
 
-RETRYABLE: tuple[type[Exception], ...] = (PublishInProgress, BackendUnavailable)
+# Redis errors come from the embedded edge (and the sync-status record) when Redis restarts.
+RETRYABLE: tuple[type[Exception], ...] = (
+    PublishInProgress,
+    BackendUnavailable,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 
 
 # --- pauses as holds -----------------------------------------------------------------------------

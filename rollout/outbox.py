@@ -25,7 +25,7 @@ def outbox_enqueue(*, tenant_id: uuid.UUID | str, reason: str, host_ids: list[st
         from rollout.tasks import outbox_process_tenant
 
         try:
-            outbox_process_tenant.apply_async(args=(tid,))
+            outbox_process_tenant.apply_async(args=(tid,), retry=False)
         except Exception:
             import logging
 

@@ -1,0 +1,241 @@
+"""Distribution under faults, with real processes: a Celery worker SIGKILLed mid-publish, Redis
+restarted while a change waits, the HTTP backend answering 500s. In every case the backend ends up
+with exactly the database's desired state (same revision, same digest) and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from console.access import Actor
+from console.models import AuditEvent, Role
+from rollout import services
+from rollout.desired import desired_digest
+from rollout.desired_models import TenantRevision
+from rollout.distribution.http import HttpBackend
+from rollout.distribution.http_receiver import ReceiverServer, serve
+from rollout.outbox import outbox_enqueue
+from telemetry.models import Host
+from tests.conftest import ManagedProcess, free_port, start_celery_worker, wait_for
+from tests.factories import TenantFactory, content_release, host_group, member, rollout_catalog
+
+SYSTEM = Actor.system("test")
+SECRET = "sync-fault-secret"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _fleet(hosts: int) -> Any:
+    catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows",))
+    content_release(catalog["rapid_response"], "291.4", hours_ago=50)
+    tenant = TenantFactory()
+    services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    Host.objects.bulk_create(
+        [
+            Host(tenant=tenant, hostname=f"h-{i:05d}", platform="windows", sensor_build="7.10.100")
+            for i in range(hosts)
+        ],
+        batch_size=2000,
+    )
+    return tenant
+
+
+def _kill_worker(worker: ManagedProcess) -> None:
+    """SIGKILL the worker and its pool processes (the one publishing included), like an OOM kill."""
+    pid = worker.proc.pid
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        children += [int(c) for c in text]
+    for child in children:
+        os.kill(child, signal.SIGKILL)
+    worker.kill(signal.SIGKILL)
+
+
+@pytest.fixture
+def receiver() -> Iterator[ReceiverServer]:
+    server = serve(SECRET)
+    yield server
+    server.close()
+
+
+def _stats(receiver: ReceiverServer) -> dict[str, Any]:
+    stats: dict[str, Any] = httpx.get(f"{receiver.url}/_control/stats").json()
+    return stats
+
+
+def _converged(backend: Any, tenant: Any) -> bool:
+    tr = TenantRevision.objects.filter(tenant=tenant).first()
+    if tr is None or tr.published_revision != tr.revision:
+        return False
+    snapshot = backend.snapshot(str(tenant.pk))
+    return snapshot.revision == tr.revision and snapshot.digest == desired_digest(str(tenant.pk))
+
+
+def test_it_converges_after_the_worker_is_killed_mid_publish(receiver: ReceiverServer) -> None:
+    # given a worker publishing 12,000 hosts (3 batches) to the HTTP backend, stuck in batch 2
+    tenant = _fleet(12_000)
+    env = {
+        "DISTRIBUTION_BACKEND": "http",
+        "DISTRIBUTION_HTTP_URL": receiver.url,
+        "DISTRIBUTION_HTTP_SECRET": SECRET,
+        "DISTRIBUTION_HTTP_TIMEOUT": "120",
+    }
+    worker = start_celery_worker("sync-kill", **env)
+    try:
+        httpx.post(
+            f"{receiver.url}/_control/faults",
+            json={"mode": "delay", "seconds": 20, "count": 1, "path": "/batches/1"},
+        ).raise_for_status()
+        with transaction.atomic():
+            outbox_enqueue(tenant_id=tenant.pk, reason="test.kill")
+        wait_for(lambda: _stats(receiver).get("fault_delay", 0) >= 1, timeout=60, what="publish under way")
+        # when the worker is SIGKILLed mid-publish
+        _kill_worker(worker)
+        assert _stats(receiver).get("commits", 0) == 0
+        tr = TenantRevision.objects.get(tenant=tenant)
+        assert tr.revision == 1 and tr.published_revision is None
+        # then a restarted worker's sweep finds the unpublished revision and publishes it
+        worker.restart()
+        from rollout.tasks import outbox_sweep
+
+        backend = HttpBackend(receiver.url, SECRET)
+
+        def swept() -> bool:
+            outbox_sweep.apply_async()
+            return _converged(backend, tenant)
+
+        wait_for(swept, timeout=120, interval=2.0, what="backend converged after the restart")
+    finally:
+        worker.stop()
+    # and revision 1 was committed once, with one content (a second, different one is refused)
+    tr = TenantRevision.objects.get(tenant=tenant)
+    assert tr.revision == 1 and "conflict" not in tr.last_error.lower()
+    assert _stats(receiver)["commits"] == 1
+    assert backend.snapshot(str(tenant.pk)).host_count == 12_000
+
+
+def test_it_converges_after_redis_restarts_while_a_change_waits(settings: Any) -> None:
+    # given our own Redis (broker and embedded edge) and a worker on it
+    port = free_port()
+    redis_server = ManagedProcess(
+        [
+            str(Path(sys.executable).parent / "redis-server"),
+            *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+        ],
+        dict(os.environ),
+        "redis-sync",
+    )
+    private = f"redis://127.0.0.1:{port}/2"  # the worker adds the test offset (2) to /0
+    settings.REDIS_URL = private
+    from console.celery import app
+    from console.redis import redis_client
+    from rollout.distribution.edge import EmbeddedEdgeBackend
+    from rollout.tasks import distribution_reconcile_tenant, outbox_process_tenant
+
+    def pings() -> bool:
+        try:
+            return bool(redis_client(private).ping())
+        except Exception:
+            return False
+
+    wait_for(pings, what="private redis")
+    worker = start_celery_worker("sync-redis", REDIS_URL=f"redis://127.0.0.1:{port}/0")
+
+    def send(task: Any, *args: Any) -> None:
+        with app.connection_for_write(private) as connection:
+            task.apply_async(args=args, connection=connection)
+
+    try:
+        tenant = _fleet(300)
+        edge = EmbeddedEdgeBackend(redis_client(private))
+        with transaction.atomic():
+            outbox_enqueue(tenant_id=tenant.pk, reason="test.first")
+        send(outbox_process_tenant, str(tenant.pk))
+        wait_for(lambda: _converged(edge, tenant), timeout=60, what="first publish")
+        # when Redis dies, a change is made, and Redis comes back empty (no persistence)
+        redis_server.kill()
+        group = host_group(tenant, "pinned")
+        services.host_group_members_change(
+            tenant=tenant,
+            actor=SYSTEM,
+            group=group,
+            add=[str(h) for h in Host.objects.filter(tenant=tenant).values_list("pk", flat=True)[:50]],
+        )
+        services.sensor_policy_create(
+            tenant=tenant,
+            actor=SYSTEM,
+            name="pin",
+            platform="windows",
+            target="pinned:7.09.100",
+            group_ids=[group.pk],
+        )
+        redis_server.restart()
+        wait_for(pings, what="redis back")
+
+        # then the pending change is processed and reconciliation republishes what Redis lost
+        def repaired() -> bool:
+            try:
+                send(outbox_process_tenant, str(tenant.pk))
+                send(distribution_reconcile_tenant, str(tenant.pk))
+            except Exception:
+                return False
+            return _converged(edge, tenant) and bool(TenantRevision.objects.get(tenant=tenant).last_repair)
+
+        wait_for(repaired, timeout=120, interval=2.0, what="converged after the Redis restart")
+        assert edge.snapshot(str(tenant.pk)).host_count == 300
+    finally:
+        worker.stop()
+        redis_server.stop()
+    tr = TenantRevision.objects.get(tenant=tenant)
+    assert "assignments drifted" in tr.last_repair
+    assert AuditEvent.objects.filter(tenant=tenant, action="distribution.repair").exists()
+
+
+def test_it_shows_backend_errors_in_the_sync_status_then_converges(receiver: ReceiverServer) -> None:
+    # given a backend answering 500 to the next six batch uploads
+    tenant = _fleet(50)
+    owner = Client()
+    owner.force_login(member(tenant, Role.OWNER))
+    env = {
+        "DISTRIBUTION_BACKEND": "http",
+        "DISTRIBUTION_HTTP_URL": receiver.url,
+        "DISTRIBUTION_HTTP_SECRET": SECRET,
+        "DISTRIBUTION_HTTP_MAX_ATTEMPTS": "2",
+        "DISTRIBUTION_BREAKER_THRESHOLD": "3",
+        "DISTRIBUTION_BREAKER_RESET_SECONDS": "2",
+    }
+    httpx.post(
+        f"{receiver.url}/_control/faults",
+        json={"mode": "fail", "status": 500, "count": 6, "path": "/batches/"},
+    ).raise_for_status()
+    worker = start_celery_worker("sync-500", **env)
+    try:
+        # when a change is made
+        with transaction.atomic():
+            outbox_enqueue(tenant_id=tenant.pk, reason="test.500")
+        # then the status shows the failure while it lasts
+        wait_for(
+            lambda: TenantRevision.objects.filter(tenant=tenant).exclude(last_error="").exists(),
+            timeout=60,
+            what="the failure recorded",
+        )
+        failing = owner.get("/api/v1/sync/").json()
+        assert failing["last_error"] and not failing["in_sync"] and failing["lag_revisions"] == 1
+        # and once the backend recovers, the retries converge and clear the error
+        backend = HttpBackend(receiver.url, SECRET)
+        wait_for(lambda: _converged(backend, tenant), timeout=120, what="converged after the 500s")
+    finally:
+        worker.stop()
+    healthy = owner.get("/api/v1/sync/").json()
+    assert healthy["in_sync"] and healthy["last_error"] == "" and healthy["acknowledged_revision"] == 1
+    assert _stats(receiver).get("fault_fail", 0) == 6
