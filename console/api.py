@@ -475,6 +475,7 @@ class AuditEventListApi(TenantAPIView):
 class _AuditExportApi(TenantAPIView):
     queryset = AuditEvent.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
+    pagination_class = None  # the whole filtered log, streamed (and so documented)
     kind = "csv"
 
     def get(self, request: Request) -> StreamingHttpResponse:

@@ -62,12 +62,16 @@ class AuditFilter:
                     value = parse_datetime(raw)
                 except ValueError:
                     value = None
-                if value is None:
-                    errors[name] = ["Use an ISO 8601 time, e.g. 2024-07-19T04:09:00Z."]
-                elif value.tzinfo is None:
+                if value is not None:
                     from datetime import UTC
 
-                    times[name] = value.replace(tzinfo=UTC)
+                    # In UTC: PostgreSQL refuses offsets Python accepts (beyond +/-15:59).
+                    try:
+                        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+                    except (OverflowError, ValueError):
+                        value = None
+                if value is None:
+                    errors[name] = ["Use an ISO 8601 time, e.g. 2024-07-19T04:09:00Z."]
                 else:
                     times[name] = value
         grant: uuid.UUID | None = None

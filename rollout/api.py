@@ -1012,7 +1012,10 @@ class PolicyExportView(TenantAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["yaml", "json"])],
-        responses=OpenApiTypes.STR,
+        responses={
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
         tags=["policy as code"],
     )
     def get(self, request: Request) -> HttpResponse:
