@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "console.schema.name_collection_operations",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ApiScopeEnum": "console.models.ApiScope",
         "TenantApiScopeEnum": "console.services.TENANT_API_SCOPE_CHOICES",
