@@ -239,8 +239,11 @@ def redis_flush() -> Iterator[None]:
         redis_client(url).flushdb()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """Chromium for one test. Per test on purpose: Playwright's sync API keeps an event loop
+    running in the test thread while it is open, which would break every later test that calls
+    ``async_to_sync`` (the channel layer) in that thread."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
