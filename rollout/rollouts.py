@@ -183,6 +183,22 @@ def known_good_version(release: ContentRelease) -> str:
     return max(candidates, key=lambda v: (version_key(v), v), default="")
 
 
+def tenants_to_start(release: ContentRelease) -> set[uuid.UUID]:
+    """Tenants with rings and no rollout of ``release`` yet. A GA release only for tenants whose rings
+    existed when it went GA: what was already everywhere before rings were set up is not re-staged."""
+    from django.db.models import Min
+
+    started = set(
+        Rollout.objects.filter(
+            subject=f"content:{release.category.key}", version=release.version
+        ).values_list("tenant_id", flat=True)
+    )
+    rings = Ring.objects.values("tenant_id").annotate(since=Min("created_at"))
+    if release.stage == ContentStage.GA and release.ga_at is not None:
+        rings = rings.filter(since__lt=release.ga_at)
+    return {r["tenant_id"] for r in rings} - started
+
+
 def rollouts_start_for_release(*, release: ContentRelease, actor: Actor) -> list[Rollout]:
     """A release entering the vendor canary stage starts in ring 1 of every tenant that has rings
     (those first rings are the cross-tenant canary cohort). Idempotent."""
@@ -191,9 +207,7 @@ def rollouts_start_for_release(*, release: ContentRelease, actor: Actor) -> list
     subject = f"content:{release.category.key}"
     previous = known_good_version(release)
     started: list[Rollout] = []
-    tenant_ids = set(Ring.objects.values_list("tenant_id", flat=True)) - set(
-        Rollout.objects.filter(subject=subject, version=release.version).values_list("tenant_id", flat=True)
-    )
+    tenant_ids = tenants_to_start(release)
     for tenant in Tenant.objects.filter(pk__in=tenant_ids).order_by("pk"):
         with transaction.atomic():
             rollout, created = Rollout.objects.get_or_create(
@@ -287,7 +301,9 @@ def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None 
             state = "crashed"
         elif status == HostStatus.BOOT_LOOP and (has_it or alive_after):
             state = "boot_loop"
-        elif status in (HostStatus.SILENT, HostStatus.OFFLINE) and (has_it or alive_after):
+        elif status == HostStatus.SILENT and (has_it or alive_after):
+            # Telemetry derives "silent" for a host that stopped reporting for three heartbeat
+            # intervals after an update was offered; a plain "offline" host was quiet regardless.
             state = "silent"
         elif has_it:
             state = "ok"
@@ -562,12 +578,7 @@ def releases_to_stage() -> list[ContentRelease]:
         held = newest.get(release.category_id)
         if held is None or version_key(release.version) > version_key(held.version):
             newest[release.category_id] = release
-    out = []
-    for release in newest.values():
-        started = Rollout.objects.filter(subject=f"content:{release.category.key}", version=release.version)
-        if Ring.objects.exclude(tenant_id__in=started.values("tenant_id")).exists():
-            out.append(release)
-    return out
+    return [release for release in newest.values() if tenants_to_start(release)]
 
 
 def rollouts_tick() -> dict[str, int]:

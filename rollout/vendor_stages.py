@@ -61,22 +61,23 @@ def release_halt(*, release: ContentRelease, actor: Actor, reason: str) -> int:
         raise InvalidInput("A reason is required.", errors={"reason": ["Say why the release is halted."]})
     halted = 0
     subject = f"content:{release.category.key}"
-    with transaction.atomic():
-        audit_record(
-            tenant=None,
-            actor=actor,
-            action="content_release.halt",
-            target=release,
-            after={"version": release.version, "reason": reason},
-        )
-        for rollout in (
-            Rollout.objects.select_for_update()
-            .select_related("tenant")
-            .filter(subject=subject, version=release.version, state=RolloutState.IN_RING)
-            .order_by("pk")
-        ):
-            _halt(rollout, actor, f"Halted by the vendor: {reason}")
-            halted += 1
+    audit_record(
+        tenant=None,
+        actor=actor,
+        action="content_release.halt",
+        target=release,
+        after={"version": release.version, "reason": reason},
+    )
+    for rollout_id in (
+        Rollout.objects.filter(subject=subject, version=release.version, state=RolloutState.IN_RING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
+            if rollout.state == RolloutState.IN_RING:
+                _halt(rollout, actor, f"Halted by the vendor: {reason}")
+                halted += 1
     return halted
 
 
@@ -107,19 +108,26 @@ def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int
             before=before,
             after={"stage": release.stage, "reason": reason},
         )
-        subject = f"content:{release.category.key}"
-        rolled = set()
-        for rollout in (
-            Rollout.objects.select_for_update()
-            .select_related("tenant")
-            .filter(subject=subject, version=release.version)
-            .exclude(state=RolloutState.ROLLED_BACK)
-            .order_by("pk")
-        ):
-            _rollback(rollout, actor, f"Recalled by the vendor: {reason}", event="release.recalled")
+    # Each tenant in its own short transaction: the recalled stage (committed above) already keeps
+    # the resolver from delivering the release, and one long transaction holding every tenant's
+    # audit chain would deadlock against ordinary traffic.
+    subject = f"content:{release.category.key}"
+    rolled = set()
+    for rollout_id in (
+        Rollout.objects.filter(subject=subject, version=release.version)
+        .exclude(state=RolloutState.ROLLED_BACK)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
+            if rollout.state != RolloutState.ROLLED_BACK:
+                _rollback(rollout, actor, f"Recalled by the vendor: {reason}", event="release.recalled")
             rolled.add(rollout.tenant_id)
-        # Tenants without rings may have taken it through their policies: republish them too.
-        for tenant_id in Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True):
+    # Tenants without rings may have taken it through their policies: republish them too.
+    others = list(Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True))
+    for tenant_id in others:
+        with transaction.atomic():
             desired_changed(
                 tenant_id, "rollout.halted", urgent=True, stop=(release.category.key, release.version)
             )
@@ -128,7 +136,7 @@ def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int
                 "release.recalled",
                 {"release": release.version, "category": release.category.key, "reason": reason},
             )
-        return len(rolled) + Tenant.objects.exclude(pk__in=rolled).count()
+    return len(rolled) + len(others)
 
 
 def release_stage_started(*, release: ContentRelease, actor: Actor) -> None:

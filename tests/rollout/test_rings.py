@@ -145,13 +145,12 @@ def test_it_advances_ring_by_ring_once_healthy_and_soaked(world: dict[str, Any])
     # given: a release through the vendor stages, healthy in each ring
     tenant = world["tenant"]
     release = world["bad"]
+    (rollout,) = rollouts_start_for_release(release=release, actor=SYSTEM)
     ContentRelease.objects.filter(pk=release.pk).update(
         stage="ga",
         early_access_at=timezone.now() - timedelta(hours=1),
         ga_at=timezone.now() - timedelta(hours=1),
     )
-    release.refresh_from_db()
-    (rollout,) = rollouts_start_for_release(release=release, actor=SYSTEM)
     membership = rings_of(tenant)
     seen = []
     for _ in range(4):
@@ -207,13 +206,14 @@ def test_it_never_moves_backward_or_skips_a_ring(world: dict[str, Any], steps: l
         content_versions={"rapid_response": "291.3"}, status=HostStatus.ONLINE, last_seen_at=timezone.now()
     )
     CrashEvent.objects.filter(tenant=tenant).delete()
+    ContentRelease.objects.filter(pk=world["bad"].pk).update(stage="canary", ga_at=None, early_access_at=None)
+    world["bad"].refresh_from_db()
+    (rollout,) = rollouts_start_for_release(release=world["bad"], actor=SYSTEM)
     ContentRelease.objects.filter(pk=world["bad"].pk).update(
         stage="ga",
         early_access_at=timezone.now() - timedelta(hours=1),
         ga_at=timezone.now() - timedelta(hours=1),
     )
-    world["bad"].refresh_from_db()
-    (rollout,) = rollouts_start_for_release(release=world["bad"], actor=SYSTEM)
     membership = rings_of(tenant)
     last = 0
     for step in steps:
@@ -311,3 +311,30 @@ def test_it_lists_halts_resumes_and_rolls_back_through_the_api(world: dict[str, 
         )
     )
     assert ("rollout.halt", str(operator.pk)) in actions and ("rollout.rollback", str(operator.pk)) in actions
+
+
+def test_it_shows_a_halt_on_the_rollouts_pages_in_a_browser(
+    live_server: Any, page: Any, world: dict[str, Any]
+) -> None:
+    from tests.conftest import browser_login
+    from tests.factories import PASSWORD
+
+    # given: a rollout in its first ring and an operator of the tenant
+    tenant = world["tenant"]
+    (rollout,) = rollouts_start_for_release(release=world["bad"], actor=SYSTEM)
+    operator = member(tenant, Role.OPERATOR, username="operator@acme.example")
+    browser_login(page, live_server.url, "operator@acme.example", PASSWORD)
+    page.on("dialog", lambda dialog: dialog.accept())
+    # when: the operator halts it from the detail page
+    page.goto(f"{live_server.url}/rollout/rollouts/{rollout.pk}/")
+    assert page.locator("[data-testid=rings] tbody tr").count() == 3
+    page.fill("input[aria-label='Reason to halt']", "canary hosts look wrong")
+    page.click("[data-testid=halt]")
+    page.wait_for_selector("[data-testid=halted-reason]")
+    # then: the detail and the list show the halt, and the audit names the operator
+    assert "canary hosts look wrong" in page.locator("[data-testid=halted-reason]").inner_text()
+    assert page.locator("[data-testid=resume]").count() == 1
+    page.goto(f"{live_server.url}/rollout/rollouts/")
+    assert page.locator("[data-testid=rollout-row]").get_attribute("data-state") == "halted"
+    assert "Halted" in page.locator("[data-testid=rollout-state]").inner_text()
+    assert AuditEvent.objects.filter(tenant=tenant, action="rollout.halt", actor_id=str(operator.pk)).exists()
