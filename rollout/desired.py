@@ -29,6 +29,7 @@ the backend treats it as a duplicate.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
@@ -137,8 +138,8 @@ class _Plan:
 
 def _host_filter(host_ids: list[str] | None, low: str | None, high: str | None) -> tuple[str, list[Any]]:
     if host_ids is not None:
-        return "h.id = ANY(%s::uuid[])", [host_ids]
-    return "h.id > %s::uuid AND h.id <= %s::uuid", [low, high]
+        return "{}.{} = ANY(%s::uuid[])", [host_ids]
+    return "{0}.{1} > %s::uuid AND {0}.{1} <= %s::uuid", [low, high]
 
 
 def _chunks(
@@ -170,31 +171,65 @@ def _chunks(
         low = ids[-1]
 
 
-def _hosts_sql(
-    plan: _Plan, where: str, where_params: list[Any], tenant_id: str, *, with_groups: bool
-) -> tuple[str, list[Any]]:
-    groups_col = ""
-    groups_params: list[Any] = []
-    joins = ""
-    join_params: list[Any] = []
-    if with_groups:
-        groups_col = (
-            ", ARRAY(SELECT DISTINCT x FROM unnest(COALESCE(s.gids, '{}'::text[]) || "  # noqa: S608 - our own SQL pieces
-            f"{plan.rule_sql}) x WHERE x IS NOT NULL ORDER BY x) AS gids"
-        )
-        groups_params = list(plan.rule_params)
-        joins = (
-            " LEFT JOIN (SELECT m.host_id, array_agg(m.group_id::text) AS gids FROM rollout_hostgroupmember m"
-            " WHERE m.tenant_id = %s GROUP BY m.host_id) s ON s.host_id = h.id"
-        )
-        join_params = [tenant_id]
+def _hosts_sql(plan: _Plan, where: str, where_params: list[Any], tenant_id: str) -> tuple[str, list[Any]]:
+    """The chunk's hosts with the combination columns and the ids of rule groups they match."""
     sql = (
         "SELECT h.id, h.platform, h.sensor_build, COALESCE(h.content_versions, '{}'::jsonb) AS versions, "  # noqa: S608
-        f"{plan.bits_sql} AS bits, COALESCE(r.ring_key, '') AS ring_key{groups_col} "
-        f"FROM telemetry_host h LEFT JOIN {RING_TABLE} r ON r.host_id = h.id{joins} "
+        f"{plan.bits_sql} AS bits, COALESCE(r.ring_key, '') AS ring_key, {plan.rule_sql} AS rgids "
+        f"FROM telemetry_host h LEFT JOIN {RING_TABLE} r ON r.host_id = h.id "
         f"WHERE h.tenant_id = %s AND {where}"
     )
-    return sql, [*plan.bits_params, *groups_params, *join_params, tenant_id, *where_params]
+    return sql, [*plan.bits_params, *plan.rule_params, tenant_id, *where_params]
+
+
+_SORTED_GROUPS = "ARRAY(SELECT DISTINCT x FROM unnest({}) x WHERE x IS NOT NULL ORDER BY x)::varchar(36)[]"
+
+
+def _write_sql(
+    plan: _Plan, where: str, where_params: list[Any], member_where: str, tenant_id: str, *, refresh: bool
+) -> tuple[str, list[Any]]:
+    """One INSERT ... SELECT ... ON CONFLICT for the chunk, reaching only rows that change.
+
+    ``refresh``: host attributes or memberships may have changed, so every host's groups are
+    recomputed (one aggregate over the chunk's memberships) and compared. Otherwise (a policy,
+    window, pause, catalog or ring change) only the targets are compared, and groups are computed
+    only for hosts that have no row yet."""
+    hsql, hparams = _hosts_sql(plan, where, where_params, tenant_id)
+    if refresh:
+        groups = _SORTED_GROUPS.format("q.rgids || COALESCE(s.gids, '{}'::text[])")
+        join = (
+            " LEFT JOIN (SELECT m.host_id, array_agg(m.group_id::text) AS gids FROM rollout_hostgroupmember m"  # noqa: S608 - our own SQL pieces
+            f" WHERE m.tenant_id = %s AND {member_where} GROUP BY m.host_id) s ON s.host_id = q.id"
+        )
+        join_params: list[Any] = [tenant_id, *where_params]
+        compare = (
+            "(o.platform, o.groups, o.sensor_build, o.content, o.rules) IS DISTINCT FROM"
+            f" (q.platform, {groups}, c.sensor, c.content, c.rules)"
+        )
+        groups_out = groups
+    else:
+        statics = "ARRAY(SELECT m.group_id::text FROM rollout_hostgroupmember m WHERE m.host_id = q.id)"
+        groups_out = f"CASE WHEN o.host_id IS NULL THEN {_SORTED_GROUPS.format('q.rgids || ' + statics)} ELSE o.groups END"
+        join, join_params = "", []
+        compare = "(o.platform, o.sensor_build, o.content, o.rules) IS DISTINCT FROM (q.platform, c.sensor, c.content, c.rules)"
+    sql = (
+        "INSERT INTO rollout_desiredstate AS d (id, tenant_id, host_id, platform, groups, sensor_build,"  # noqa: S608
+        " content, rules, revision, target_revision, changed_at) "
+        f"SELECT gen_random_uuid(), %s, q.id, q.platform, {groups_out}, c.sensor, c.content, c.rules, %s, %s, %s "
+        f"FROM ({hsql}) q JOIN {COMBO_TABLE} c ON c.platform = q.platform AND c.build = q.sensor_build"
+        " AND c.versions = q.versions AND c.bits = q.bits AND c.ring_key = q.ring_key"
+        f" LEFT JOIN rollout_desiredstate o ON o.host_id = q.id{join}"
+        # Unchanged rows never reach the INSERT (ON CONFLICT would lock each of them).
+        f" WHERE o.host_id IS NULL OR {compare} "
+        "ON CONFLICT (host_id) DO UPDATE SET platform = EXCLUDED.platform, groups = EXCLUDED.groups,"
+        " sensor_build = EXCLUDED.sensor_build, content = EXCLUDED.content, rules = EXCLUDED.rules,"
+        " revision = EXCLUDED.revision, changed_at = EXCLUDED.changed_at,"
+        " target_revision = CASE WHEN (d.sensor_build, d.content) IS DISTINCT FROM"
+        " (EXCLUDED.sensor_build, EXCLUDED.content) THEN EXCLUDED.revision ELSE d.target_revision END "
+        "WHERE (d.platform, d.groups, d.sensor_build, d.content, d.rules) IS DISTINCT FROM"
+        " (EXCLUDED.platform, EXCLUDED.groups, EXCLUDED.sensor_build, EXCLUDED.content, EXCLUDED.rules)"
+    )
+    return sql, [*hparams, *join_params]
 
 
 def _temp_tables() -> None:
@@ -233,9 +268,17 @@ def _tenant_revision(tenant_id: str) -> TenantRevision:
 
 
 def desired_state_recompute(
-    tenant_id: uuid.UUID | str, *, host_ids: list[str] | None = None, at: datetime | None = None
+    tenant_id: uuid.UUID | str,
+    *,
+    host_ids: list[str] | None = None,
+    at: datetime | None = None,
+    refresh_hosts: bool = True,
 ) -> Recompute:
     """Recomputes the desired state of ``tenant_id``'s hosts (``host_ids`` None: all of them).
+
+    ``refresh_hosts=False`` when the change cannot have touched host attributes or group
+    membership (policies, windows, freezes, pauses, catalog, rings): groups are then not
+    recomputed for hosts that already have a row, which makes the full pass much cheaper.
 
     Writes only rows that change; takes a new revision only if at least one row changed or a
     deleted host's row was removed. Runs in (and needs) one transaction; concurrent recomputes of
@@ -250,11 +293,18 @@ def desired_state_recompute(
         _temp_tables()
         next_revision = tr.revision + 1
         changed = removed = combos_total = hosts = 0
+        # A targets-only full pass skips combinations whose outcome is what it was at the last full
+        # pass: their hosts cannot change. A pass over some hosts only invalidates the cache.
+        cache: dict[str, str] | None = (
+            dict(tr.combo_cache or {}) if not refresh_hosts and host_ids is None else None
+        )
+        new_cache: dict[str, str] = {}
         for explicit, low, high, ids in _chunks(
             tid, [str(h) for h in host_ids] if host_ids is not None else None
         ):
             hosts += len(ids)
-            where, where_params = _host_filter(explicit, low, high)
+            pattern, where_params = _host_filter(explicit, low, high)
+            where, member_where = pattern.format("h", "id"), pattern.format("m", "host_id")
             ring_rows = ring_states_for_hosts(uuid.UUID(tid), ids) if ids else {}
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {RING_TABLE}, {COMBO_TABLE}")
@@ -263,52 +313,51 @@ def desired_state_recompute(
                         for host_id, states in ring_rows.items():
                             if states:
                                 copy.write_row((host_id, _ring_key(states)))
-                sql, params = _hosts_sql(plan, where, where_params, tid, with_groups=False)
+                sql, params = _hosts_sql(plan, where, where_params, tid)
                 cursor.execute(
                     f"SELECT platform, sensor_build, versions, bits, ring_key FROM ({sql}) q GROUP BY 1, 2, 3, 4, 5",  # noqa: S608
                     params,
                 )
                 combos = cursor.fetchall()
                 combos_total += len(combos)
+                written = 0
                 with cursor.copy(
                     f"COPY {COMBO_TABLE} (platform, build, versions, bits, ring_key, sensor, content, rules) FROM STDIN"
                 ) as copy:
                     for platform, build, versions, bits, ring in combos:
                         facts = _facts(platform, build, versions, plan.ref_ids, list(bits), ring)
                         sensor, content, rules = _outcome(rv.resolve_host(state, facts, at))
-                        copy.write_row(
-                            (
-                                platform,
-                                build,
-                                json.dumps(_json(versions) or {}, sort_keys=True),
-                                "{" + ",".join("t" if b else "f" for b in bits) + "}",
-                                ring,
-                                sensor,
-                                json.dumps(content, sort_keys=True),
-                                json.dumps(rules, sort_keys=True, separators=(",", ":")),
-                            )
+                        row = (
+                            platform,
+                            build,
+                            json.dumps(_json(versions) or {}, sort_keys=True),
+                            "{" + ",".join("t" if b else "f" for b in bits) + "}",
+                            ring,
+                            sensor,
+                            json.dumps(content, sort_keys=True),
+                            json.dumps(rules, sort_keys=True, separators=(",", ":")),
                         )
+                        key = json.dumps(
+                            [platform, build, row[2], sorted(facts.group_ids), ring], separators=(",", ":")
+                        )
+                        outcome = hashlib.sha256("\x1f".join(row[5:]).encode()).hexdigest()[:24]
+                        new_cache[key] = outcome
+                        if cache is not None and cache.get(key) == outcome:
+                            continue
+                        copy.write_row(row)
+                        written += 1
+                if not written:
+                    continue
                 cursor.execute(f"ANALYZE {COMBO_TABLE}")
-                hsql, hparams = _hosts_sql(plan, where, where_params, tid, with_groups=True)
-                cursor.execute(
-                    "INSERT INTO rollout_desiredstate AS d (id, tenant_id, host_id, platform, groups, sensor_build,"  # noqa: S608
-                    " content, rules, revision, target_revision, changed_at) "
-                    "SELECT gen_random_uuid(), %s, q.id, q.platform, q.gids, c.sensor, c.content, c.rules, %s, %s, %s "
-                    f"FROM ({hsql}) q JOIN {COMBO_TABLE} c ON c.platform = q.platform AND c.build = q.sensor_build"
-                    " AND c.versions = q.versions AND c.bits = q.bits AND c.ring_key = q.ring_key "
-                    "ON CONFLICT (host_id) DO UPDATE SET platform = EXCLUDED.platform, groups = EXCLUDED.groups,"
-                    " sensor_build = EXCLUDED.sensor_build, content = EXCLUDED.content, rules = EXCLUDED.rules,"
-                    " revision = EXCLUDED.revision, changed_at = EXCLUDED.changed_at,"
-                    " target_revision = CASE WHEN (d.sensor_build, d.content) IS DISTINCT FROM"
-                    " (EXCLUDED.sensor_build, EXCLUDED.content) THEN EXCLUDED.revision ELSE d.target_revision END "
-                    "WHERE (d.platform, d.groups, d.sensor_build, d.content, d.rules) IS DISTINCT FROM"
-                    " (EXCLUDED.platform, EXCLUDED.groups, EXCLUDED.sensor_build, EXCLUDED.content, EXCLUDED.rules)",
-                    [tid, next_revision, next_revision, at, *hparams],
+                wsql, wparams = _write_sql(
+                    plan, where, where_params, member_where, tid, refresh=refresh_hosts
                 )
+                cursor.execute(wsql, [tid, next_revision, next_revision, at, *wparams])
                 changed += cursor.rowcount
         removed = _remove_gone(tid, host_ids)
         tr.recomputed_at = at
-        fields = ["recomputed_at"]
+        tr.combo_cache = new_cache if host_ids is None else {}
+        fields = ["recomputed_at", "combo_cache"]
         if changed or removed:
             tr.revision = next_revision
             tr.changed_at = at
@@ -325,7 +374,20 @@ def desired_state_recompute(
 
 
 def _remove_gone(tenant_id: str, host_ids: list[str] | None) -> int:
-    """Deletes the rows of hosts that no longer exist (the publish that follows is a full one)."""
+    """Deletes the rows of hosts that no longer exist (the publish that follows is a full one).
+
+    After a full pass every host has a row, so there are orphans only if there are more rows than
+    hosts: two index-only counts decide whether the anti-join is needed at all."""
+    if host_ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM rollout_desiredstate WHERE tenant_id = %s)"
+                " > (SELECT count(*) FROM telemetry_host WHERE tenant_id = %s)",
+                [tenant_id, tenant_id],
+            )
+            row = cursor.fetchone()
+        if not (row and row[0]):
+            return 0
     extra = "AND d.host_id = ANY(%s::uuid[])" if host_ids is not None else ""
     params: list[Any] = [tenant_id] + ([[str(h) for h in host_ids]] if host_ids is not None else [])
     with connection.cursor() as cursor:
@@ -465,6 +527,26 @@ def desired_state_publish_now(
 # --- outbox --------------------------------------------------------------------------------------
 
 
+# Outbox reasons that cannot change a host's attributes or group membership: a recompute for them
+# compares targets only. Anything else (group changes, resync, unknown reasons) refreshes groups.
+TARGETS_ONLY_PREFIXES = (
+    "sensor_policy",
+    "content_policy",
+    "policy_move",
+    "window",
+    "freeze",
+    "pause",
+    "content_release",
+    "sensor_build",
+    "ring",
+    "rollout",
+)
+
+
+def _targets_only(reason: str) -> bool:
+    return reason.startswith(TARGETS_ONLY_PREFIXES)
+
+
 def outbox_process(tenant_id: uuid.UUID | str) -> Published | None:
     """Turns the tenant's pending outbox rows into one recompute, then publishes.
 
@@ -491,7 +573,8 @@ def outbox_process(tenant_id: uuid.UUID | str) -> Published | None:
                     host_ids.extend(row.host_ids)
             if host_ids is not None:
                 host_ids = sorted(set(host_ids))
-            desired_state_recompute(tid, host_ids=host_ids)
+            refresh = any(not _targets_only(row.reason) for row in rows)
+            desired_state_recompute(tid, host_ids=host_ids, refresh_hosts=refresh)
             OutboxEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
                 processed_at=timezone.now(), attempts=1
             )

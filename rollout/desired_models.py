@@ -67,6 +67,9 @@ class TenantRevision(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     next_boundary_at = models.DateTimeField(null=True, blank=True)
     hosts_watermark = models.DateTimeField(null=True, blank=True)
+    combo_cache = models.JSONField(
+        default=dict, blank=True, help_text="Outcome hash per host combination at the last full recompute"
+    )
 
     def __str__(self) -> str:
         return f"revision {self.revision} (published {self.published_revision})"

@@ -195,21 +195,21 @@ def test_it_keeps_incremental_desired_state_equal_to_a_recompute_from_scratch(
                 services.sensor_policy_update(
                     tenant=acme, actor=SYSTEM, policy=policy, expected_version=None, changes={"target": value}
                 )
-                desired_state_recompute(acme.pk)
+                desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "content":
                 content = type(content).objects.get(pk=content.pk)
                 services.content_policy_update(
                     tenant=acme, actor=SYSTEM, policy=content, expected_version=None, changes={"mode": value}
                 )
-                desired_state_recompute(acme.pk)
+                desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "pause":
                 scope = {"tenant": "tenant", "sensor": "sensor"}.get(value, "content_category")
                 services.pause_create(tenant=acme, actor=SYSTEM, scope=scope, reason="p", category_key=value)
-                desired_state_recompute(acme.pk)
+                desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "resume":
                 for pause in Pause.objects.filter(tenant=acme, resumed_at__isnull=True):
                     services.pause_resume(tenant=acme, actor=SYSTEM, pause=pause)
-                desired_state_recompute(acme.pk)
+                desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "member":
                 host = hosts[value]
                 in_group = group.members.filter(host=host).exists()
