@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -145,6 +146,8 @@ class Command(BaseCommand):
         url = options["url"].rstrip("/") or f"http://127.0.0.1:{port}"
         env = dict(os.environ)
         env.setdefault("ROLLOUT_GATE_TICK_SECONDS", "2")
+        # SIGTERM (a timeout, a CI cancel) must still stop the children started here.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         procs = {} if options["url"] else _processes(port, env, workdir, options["external_workers"])
         if options["url"] and not options["external_workers"]:
             procs = {k: v for k, v in _processes(port, env, workdir, False).items() if k != "web"}
