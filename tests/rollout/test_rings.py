@@ -3,6 +3,7 @@ rollback, through services and the API; the owner / member / outsider trio."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -338,3 +339,43 @@ def test_it_shows_a_halt_on_the_rollouts_pages_in_a_browser(
     assert page.locator("[data-testid=rollout-row]").get_attribute("data-state") == "halted"
     assert "Halted" in page.locator("[data-testid=rollout-state]").inner_text()
     assert AuditEvent.objects.filter(tenant=tenant, action="rollout.halt", actor_id=str(operator.pk)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_notifies_the_open_dashboard_of_a_gate_halt_live(asgi_server: str, page: Any) -> None:
+    from tests.conftest import browser_login
+    from tests.factories import PASSWORD
+
+    # given: a viewer watching the dashboard while a rollout runs in ring 1
+    catalog = rollout_catalog()
+    content_release(catalog["rapid_response"], "291.3", hours_ago=100)
+    release = content_release(catalog["rapid_response"], "291.4", stage="canary")
+    tenant = staged_tenant("live", hosts=60)
+    member(tenant, Role.VIEWER, username="viewer@live.example")
+    (rollout,) = rollouts_start_for_release(release=release, actor=SYSTEM)
+    browser_login(page, asgi_server, "viewer@live.example", PASSWORD)
+    page.goto(f"{asgi_server}/")
+    page.wait_for_load_state("networkidle")
+    # when: the first ring's hosts crash and the gate tick runs
+    for host_id, index in rings_of(tenant).items():
+        if index == 0:
+            crash(host_id)
+
+    # (in a thread of its own: Playwright owns this thread's event loop, and publishing needs one)
+    def tick() -> None:
+        from django.db import connection
+
+        try:
+            rollouts_tick()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=tick)
+    worker.start()
+    worker.join()
+    # then: the banner appears without a reload
+    page.wait_for_selector("[data-testid=rollout-notification]")
+    texts = page.locator("[data-testid=rollout-notification]").all_inner_texts()
+    assert any("halted" in t.lower() and "291.4" in t for t in texts)
+    rollout.refresh_from_db()
+    assert rollout.state in (RolloutState.HALTED, RolloutState.ROLLED_BACK)

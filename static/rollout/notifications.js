@@ -1,0 +1,54 @@
+// Rollout notifications (halted, recalled, gate failed, resumed...) as they happen: the tenant's
+// events websocket (/ws/v1/events/) forwards them; each is shown as a banner on whatever page is open.
+(function () {
+  "use strict";
+  var LABELS = {
+    "rollout.halted": "Rollout halted",
+    "gate.failed": "Health gate failed",
+    "release.recalled": "Release recalled by the vendor",
+    "rollout.rolled_back": "Rollout rolled back",
+    "rollout.resumed": "Rollout resumed",
+  };
+  function banner(payload) {
+    var label = LABELS[payload.event];
+    if (!label) return;
+    var main = document.getElementById("main");
+    if (!main) return;
+    var box = document.getElementById("rollout-notifications");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "rollout-notifications";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      main.insertBefore(box, main.firstChild);
+    }
+    var item = document.createElement("p");
+    item.className = "banner " + (payload.event === "rollout.resumed" ? "badge-ok" : "badge-danger");
+    item.setAttribute("data-testid", "rollout-notification");
+    var rollout = payload.rollout || {};
+    var text = label + ": " + (rollout.subject || payload.category || "") + " " + (rollout.version || payload.release || "");
+    if (payload.reason) text += " (" + payload.reason + ")";
+    item.textContent = text;
+    if (rollout.id) {
+      var link = document.createElement("a");
+      link.href = "/rollout/rollouts/" + rollout.id + "/";
+      link.textContent = " Details";
+      item.appendChild(link);
+    }
+    box.insertBefore(item, box.firstChild);
+  }
+  function connect(delay) {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(scheme + location.host + "/ws/v1/events/");
+    ws.onmessage = function (message) {
+      try {
+        var data = JSON.parse(message.data);
+        if (data.type === "notify" && data.payload) banner(data.payload);
+      } catch (e) { /* not ours */ }
+    };
+    ws.onclose = function () {
+      setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
+    };
+  }
+  if (window.WebSocket) connect(1000);
+})();
