@@ -5,6 +5,7 @@ Services raise ``ApplicationError`` subclasses; API views never build error resp
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -145,12 +147,31 @@ def problem_response(exc: ApplicationError, request_path: str | None = None) -> 
     return response
 
 
+def _dependency_outage(exc: Exception) -> str | None:
+    """Names the dependency a connection-level failure came from (a 503, not a 500 bug)."""
+    from django.db import InterfaceError, OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return "database"
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+        return "message store"
+    return None
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every error the API returns is problem+json."""
     request = context.get("request")
     path = request.path if request is not None else None
     if isinstance(exc, ApplicationError):
         return problem_response(exc, path)
+    outage = _dependency_outage(exc)
+    if outage:
+        logger.warning("%s unavailable answering %s: %s", outage, path, type(exc).__name__)
+        return problem_response(
+            ServiceUnavailable(f"The {outage} is unavailable; retry shortly. Nothing was accepted."), path
+        )
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": list(exc.messages)}
         return problem_response(InvalidInput("The request has invalid fields.", errors=errors), path)
