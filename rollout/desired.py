@@ -16,10 +16,12 @@ set in well under a second whatever the fleet size, and its expiry is enforced b
 ``until``. Desired state is what hosts get when no hold applies, so pausing and resuming rewrite no
 host (resume still enqueues a recompute, which normally writes nothing).
 
-Time-driven changes (windows opening/closing, GA + delay elapsing, freezes starting/ending) and
-telemetry-side host changes (enrolment, platform, build or version reports) are picked up by the
-beat task ``rollout.tasks.desired_state_tick``, which simply recomputes every tenant every minute:
-the no-op path writes nothing, so that costs one grouped read of each tenant's hosts.
+Time-driven changes (windows opening/closing, GA + delay elapsing, freezes starting/ending) are
+picked up by the beat task ``rollout.tasks.desired_state_tick``, which recomputes every tenant every
+minute (no next-boundary bookkeeping: the no-op path writes nothing and, targets-only, skips every
+host combination whose outcome did not change). Telemetry-side host changes (enrolment, platform,
+tags matched by rule groups) are picked up by the same tick's full refresh every 10 minutes
+(``REFRESH_EVERY``), or at once when a caller enqueues the host ids.
 
 Publishing (``desired_state_publish``) locks the tenant revision row, reads the revision and either
 every row (full) or the rows changed since the published revision (delta), and sends
@@ -71,6 +73,7 @@ FULL_AFTER_REVISIONS = 50
 OUTBOX_BATCH = 500
 COMBO_TABLE = "rollout_desired_combo"
 RING_TABLE = "rollout_desired_ring"
+CHUNK_TABLE = "rollout_desired_chunk"
 
 
 # --- recompute -----------------------------------------------------------------------------------
@@ -136,72 +139,51 @@ class _Plan:
         self.rule_sql = "ARRAY[" + ", ".join(rule_parts) + "]::text[]"
 
 
-def _host_filter(host_ids: list[str] | None, low: str | None, high: str | None) -> tuple[str, list[Any]]:
-    if host_ids is not None:
-        return "{}.{} = ANY(%s::uuid[])", [host_ids]
-    return "{0}.{1} > %s::uuid AND {0}.{1} <= %s::uuid", [low, high]
+def _load_chunk(plan: _Plan, tenant_id: str, *, after: str | None, ids: list[str] | None) -> list[str]:
+    """Copies the next chunk of hosts (ids after ``after`` in id order, or the given ``ids``) with
+    their combination columns into the chunk table: the one read of ``telemetry_host`` per chunk."""
+    params: list[Any]
+    if ids is not None:
+        where, params, tail = "h.id = ANY(%s::uuid[])", [ids], ""
+    else:
+        where, params, tail = "h.id > %s::uuid", [after], " ORDER BY h.id LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {CHUNK_TABLE}, {RING_TABLE}, {COMBO_TABLE}")
+        cursor.execute(
+            f"INSERT INTO {CHUNK_TABLE} (id, platform, sensor_build, versions, bits, rgids) "  # noqa: S608
+            "SELECT h.id, h.platform, h.sensor_build, COALESCE(h.content_versions, '{}'::jsonb), "
+            f"{plan.bits_sql}, {plan.rule_sql} FROM telemetry_host h WHERE h.tenant_id = %s AND {where}{tail}",
+            [*plan.bits_params, *plan.rule_params, tenant_id, *params, *([CHUNK] if tail else [])],
+        )
+        cursor.execute(f"SELECT id::text FROM {CHUNK_TABLE} ORDER BY id")  # noqa: S608 - our own table
+        return [r[0] for r in cursor.fetchall()]
 
 
-def _chunks(
-    tenant_id: str, host_ids: list[str] | None
-) -> Iterator[tuple[list[str] | None, str, str, list[str]]]:
-    """(explicit ids or None, low exclusive, high inclusive, ids in the chunk) over the hosts."""
-    if host_ids is not None:
-        for start in range(0, len(host_ids), CHUNK):
-            part = host_ids[start : start + CHUNK]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT id::text FROM telemetry_host WHERE tenant_id = %s AND id = ANY(%s::uuid[])",
-                    [tenant_id, part],
-                )
-                found = [r[0] for r in cursor.fetchall()]
-            yield part, "", "", found
-        return
-    low = "00000000-0000-0000-0000-000000000000"
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id::text FROM telemetry_host WHERE tenant_id = %s AND id > %s::uuid ORDER BY id LIMIT %s",
-                [tenant_id, low, CHUNK],
-            )
-            ids = [r[0] for r in cursor.fetchall()]
-        if not ids:
-            return
-        yield None, low, ids[-1], ids
-        low = ids[-1]
-
-
-def _hosts_sql(plan: _Plan, where: str, where_params: list[Any], tenant_id: str) -> tuple[str, list[Any]]:
-    """The chunk's hosts with the combination columns and the ids of rule groups they match."""
-    sql = (
-        "SELECT h.id, h.platform, h.sensor_build, COALESCE(h.content_versions, '{}'::jsonb) AS versions, "  # noqa: S608
-        f"{plan.bits_sql} AS bits, COALESCE(r.ring_key, '') AS ring_key, {plan.rule_sql} AS rgids "
-        f"FROM telemetry_host h LEFT JOIN {RING_TABLE} r ON r.host_id = h.id "
-        f"WHERE h.tenant_id = %s AND {where}"
-    )
-    return sql, [*plan.bits_params, *plan.rule_params, tenant_id, *where_params]
+_CHUNK_HOSTS = (
+    "SELECT q.id, q.platform, q.sensor_build, q.versions, q.bits, q.rgids, COALESCE(r.ring_key, '') AS ring_key"
+    " FROM {chunk} q LEFT JOIN {ring} r ON r.host_id = q.id"
+)
 
 
 _SORTED_GROUPS = "ARRAY(SELECT DISTINCT x FROM unnest({}) x WHERE x IS NOT NULL ORDER BY x)::varchar(36)[]"
 
 
-def _write_sql(
-    plan: _Plan, where: str, where_params: list[Any], member_where: str, tenant_id: str, *, refresh: bool
-) -> tuple[str, list[Any]]:
+def _write_sql(tenant_id: str, *, refresh: bool) -> tuple[str, list[Any]]:
     """One INSERT ... SELECT ... ON CONFLICT for the chunk, reaching only rows that change.
 
     ``refresh``: host attributes or memberships may have changed, so every host's groups are
     recomputed (one aggregate over the chunk's memberships) and compared. Otherwise (a policy,
     window, pause, catalog or ring change) only the targets are compared, and groups are computed
     only for hosts that have no row yet."""
-    hsql, hparams = _hosts_sql(plan, where, where_params, tenant_id)
+    hsql = _CHUNK_HOSTS.format(chunk=CHUNK_TABLE, ring=RING_TABLE)
     if refresh:
         groups = _SORTED_GROUPS.format("q.rgids || COALESCE(s.gids, '{}'::text[])")
         join = (
             " LEFT JOIN (SELECT m.host_id, array_agg(m.group_id::text) AS gids FROM rollout_hostgroupmember m"  # noqa: S608 - our own SQL pieces
-            f" WHERE m.tenant_id = %s AND {member_where} GROUP BY m.host_id) s ON s.host_id = q.id"
+            f" WHERE m.tenant_id = %s AND m.host_id IN (SELECT id FROM {CHUNK_TABLE}) GROUP BY m.host_id) s"
+            " ON s.host_id = q.id"
         )
-        join_params: list[Any] = [tenant_id, *where_params]
+        join_params: list[Any] = [tenant_id]
         compare = (
             "(o.platform, o.groups, o.sensor_build, o.content, o.rules) IS DISTINCT FROM"
             f" (q.platform, {groups}, c.sensor, c.content, c.rules)"
@@ -229,7 +211,7 @@ def _write_sql(
         "WHERE (d.platform, d.groups, d.sensor_build, d.content, d.rules) IS DISTINCT FROM"
         " (EXCLUDED.platform, EXCLUDED.groups, EXCLUDED.sensor_build, EXCLUDED.content, EXCLUDED.rules)"
     )
-    return sql, [*hparams, *join_params]
+    return sql, join_params
 
 
 def _temp_tables() -> None:
@@ -241,7 +223,11 @@ def _temp_tables() -> None:
             f"CREATE TEMP TABLE IF NOT EXISTS {COMBO_TABLE} (platform text, build text, versions jsonb,"
             " bits bool[], ring_key text, sensor text, content jsonb, rules jsonb) ON COMMIT DROP"
         )
-        cursor.execute(f"TRUNCATE {RING_TABLE}, {COMBO_TABLE}")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {CHUNK_TABLE} (id uuid PRIMARY KEY, platform text, sensor_build text,"
+            " versions jsonb, bits bool[], rgids text[]) ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {RING_TABLE}, {COMBO_TABLE}, {CHUNK_TABLE}")
 
 
 def _facts(
@@ -291,6 +277,9 @@ def desired_state_recompute(
         state = _resolving_state(tenant)
         plan = _Plan(tenant, state)
         _temp_tables()
+        with connection.cursor() as cursor:
+            # Grouping and joining a 100k-host chunk in memory instead of sorting on disk.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         next_revision = tr.revision + 1
         changed = removed = combos_total = hosts = 0
         # A targets-only full pass skips combinations whose outcome is what it was at the last full
@@ -299,24 +288,31 @@ def desired_state_recompute(
             dict(tr.combo_cache or {}) if not refresh_hosts and host_ids is None else None
         )
         new_cache: dict[str, str] = {}
-        for explicit, low, high, ids in _chunks(
-            tid, [str(h) for h in host_ids] if host_ids is not None else None
-        ):
+        explicit = [str(h) for h in host_ids] if host_ids is not None else None
+        after = "00000000-0000-0000-0000-000000000000"
+        start = 0
+        while True:
+            if explicit is not None:
+                if start >= len(explicit) and start:
+                    break
+                ids = _load_chunk(plan, tid, after=None, ids=explicit[start : start + CHUNK])
+                start += CHUNK
+            else:
+                ids = _load_chunk(plan, tid, after=after, ids=None)
+                if not ids:
+                    break
+                after = ids[-1]
             hosts += len(ids)
-            pattern, where_params = _host_filter(explicit, low, high)
-            where, member_where = pattern.format("h", "id"), pattern.format("m", "host_id")
             ring_rows = ring_states_for_hosts(uuid.UUID(tid), ids) if ids else {}
             with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {RING_TABLE}, {COMBO_TABLE}")
                 if ring_rows:
                     with cursor.copy(f"COPY {RING_TABLE} (host_id, ring_key) FROM STDIN") as copy:
                         for host_id, states in ring_rows.items():
                             if states:
                                 copy.write_row((host_id, _ring_key(states)))
-                sql, params = _hosts_sql(plan, where, where_params, tid)
+                hosts_sql = _CHUNK_HOSTS.format(chunk=CHUNK_TABLE, ring=RING_TABLE)
                 cursor.execute(
-                    f"SELECT platform, sensor_build, versions, bits, ring_key FROM ({sql}) q GROUP BY 1, 2, 3, 4, 5",  # noqa: S608
-                    params,
+                    f"SELECT platform, sensor_build, versions, bits, ring_key FROM ({hosts_sql}) q GROUP BY 1, 2, 3, 4, 5"  # noqa: S608
                 )
                 combos = cursor.fetchall()
                 combos_total += len(combos)
@@ -346,14 +342,13 @@ def desired_state_recompute(
                             continue
                         copy.write_row(row)
                         written += 1
-                if not written:
-                    continue
-                cursor.execute(f"ANALYZE {COMBO_TABLE}")
-                wsql, wparams = _write_sql(
-                    plan, where, where_params, member_where, tid, refresh=refresh_hosts
-                )
-                cursor.execute(wsql, [tid, next_revision, next_revision, at, *wparams])
-                changed += cursor.rowcount
+                if written:
+                    cursor.execute(f"ANALYZE {COMBO_TABLE}")
+                    wsql, wparams = _write_sql(tid, refresh=refresh_hosts)
+                    cursor.execute(wsql, [tid, next_revision, next_revision, at, *wparams])
+                    changed += cursor.rowcount
+            if explicit is not None and start >= len(explicit):
+                break
         removed = _remove_gone(tid, host_ids)
         tr.recomputed_at = at
         tr.combo_cache = new_cache if host_ids is None else {}
@@ -514,6 +509,23 @@ def desired_state_publish(
                 tenant_id=uuid.UUID(tid), host_ids=offered[start : start + CHUNK], at=now
             )
     return Published(tid, revision, ack.outcome, full, ack.published_hosts, ack.digest)
+
+
+REFRESH_EVERY = timedelta(minutes=10)
+
+
+def desired_state_tick_tenant(tenant_id: uuid.UUID | str) -> Published | None:
+    """The beat's per-tenant pass: time-driven changes every minute (a targets-only pass, which
+    writes nothing when nothing is due), and every ``REFRESH_EVERY`` a full refresh that also picks
+    up telemetry-side host changes (enrolment, platform, tags that rule groups match)."""
+    tid = str(tenant_id)
+    now = timezone.now()
+    tr = TenantRevision.objects.filter(tenant_id=tid).first()
+    refresh = tr is None or tr.hosts_watermark is None or now - tr.hosts_watermark >= REFRESH_EVERY
+    desired_state_recompute(tid, at=now, refresh_hosts=refresh)
+    if refresh:
+        TenantRevision.objects.filter(tenant_id=tid).update(hosts_watermark=now)
+    return desired_state_publish(tid)
 
 
 def desired_state_publish_now(

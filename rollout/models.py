@@ -323,5 +323,5 @@ class Pause(models.Model):
 
 
 # The orchestration models live in their own modules; importing them here registers them.
-from rollout.desired_models import DesiredState, OutboxEntry, TenantRevision  # noqa: E402
+from rollout.desired_models import DesiredState, OutboxEntry, TenantRevision  # noqa: E402, F401
 from rollout.ring_models import *  # noqa: E402, F403

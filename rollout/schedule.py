@@ -11,8 +11,8 @@ from typing import Any, Final
 # Pending outbox rows and unpublished revisions are picked up within this bound after a lost
 # task (worker killed, Redis restarted, backend down).
 SWEEP_SECONDS: Final = 15.0
-# Time-driven changes (windows, GA + delay, freezes) and telemetry-side host changes: every
-# tenant is recomputed this often; an unchanged tenant costs one grouped read and writes nothing.
+# Time-driven changes (windows, GA + delay, freezes): every tenant is recomputed this often (an
+# unchanged tenant writes nothing); every 10th pass also refreshes hosts' groups and attributes.
 TICK_SECONDS: Final = 60.0
 RECONCILE_SECONDS: Final = 300.0
 # Rollout health gates are evaluated this often: a failing gate halts within one tick (DESIGN rule 4).

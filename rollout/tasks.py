@@ -35,10 +35,10 @@ def outbox_sweep() -> None:
 
 @shared_task(bind=True, ignore_result=True, max_retries=3)
 def desired_state_sync_tenant(self: Any, tenant_id: str) -> None:
-    from rollout.desired import RETRYABLE, desired_state_publish_now
+    from rollout.desired import RETRYABLE, desired_state_tick_tenant
 
     try:
-        desired_state_publish_now(tenant_id)
+        desired_state_tick_tenant(tenant_id)
     except RETRYABLE as exc:
         raise self.retry(exc=exc, countdown=10) from exc
 

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rollout', '0005_desired_state_columns'),
+        ("rollout", "0005_desired_state_columns"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tenantrevision',
-            name='combo_cache',
-            field=models.JSONField(blank=True, default=dict, help_text='Outcome hash per host combination at the last full recompute'),
+            model_name="tenantrevision",
+            name="combo_cache",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Outcome hash per host combination at the last full recompute",
+            ),
         ),
     ]
