@@ -140,10 +140,14 @@ def _copy_baseline(tenant_id: uuid.UUID, n: int) -> float:
         for h in hosts
     ]
     start = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor, cursor.copy(
-        "COPY bench_desired_copy (id, tenant_id, host_id, platform, groups, sensor_build, content, rules,"
-        " revision, target_revision, changed_at) FROM STDIN"
-    ) as copy:
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY bench_desired_copy (id, tenant_id, host_id, platform, groups, sensor_build, content, rules,"
+            " revision, target_revision, changed_at) FROM STDIN"
+        ) as copy,
+    ):
         now = time.strftime("%Y-%m-%d %H:%M:%S+00")
         for row in rows:
             copy.write_row((*row, now))
