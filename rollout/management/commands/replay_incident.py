@@ -130,8 +130,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--settle-timeout", type=float, default=900.0, help="seconds to reach a steady fleet"
         )
-        parser.add_argument("--observe", type=float, default=60.0, help="seconds to watch after the halt")
+        parser.add_argument("--observe", type=float, default=90.0, help="seconds to watch after the halt")
         parser.add_argument("--seed", type=int, default=19072024)
+        parser.add_argument(
+            "--enrol-via-api",
+            action="store_true",
+            help="enrol every simulated host through the enrolment API (slow at 100k) instead of "
+            "bulk-registering the fleet as already enrolled before the incident",
+        )
         parser.add_argument("--poll-every", type=int, default=3, help="heartbeat intervals between polls")
 
     def log(self, message: str) -> None:
@@ -142,6 +148,10 @@ class Command(BaseCommand):
             raise CommandError("--hosts must be at least --tenants, and --tenants at least 1")
         workdir = Path(tempfile.mkdtemp(prefix="replay-"))
         tenants, pipeline_token, tokens = self.setup(options["tenants"])
+        credentials = None
+        if not options["enrol_via_api"]:
+            credentials = workdir / "credentials.json"
+            self.fleet_register(options["hosts"], tenants, options["seed"], credentials)
         port = options["port"] or _free_port()
         url = options["url"].rstrip("/") or f"http://127.0.0.1:{port}"
         env = dict(os.environ)
@@ -152,7 +162,9 @@ class Command(BaseCommand):
         if options["url"] and not options["external_workers"]:
             procs = {k: v for k, v in _processes(port, env, workdir, False).items() if k != "web"}
         try:
-            result = self.run_replay(options, url, tenants, pipeline_token, tokens, procs, workdir)
+            result = self.run_replay(
+                options, url, tenants, pipeline_token, tokens, procs, workdir, credentials
+            )
         finally:
             _stop(procs)
         self.stdout.write(json.dumps(result, sort_keys=True))
@@ -212,6 +224,45 @@ class Command(BaseCommand):
             tokens = {t.slug: demo_enrolment_token_ensure(t) for t in tenants}
         return tenants, token, tokens
 
+    def fleet_register(self, hosts: int, tenants: list[Any], seed: int, path: Path) -> None:
+        """The simulated fleet as already enrolled before the incident: the same hosts the simulator
+        generates (same seed, same agent ids), registered in bulk with a credential each, and the
+        credentials written where the simulated sensors keep them."""
+        from telemetry.credentials import HOST_PREFIX, credential_generate
+        from telemetry.models import Host, HostStatus
+        from telemetry.simulator import fleet_generate
+
+        by_slug = {t.slug: t for t in tenants}
+        fleet = fleet_generate(hosts, list(by_slug), seed)
+        known: dict[str, str] = {}
+        rows = []
+        now = timezone.now()
+        for sim_host in fleet:
+            secret, lookup, digest = credential_generate(HOST_PREFIX)
+            known[str(sim_host.agent_id)] = secret
+            rows.append(
+                Host(
+                    id=sim_host.agent_id,
+                    tenant=by_slug[sim_host.tenant],
+                    hostname=sim_host.hostname,
+                    platform=sim_host.platform,
+                    os_version=sim_host.os_version,
+                    tags=sim_host.tags,
+                    site=sim_host.site,
+                    sensor_build=sim_host.sensor_build,
+                    content_versions=dict(sim_host.content),
+                    status=HostStatus.OFFLINE,
+                    enrolled_at=now,
+                    credential_prefix=lookup,
+                    credential_hash=digest,
+                )
+            )
+        for start in range(0, len(rows), 5000):
+            Host.objects.bulk_create(rows[start : start + 5000])
+        path.write_text(json.dumps(known))
+        path.chmod(0o600)
+        self.log(f"registered {len(rows)} enrolled hosts")
+
     # --------------------------------------------------------------------------------------- run
 
     def run_replay(
@@ -223,6 +274,7 @@ class Command(BaseCommand):
         tokens: dict[str, str],
         procs: dict[str, subprocess.Popen[bytes]],
         workdir: Path,
+        credentials: Path | None,
     ) -> dict[str, Any]:
         from rollout.models import ContentRelease, TenantRevision
 
@@ -236,6 +288,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             poll_every=options["poll_every"],
             crash_report_chance=0.8,
+            credentials_file=credentials,
         )
         sim = ReplaySimulator(config, out=_Sink(self.stderr))
         stop = threading.Event()
