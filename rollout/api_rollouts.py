@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.errors import NotFound
-from console.scoping import ADMIN, OPERATE, READ, TenantAPIView, VendorAPIView
+from console.scoping import ADMIN, OPERATE, READ, WRITE, TenantAPIView, VendorAPIView
 from rollout import rollouts, vendor_stages, webhooks
 from rollout.gates import gate_evaluate
 from rollout.models import ContentRelease, Ring, Rollout, WebhookDelivery, WebhookEndpoint
@@ -72,6 +72,41 @@ class RingListView(TenantAPIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
     def get(self, request: Request) -> Response:
         return Response({"results": [rollouts.ring_dict(r) for r in self.get_queryset().order_by("order")]})
+
+
+class RingIn(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    group = serializers.UUIDField(required=False, allow_null=True)
+    soak_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 14, required=False)
+    max_crash_rate = serializers.FloatField(required=False)
+    max_boot_loop_rate = serializers.FloatField(required=False)
+    max_silence_rate = serializers.FloatField(required=False)
+    max_update_failure_rate = serializers.FloatField(required=False)
+    min_sample = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+
+
+class RingDetailView(TenantAPIView):
+    """One ring; PATCH changes its hosts (group or percentage), soak or gate thresholds."""
+
+    queryset = Ring.objects.select_related("group")
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def get(self, request: Request, pk: Any) -> Response:
+        return Response(rollouts.ring_dict(self.get_object()))
+
+    @extend_schema(request=RingIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def patch(self, request: Request, pk: Any) -> Response:
+        ring = self.get_object()
+        data = _valid(RingIn, request.data)
+        if "group" in data and data["group"] is not None:
+            data["group"] = str(data["group"])
+        return Response(
+            rollouts.ring_dict(
+                rollouts.ring_update(tenant=self.tenant, actor=self.ctx.actor, ring=ring, data=data)
+            )
+        )
 
 
 class RolloutListView(TenantAPIView):

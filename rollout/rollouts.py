@@ -82,6 +82,61 @@ def ring_dict(ring: Ring) -> dict[str, Any]:
     }
 
 
+RING_FIELDS = (
+    "name",
+    "percentage",
+    "group",
+    "soak_minutes",
+    "max_crash_rate",
+    "max_boot_loop_rate",
+    "max_silence_rate",
+    "max_update_failure_rate",
+    "min_sample",
+)
+
+
+def ring_update(*, tenant: Tenant, actor: Actor, ring: Ring, data: dict[str, Any]) -> Ring:
+    """Changes a ring's membership (group or percentage), soak or gate thresholds; audited."""
+    from rollout.models import HostGroup
+
+    errors: dict[str, list[str]] = {}
+    changes = {k: v for k, v in data.items() if k in RING_FIELDS}
+    if "group" in changes and changes["group"] is not None:
+        group = HostGroup.objects.filter(tenant=tenant, pk=changes["group"]).first()
+        if group is None:
+            errors["group"] = ["No such host group."]
+        changes["group"] = group
+    pct = changes.get("percentage", ring.percentage)
+    if pct is not None and not (Decimal("0") < Decimal(str(pct)) <= Decimal("100")):
+        errors["percentage"] = ["Use a percentage above 0 and at most 100."]
+    for key in ("max_crash_rate", "max_boot_loop_rate", "max_silence_rate", "max_update_failure_rate"):
+        if key in changes and not (0 <= float(changes[key]) <= 1):
+            errors[key] = ["Use a rate between 0 and 1."]
+    group_after = changes.get("group", ring.group) if "group" in changes else ring.group
+    if pct is None and group_after is None:
+        errors["percentage"] = ["A ring takes a host group or a percentage of hosts."]
+    if errors:
+        raise InvalidInput("The ring is not valid.", errors=errors)
+    with transaction.atomic():
+        ring = Ring.objects.select_for_update().get(pk=ring.pk)
+        before = ring_dict(ring)
+        for key, value in changes.items():
+            setattr(ring, key, Decimal(str(value)) if key == "percentage" and value is not None else value)
+        ring.save()
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="ring.update",
+            target=ring,
+            before=before,
+            after=ring_dict(ring),
+        )
+        # Membership may have moved hosts between rings of a running rollout.
+        if Rollout.objects.filter(tenant=tenant, state__in=LIVE).exists():
+            desired_changed(tenant.pk, "ring.advanced")
+    return ring
+
+
 def ring_thresholds(ring: Ring) -> GateThresholds:
     return GateThresholds(
         max_crash_rate=ring.max_crash_rate,

@@ -145,3 +145,10 @@ def _webhook(tenant: Tenant) -> dict[str, Any]:
         tenant=tenant, actor=SYSTEM, name="iso", url="https://hooks.example.test/iso"
     )
     return {"pk": endpoint.pk}
+
+
+@register("api-ring")
+def _ring(tenant: Tenant) -> dict[str, Any]:
+    from rollout.rollouts import rings_defaults_ensure
+
+    return {"pk": rings_defaults_ensure(tenant=tenant, actor=SYSTEM)[0].pk}

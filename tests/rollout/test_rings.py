@@ -379,3 +379,31 @@ def test_it_notifies_the_open_dashboard_of_a_gate_halt_live(asgi_server: str, pa
     assert any("halted" in t.lower() and "291.4" in t for t in texts)
     rollout.refresh_from_db()
     assert rollout.state in (RolloutState.HALTED, RolloutState.ROLLED_BACK)
+
+
+def test_it_lets_admins_change_a_ring_and_refuses_bad_values_and_outsiders(world: dict[str, Any]) -> None:
+    tenant = world["tenant"]
+    ring = Ring.objects.get(tenant=tenant, order=1)
+    admin, operator = member(tenant, Role.ADMIN), member(tenant, Role.OPERATOR)
+    outsider = member(staged_tenant("other", hosts=1), Role.OWNER)
+    url = f"/api/v1/rings/{ring.pk}"
+    # operators read but cannot change rings
+    assert session(operator).get(url).json()["name"] == "canary"
+    assert (
+        session(operator).patch(url, {"soak_minutes": 5}, content_type="application/json").status_code == 403
+    )
+    # bad values name their field
+    bad = session(admin).patch(
+        url, {"percentage": "250", "max_crash_rate": 3}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/problem+json")
+    assert {"percentage", "max_crash_rate"} <= set(bad.json()["errors"])
+    # the outsider gets 404, like a missing ring
+    assert session(outsider).get(url).status_code == 404
+    assert (
+        session(outsider).patch(url, {"soak_minutes": 1}, content_type="application/json").status_code == 404
+    )
+    # the admin changes it, audited
+    done = session(admin).patch(url, {"soak_minutes": 15, "min_sample": 20}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["soak_minutes"] == 15
+    assert AuditEvent.objects.filter(tenant=tenant, action="ring.update", actor_id=str(admin.pk)).exists()
