@@ -146,3 +146,28 @@ def test_it_lets_a_release_engineer_recall_by_hand_and_refuses_tenants(fleet: di
     detail = as_tenant.get(f"/api/v1/rollouts/{Rollout.objects.get(tenant=tenant).pk}").json()
     assert detail["state"] == "rolled_back" and detail["release_stage"] == "recalled"
     assert "channel 291 crashes Windows" in detail["release_notes"]
+
+
+def test_it_lets_a_release_engineer_recall_from_the_vendor_page(fleet: dict[str, Any]) -> None:
+    from tests.factories import UserFactory
+
+    bad = fleet["bad"]
+    rollouts_start_for_release(release=bad, actor=SYSTEM)
+    engineer = UserFactory(username="re@vendor.example", vendor_role="release_engineer")
+    client = Client()
+    client.force_login(engineer)
+    page = client.get("/vendor/releases/")
+    assert page.status_code == 200 and b"291.4" in page.content and b"in_ring: 3" in page.content
+    # a reason is required; the page says so
+    refused = client.post("/vendor/releases/", {"release": str(bad.pk), "verb": "recall", "reason": ""})
+    assert refused.status_code == 400 and b"reason" in refused.content.lower()
+    done = client.post("/vendor/releases/", {"release": str(bad.pk), "verb": "recall", "reason": "crashes"})
+    assert done.status_code == 302
+    assert ContentRelease.objects.get(pk=bad.pk).stage == "recalled"
+    event = AuditEvent.objects.get(tenant=None, action="content_release.recall")
+    assert event.actor_id == str(engineer.pk)
+    # a tenant member is refused
+    tenant_user = member(fleet["tenants"][0], Role.OWNER)
+    other = Client()
+    other.force_login(tenant_user)
+    assert other.get("/vendor/releases/").status_code == 403
