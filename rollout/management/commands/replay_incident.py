@@ -131,7 +131,12 @@ class Command(BaseCommand):
             "--settle-timeout", type=float, default=900.0, help="seconds to reach a steady fleet"
         )
         parser.add_argument("--observe", type=float, default=90.0, help="seconds to watch after the halt")
-        parser.add_argument("--seed", type=int, default=19072024)
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=0,
+            help="fleet seed (default: a new one per run, so agent ids never repeat)",
+        )
         parser.add_argument(
             "--enrol-via-api",
             action="store_true",
@@ -147,11 +152,18 @@ class Command(BaseCommand):
         if options["hosts"] < options["tenants"] or options["tenants"] < 1:
             raise CommandError("--hosts must be at least --tenants, and --tenants at least 1")
         workdir = Path(tempfile.mkdtemp(prefix="replay-"))
+        options["seed"] = options["seed"] or int(time.time())
         tenants, pipeline_token, tokens = self.setup(options["tenants"])
         credentials = None
         if not options["enrol_via_api"]:
             credentials = workdir / "credentials.json"
             self.fleet_register(options["hosts"], tenants, options["seed"], credentials)
+            # The fleet's desired state is on the edge before the first sensor polls (a sensor that
+            # finds no edge at all backs off for several intervals).
+            from rollout.desired import desired_state_publish_now
+
+            for tenant in tenants:
+                desired_state_publish_now(tenant.pk)
         port = options["port"] or _free_port()
         url = options["url"].rstrip("/") or f"http://127.0.0.1:{port}"
         env = dict(os.environ)
