@@ -12,6 +12,7 @@ help:
 	@echo "make run    - the whole console on this machine (embedded PostgreSQL + Redis, demo data, fleet)"
 	@echo "make test   - lint, types, migration and deploy checks, then the whole test suite"
 	@echo "make bench  - benchmarks, one JSON object per line"
+	@echo "make soak   - 30 min of simulator load (JSON line a minute) + the long API fuzz run (not in CI)"
 
 .venv/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || python3 -m venv .venv
@@ -57,6 +58,14 @@ test: lint typecheck checks pytest
 
 bench: install services
 	@DEBUG=1 $(PY) -m bench
+
+# SOAK_MINUTES (default 30) of load with latency and memory each minute, then Schemathesis with
+# FUZZ_EXAMPLES (default 200) examples per operation. Not part of `make test` or CI.
+SOAK_MINUTES ?= 30
+FUZZ_EXAMPLES ?= 200
+soak: install services
+	@DEBUG=1 SOAK_MINUTES=$(SOAK_MINUTES) $(PY) -m soak
+	DEBUG=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/pytest tests/test_api_fuzz.py -q
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache
