@@ -56,3 +56,75 @@ def test_it_pauses_the_tenant_everywhere_and_resumes_it(asgi_server: str, page: 
     page.goto(f"{asgi_server}/")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "journey-2-pause-resume.png"), full_page=True)
+
+
+def test_it_runs_a_support_session_from_request_to_expiry(asgi_server: str, page: Any, browser: Any) -> None:
+    # given acme's owner and a vendor support engineer, each signed in to their own browser
+    from django.utils import timezone
+
+    from console.models import SupportGrant, VendorRole
+    from tests.factories import UserFactory
+
+    rollout_catalog()
+    acme = TenantFactory(slug="acme", name="Acme Corporation")
+    HostFactory.create_batch(2, tenant=acme)
+    owner = member(acme, Role.OWNER, username="owner@acme.example")
+    staff = UserFactory(username="eng@vendor.example", vendor_role=VendorRole.SUPPORT_ENGINEER)
+    owner_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    owner_page = owner_context.new_page()
+    owner_page.set_default_timeout(20_000)
+    for p in (page, owner_page):
+        p.on("dialog", lambda dialog: dialog.accept())
+    try:
+        browser_login(page, asgi_server, staff.username, PASSWORD)
+        browser_login(owner_page, asgi_server, owner.username, PASSWORD)
+        # when the engineer requests operate access to acme
+        page.goto(f"{asgi_server}/vendor/")
+        page.select_option("#id_tenant", "acme")
+        page.fill("#id_case_id", "CASE-4711")
+        page.fill("#id_reason", "sensor crash loop on finance hosts")
+        page.select_option("form[action='/vendor/requests/'] #id_scope", "operate")
+        page.fill("#id_duration", "1")
+        page.click("button:has-text('Request access')")
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".errorlist").count() == 0, page.locator("main").inner_text()[:1500]
+        # and acme's owner approves it
+        from console.models import SupportRequest
+
+        assert SupportRequest.objects.filter(tenant=acme).exists(), page.locator("main").inner_text()[:1500]
+        owner_page.goto(f"{asgi_server}/support/")
+        assert owner_page.locator("[data-testid=support-requests] button:has-text('Approve')").count(), (
+            owner_page.locator("main").inner_text()[:1500]
+        )
+        owner_page.locator("[data-testid=support-requests] button:has-text('Approve')").click()
+        owner_page.wait_for_load_state("networkidle")
+        # and the engineer enters acme
+        page.goto(f"{asgi_server}/vendor/")
+        page.click("[data-testid=enter-acme]")
+        page.wait_for_load_state("networkidle")
+        # then every page carries the support banner
+        banner = page.locator("[data-testid=support-banner]")
+        assert banner.is_visible() and "Acme Corporation" in banner.inner_text()
+        # when the engineer acts (pauses sensor updates)
+        page.goto(f"{asgi_server}/rollout/pauses/")
+        assert page.locator("[data-testid=support-banner]").is_visible()
+        page.select_option("#p-scope", "sensor")
+        page.fill("#p-reason", "CASE-4711 hold sensor updates")
+        page.click("[data-testid=pause-save]")
+        page.wait_for_load_state("networkidle")
+        # then acme's audit log shows the action with the engineer acting under the grant
+        owner_page.goto(f"{asgi_server}/audit/")
+        audit = owner_page.locator("main").inner_text()
+        assert "pause" in audit.lower() and staff.username in audit, audit[:2000]
+        # when the grant expires
+        grant = SupportGrant.objects.get(tenant=acme, staff=staff)
+        SupportGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now())
+        # then the engineer's next page ends the session: no banner, no acme data
+        page.goto(f"{asgi_server}/rollout/pauses/")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("[data-testid=support-banner]").count() == 0
+        assert "CASE-4711 hold sensor updates" not in page.content()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "journey-4-support-expired.png"), full_page=True)
+    finally:
+        owner_context.close()
