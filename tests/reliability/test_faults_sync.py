@@ -1,0 +1,125 @@
+"""Fault injection on the desired-state pipeline with real processes (issue 7), complementing
+tests/rollout/test_sync_faults.py (worker killed mid-publish, Redis restart, backend 500s):
+
+- the Celery worker SIGKILLed while it is recomputing desired state (its SQL is running);
+- the HTTP distribution backend timing out (slower than DISTRIBUTION_HTTP_TIMEOUT).
+
+After each, the backend converges to the database's desired state, and the sync status the UI
+shows said what was wrong while it lasted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+
+from console.models import Role
+from rollout.desired_models import OutboxEntry, TenantRevision
+from rollout.distribution.http import HttpBackend
+from rollout.distribution.http_receiver import ReceiverServer, serve
+from rollout.outbox import outbox_enqueue
+from tests.conftest import start_celery_worker, wait_for
+from tests.factories import member
+from tests.rollout.test_sync_faults import SECRET, _converged, _fleet, _kill_worker, _stats
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+
+@pytest.fixture
+def receiver() -> Iterator[ReceiverServer]:
+    server = serve(SECRET)
+    yield server
+    server.close()
+
+
+def _recompute_running() -> bool:
+    """Another backend is running desired-state SQL right now (the worker, mid-recompute)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state = 'active' AND query ILIKE %s",
+            ["%desiredstate%"],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def test_it_converges_after_the_worker_is_killed_mid_recompute(receiver: ReceiverServer) -> None:
+    # given a large tenant and a worker publishing to the HTTP backend
+    tenant = _fleet(30_000)
+    env = {
+        "DISTRIBUTION_BACKEND": "http",
+        "DISTRIBUTION_HTTP_URL": receiver.url,
+        "DISTRIBUTION_HTTP_SECRET": SECRET,
+    }
+    worker = start_celery_worker("recompute-kill", **env)
+    try:
+        # when a change is enqueued and the worker is SIGKILLed while its recompute SQL runs
+        with transaction.atomic():
+            outbox_enqueue(tenant_id=tenant.pk, reason="test.kill-recompute")
+        wait_for(_recompute_running, timeout=60, interval=0.02, what="recompute under way")
+        _kill_worker(worker)
+        # then nothing was half-written: no revision published, the change still owed
+        tr = TenantRevision.objects.filter(tenant=tenant).first()
+        assert tr is None or tr.published_revision is None
+        assert _stats(receiver).get("commits", 0) == 0
+        # when a worker comes back, its sweep finishes the change
+        worker.restart()
+        from rollout.tasks import outbox_sweep
+
+        backend = HttpBackend(receiver.url, SECRET)
+
+        def swept() -> bool:
+            outbox_sweep.apply_async()
+            return _converged(backend, tenant)
+
+        wait_for(swept, timeout=180, interval=2.0, what="backend converged after the restart")
+    finally:
+        worker.stop()
+    # then every host is on the backend at the database's revision, and the outbox is drained
+    assert backend.snapshot(str(tenant.pk)).host_count == 30_000
+    assert not OutboxEntry.objects.filter(tenant=tenant, processed_at__isnull=True).exists()
+
+
+def test_it_shows_a_timing_out_backend_then_converges(receiver: ReceiverServer) -> None:
+    # given a backend that answers the next uploads slower than the client's timeout
+    tenant = _fleet(50)
+    owner = Client()
+    owner.force_login(member(tenant, Role.OWNER))
+    env = {
+        "DISTRIBUTION_BACKEND": "http",
+        "DISTRIBUTION_HTTP_URL": receiver.url,
+        "DISTRIBUTION_HTTP_SECRET": SECRET,
+        "DISTRIBUTION_HTTP_TIMEOUT": "1",
+        "DISTRIBUTION_HTTP_MAX_ATTEMPTS": "2",
+        "DISTRIBUTION_BREAKER_THRESHOLD": "3",
+        "DISTRIBUTION_BREAKER_RESET_SECONDS": "2",
+    }
+    httpx.post(
+        f"{receiver.url}/_control/faults",
+        json={"mode": "delay", "seconds": 3, "count": 4, "path": "/batches/"},
+    ).raise_for_status()
+    worker = start_celery_worker("sync-timeout", **env)
+    try:
+        # when a change is made
+        with transaction.atomic():
+            outbox_enqueue(tenant_id=tenant.pk, reason="test.timeout")
+        # then the sync status shows the failure while it lasts
+        wait_for(
+            lambda: TenantRevision.objects.filter(tenant=tenant).exclude(last_error="").exists(),
+            timeout=60,
+            what="the timeout recorded",
+        )
+        failing = owner.get("/api/v1/sync/").json()
+        assert failing["last_error"] and not failing["in_sync"], failing
+        # and once the backend is fast again, the retries converge and clear the error
+        backend = HttpBackend(receiver.url, SECRET)
+        wait_for(lambda: _converged(backend, tenant), timeout=120, what="converged after the timeouts")
+    finally:
+        worker.stop()
+    healthy = owner.get("/api/v1/sync/").json()
+    assert healthy["in_sync"] and healthy["last_error"] == "", healthy
+    assert _stats(receiver).get("fault_delay", 0) >= 1
