@@ -128,3 +128,73 @@ def test_it_runs_a_support_session_from_request_to_expiry(asgi_server: str, page
         page.screenshot(path=str(ARTIFACTS / "journey-4-support-expired.png"), full_page=True)
     finally:
         owner_context.close()
+
+
+def test_it_halts_a_bad_content_release_at_the_canary_gate_live(
+    asgi_server: str, page: Any, browser: Any
+) -> None:
+    # given acme on three rings watching its dashboard, a known-good 291.3 and a new 291.4
+    import threading
+
+    from console.models import VendorRole
+    from rollout.models import Rollout
+    from rollout.rollouts import rollouts_tick
+    from tests.factories import UserFactory, content_release
+    from tests.rollout.test_rings import crash, rings_of, staged_tenant, targets
+
+    catalog = rollout_catalog()
+    content_release(catalog["rapid_response"], "291.3", hours_ago=100)
+    content_release(catalog["rapid_response"], "291.4", stage="internal")
+    acme = staged_tenant("acme", hosts=60)
+    viewer = member(acme, Role.VIEWER, username="viewer@acme.example")
+    engineer = UserFactory(username="releng@vendor.example", vendor_role=VendorRole.RELEASE_ENGINEER)
+    vendor_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    vendor_page = vendor_context.new_page()
+    vendor_page.set_default_timeout(20_000)
+    try:
+        browser_login(page, asgi_server, viewer.username, PASSWORD)
+        page.goto(f"{asgi_server}/")
+        page.wait_for_load_state("networkidle")
+        # when the release engineer moves 291.4 to canary from the vendor catalog
+        browser_login(vendor_page, asgi_server, engineer.username, PASSWORD)
+        vendor_page.goto(f"{asgi_server}/vendor/catalog/")
+        release = vendor_page.locator("[data-testid=release]", has_text="291.4")
+        release.locator("select[name=stage]").select_option("canary")
+        release.locator("button:has-text('Move')").click()
+        vendor_page.wait_for_load_state("networkidle")
+        assert "291.4 is now canary" in vendor_page.locator("main").inner_text()
+
+        # (gate ticks in a thread of their own: Playwright owns this thread's event loop, and
+        # publishing needs one)
+        def tick() -> None:
+            from django.db import connection
+
+            try:
+                rollouts_tick()
+            finally:
+                connection.close()
+
+        def run_tick() -> None:
+            ticker = threading.Thread(target=tick)
+            ticker.start()
+            ticker.join()
+
+        # then the next gate tick starts acme's rollout in its canary ring
+        run_tick()
+        assert Rollout.objects.filter(tenant=acme).exists()
+        # when acme's canary hosts crash on it, and the gate tick runs
+        for host_id, index in rings_of(acme).items():
+            if index == 0:
+                crash(host_id)
+        run_tick()
+        # then acme's open dashboard shows the halt without a reload
+        page.wait_for_selector("[data-testid=rollout-notification]")
+        page.wait_for_selector("[data-testid=rollout-notification]:has-text('Rollout halted')")
+        shown = " ".join(page.locator("[data-testid=rollout-notification]").all_inner_texts())
+        assert "291.4" in shown, shown
+        # and every host of acme is back to the known-good version
+        assert set(targets(acme).values()) == {"291.3"}
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "journey-3-canary-halt.png"), full_page=True)
+    finally:
+        vendor_context.close()
