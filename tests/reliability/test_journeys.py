@@ -25,6 +25,107 @@ def _nav_pages(page: Any, base_url: str) -> list[str]:
     return pages
 
 
+def test_it_pins_a_new_group_to_n_minus_1_and_the_dashboard_shows_the_hosts_move(
+    asgi_server: str, page: Any
+) -> None:
+    # given acme with six finance hosts on N (7.11.200) and its admin signed in, on the dashboard
+    import threading
+
+    import httpx
+
+    from console.models import ApiScope
+    from telemetry.tasks import telemetry_tick_task
+    from tests.factories import api_client_with_token
+
+    rollout_catalog()
+    acme = TenantFactory(slug="acme", name="Acme Corporation")
+    hosts = HostFactory.create_batch(6, tenant=acme, tags=["finance"], sensor_build="7.11.200")
+    HostFactory.create_batch(4, tenant=acme, tags=["lab"], sensor_build="7.11.200")
+    # (acme's default sensor policy follows N; the product's default is N-1)
+    from console.access import Actor
+    from rollout.models import SensorUpdatePolicy
+    from rollout.services import policy_defaults_ensure
+
+    policy_defaults_ensure(tenant=acme, actor=Actor.system("test"))
+    SensorUpdatePolicy.objects.filter(tenant=acme).update(target="n")
+    admin = member(acme, Role.ADMIN, username="admin@acme.example")
+    _, pipeline = api_client_with_token(None, [ApiScope.TELEMETRY], name="pipeline")
+    _, reader = api_client_with_token(acme, [ApiScope.READ], name="reader")
+    browser_login(page, asgi_server, admin.username, PASSWORD)
+    # when the admin creates the "finance" group
+    page.goto(f"{asgi_server}/rollout/groups/")
+    page.fill("#g-name", "finance")
+    page.fill("#g-rule", "tag:finance")
+    page.click("[data-testid=group-save]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{asgi_server}/rollout/groups/")
+    assert "finance" in page.locator("[data-testid=group-table]").inner_text()
+    # and pins it to N-1 with a sensor policy, previewing the blast radius before saving
+    page.goto(f"{asgi_server}/rollout/policies/")
+    form = page.locator("[data-testid=sensor-policy-form]")
+    form.locator("#sp-name").fill("finance on N-1")
+    form.locator("#sp-platform").select_option("windows")
+    form.locator("#sp-target").fill("n-1")
+    form.locator("#sp-groups").select_option(label="finance")
+    form.locator("[data-testid=sensor-preview]").click()
+    page.wait_for_selector("[data-testid=blast-radius]")
+    summary = page.locator("[data-testid=blast-summary]").inner_text()
+    assert "6 of 10" in summary, summary
+    page.locator("[data-testid=sensor-policy-form] [data-testid=sensor-save]").click()
+    page.wait_for_load_state("networkidle")
+    # then each finance host is told N-1
+    explained = httpx.get(
+        f"{asgi_server}/api/v1/hosts/{hosts[0].pk}/explain",
+        headers={"Authorization": f"Bearer {reader}"},
+        timeout=10,
+    )
+    assert explained.status_code == 200 and "7.10.200" in explained.text, explained.text[:500]
+    # when the hosts install it and report it (heartbeats, then the telemetry tick)
+    page.goto(f"{asgi_server}/")
+    page.wait_for_load_state("networkidle")
+    from datetime import UTC, datetime
+
+    beats = [
+        {
+            "host_id": str(h.pk),
+            "time": datetime.now(UTC).isoformat(),
+            "sensor_build": "7.10.200",
+            "content_versions": {"rapid_response": "291.3"},
+            "status": "online",
+            "interval_s": 10,
+        }
+        for h in hosts
+    ]
+    posted = httpx.post(
+        f"{asgi_server}/api/v1/telemetry/heartbeats",
+        json={"heartbeats": beats},
+        headers={"Authorization": f"Bearer {pipeline}"},
+        timeout=10,
+    )
+    assert posted.status_code == 202, posted.text
+
+    def tick() -> None:
+        from django.db import connection
+
+        try:
+            telemetry_tick_task()
+        finally:
+            connection.close()
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    ticker.join()
+    # then the open dashboard's adoption chart shows six hosts on 7.10.200, without a reload
+    adoption = (
+        "() => { const c = window.Chart && Chart.getChart(document.getElementById('fleet-adoption-chart'));"
+        " if (!c) return null; const i = c.data.labels.indexOf('sensor windows 7.10.200');"
+        " return i < 0 ? null : c.data.datasets[0].data[i]; }"
+    )
+    page.wait_for_function(f"({adoption})() === 6")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "journey-1-pin-n-1.png"), full_page=True)
+
+
 def test_it_pauses_the_tenant_everywhere_and_resumes_it(asgi_server: str, page: Any) -> None:
     # given acme with hosts, and an operator signed in
     rollout_catalog()
