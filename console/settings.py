@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS = {
         "SupportRequestStatusEnum": "console.models.SupportRequestStatus",
         "SupportScopeEnum": "console.models.SupportScope",
         "RoleEnum": "console.models.Role",
+        "HostStatusEnum": "telemetry.models.HostStatus",
     },
 }
 

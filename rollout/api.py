@@ -857,6 +857,9 @@ class FreezeIn(serializers.Serializer):
 class ReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
+    class Meta:
+        ref_name = "FreezeReason"  # rollout.api_rollouts has its own ReasonIn
+
 
 class FreezeListView(TenantAPIView):
     queryset = Freeze.objects.all()
