@@ -324,4 +324,11 @@ class Pause(models.Model):
 
 # The orchestration models live in their own modules; importing them here registers them.
 from rollout.desired_models import DesiredState, OutboxEntry, TenantRevision  # noqa: E402, F401
-from rollout.ring_models import *  # noqa: E402, F403
+from rollout.ring_models import (  # noqa: E402, F401
+    Ring,
+    Rollout,
+    RolloutEvent,
+    RolloutState,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
