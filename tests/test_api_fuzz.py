@@ -46,7 +46,7 @@ from tests.factories import (
 )
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 ALL_SCOPES = [ApiScope.READ, ApiScope.WRITE, ApiScope.PAUSE, ApiScope.ADMIN]
 CALLERS = ["token-read", "token-all", "owner", "admin", "operator", "viewer", "vendor"]
 
