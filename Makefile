@@ -60,9 +60,9 @@ bench: install services
 	@DEBUG=1 $(PY) -m bench
 
 # SOAK_MINUTES (default 30) of load with latency and memory each minute, then Schemathesis with
-# FUZZ_EXAMPLES (default 200) examples per operation. Not part of `make test` or CI.
+# FUZZ_EXAMPLES (default 50) examples per operation. Not part of `make test` or CI.
 SOAK_MINUTES ?= 30
-FUZZ_EXAMPLES ?= 200
+FUZZ_EXAMPLES ?= 50
 soak: install services
 	@DEBUG=1 SOAK_MINUTES=$(SOAK_MINUTES) $(PY) -m soak
 	DEBUG=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/pytest tests/test_api_fuzz.py -q
