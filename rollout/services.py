@@ -1603,10 +1603,18 @@ def pause_create(
         audit_record(tenant=tenant, actor=actor, action="pause.create", target=pause, after=pause_dict(pause))
         # One hold on the backend once committed; no host is rewritten (DESIGN 4 rule 3).
         transaction.on_commit(lambda: _hold(pause, clear=False))
+        _notify_pause(tenant, "rollout.paused", pause, actor)
         return pause
 
     pause, blast = _blast.measure(tenant, change, dry_run=dry_run)
     return Outcome(pause, blast, dry_run)
+
+
+def _notify_pause(tenant: Tenant, event: str, pause: Pause, actor: Actor) -> None:
+    """In-app and webhook notification; inside the change's savepoint, so a dry run sends nothing."""
+    from rollout.rollouts import notify
+
+    notify(tenant.pk, event, {"pause": pause_dict(pause), "by": actor.label})
 
 
 def _hold(pause: Pause, *, clear: bool) -> None:
@@ -1634,6 +1642,7 @@ def pause_resume(*, tenant: Tenant, actor: Actor, pause: Pause, dry_run: bool = 
             after=pause_dict(locked),
         )
         transaction.on_commit(lambda: _hold(locked, clear=True))
+        _notify_pause(tenant, "rollout.resumed", locked, actor)
         return locked
 
     resumed, blast = measure(tenant, change, dry_run=dry_run, reason="pause.resume")

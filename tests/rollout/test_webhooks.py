@@ -150,3 +150,34 @@ def test_it_lets_admins_manage_webhooks_and_shows_the_delivery_log() -> None:
     assert page.status_code == 200 and b"pager" in page.content and b"Delivery log" in page.content
     assert session(admin).delete(f"/api/v1/webhooks/{hook_id}").status_code == 204
     assert AuditEvent.objects.filter(tenant=tenant, action="webhook.delete").exists()
+
+
+@pytest.mark.django_db
+def test_it_logs_a_webhook_delivery_for_a_pause_and_its_resume_but_not_for_a_dry_run() -> None:
+    from rollout.services import pause_create, pause_resume
+
+    # given an acme webhook subscribed to pauses and resumes, and a globex one subscribed to all
+    tenant = TenantFactory(slug="acme")
+    other = TenantFactory(slug="globex")
+    actor = Actor.for_user(member(tenant, Role.OPERATOR))
+    endpoint, _ = webhook_create(
+        tenant=tenant,
+        actor=actor,
+        name="ops",
+        url="http://hooks.test/",
+        events=["rollout.paused", "rollout.resumed"],
+    )
+    theirs, _ = webhook_create(
+        tenant=other, actor=Actor.for_user(member(other, Role.ADMIN)), name="all", url="http://hooks.test/"
+    )
+    # when a dry run, then a real pause and its resume happen
+    pause_create(tenant=tenant, actor=actor, scope="tenant", reason="quarter close", dry_run=True)
+    assert not WebhookDelivery.objects.filter(endpoint=endpoint).exists()
+    pause = pause_create(tenant=tenant, actor=actor, scope="tenant", reason="quarter close").obj
+    pause_resume(tenant=tenant, actor=actor, pause=pause)
+    # then acme's endpoint logged both, with who did it, and globex's endpoint nothing
+    deliveries = list(WebhookDelivery.objects.filter(endpoint=endpoint).order_by("created_at"))
+    assert [d.event for d in deliveries] == ["rollout.paused", "rollout.resumed"]
+    assert deliveries[0].payload["data"]["pause"]["reason"] == "quarter close"
+    assert deliveries[0].payload["data"]["by"] == actor.label
+    assert not WebhookDelivery.objects.filter(endpoint=theirs).exists()
