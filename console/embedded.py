@@ -120,6 +120,18 @@ def start_redis(previous: dict[str, str]) -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
+def running() -> bool:
+    """Both embedded servers are up already (e.g. a `make services` or another run started them)."""
+    data = _load()
+    port = int(data.get("REDIS_PORT", "0") or 0)
+    return (
+        bool(data.get("DATABASE_URL"))
+        and bool(port)
+        and _port_open(port)
+        and (VAR_DIR / "pg" / "postmaster.pid").exists()
+    )
+
+
 def start() -> dict[str, str]:
     """Starts what is not configured from outside; returns the environment to use."""
     data = _load()

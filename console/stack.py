@@ -54,7 +54,11 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
-    started_embedded = not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+    # Stop on exit only what this run started: servers that were already up (another run, tests)
+    # are left running.
+    started_embedded = (
+        not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")) and not embedded.running()
+    )
     print("Starting services (embedded PostgreSQL/Redis under var/ unless DATABASE_URL/REDIS_URL set)...")
     env.update(embedded.start())
     try:

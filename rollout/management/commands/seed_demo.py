@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from importlib import import_module
 from typing import Any
 
@@ -16,6 +18,21 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print logins and tokens as one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Anything the seeding prints (the console e-mail backend in development writes mails to
+        # stdout) goes to stderr, so that `--json` prints exactly one JSON object on stdout.
+        with contextlib.redirect_stdout(sys.stderr):
+            result = self._seed()
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write("Demo logins:")
+        for login in result["logins"]:
+            self.stdout.write(f"  {login['username']:<30} {login['password']}  ({login['what']})")
+        self.stdout.write("API tokens:")
+        for token in result["api_tokens"]:
+            self.stdout.write(f"  {token['tenant']:<8} {token['name']:<28} {token['token']}")
+
+    def _seed(self) -> dict[str, Any]:
         from console.demo import seed_console
 
         result = seed_console()
@@ -27,12 +44,4 @@ class Command(BaseCommand):
                     raise
                 continue
             result.update(module.seed(result) or {})
-        if options["json"]:
-            self.stdout.write(json.dumps(result))
-            return
-        self.stdout.write("Demo logins:")
-        for login in result["logins"]:
-            self.stdout.write(f"  {login['username']:<30} {login['password']}  ({login['what']})")
-        self.stdout.write("API tokens:")
-        for token in result["api_tokens"]:
-            self.stdout.write(f"  {token['tenant']:<8} {token['name']:<28} {token['token']}")
+        return result
