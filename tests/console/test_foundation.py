@@ -222,3 +222,23 @@ def test_it_builds_the_beat_schedule_of_every_app_in_a_fresh_process() -> None:
     assert result.returncode == 0, result.stderr
     names = result.stdout
     assert "console" in names and "telemetry" in names, names
+
+
+def test_it_prints_exactly_one_json_object_from_seed_demo_json(settings, capsys) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    # given the development mail backend, which writes mails to stdout (seeding mails tenant admins)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = io.StringIO()
+    # when the demo is seeded twice with --json, as `make run` does
+    call_command("seed_demo", "--json", stdout=out)
+    first = json.loads(out.getvalue())
+    out2 = io.StringIO()
+    call_command("seed_demo", "--json", stdout=out2)
+    # then stdout carried only the JSON (mails went to stderr), and the seed is idempotent
+    assert capsys.readouterr().out == ""
+    assert json.loads(out2.getvalue()) == first
+    assert {"logins", "api_tokens", "enrolment_tokens"} <= set(first)
