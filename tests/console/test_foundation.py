@@ -224,13 +224,14 @@ def test_it_builds_the_beat_schedule_of_every_app_in_a_fresh_process() -> None:
     assert "console" in names and "telemetry" in names, names
 
 
-def test_it_prints_exactly_one_json_object_from_seed_demo_json(settings, capsys) -> None:
+def test_it_prints_exactly_one_json_object_from_seed_demo_json(transactional_db, settings, capsys) -> None:
     import io
     import json
 
     from django.core.management import call_command
 
-    # given the development mail backend, which writes mails to stdout (seeding mails tenant admins)
+    # given the development mail backend, which writes mails to stdout (seeding mails tenant admins
+    # once the pending support request commits)
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     out = io.StringIO()
     # when the demo is seeded twice with --json, as `make run` does
