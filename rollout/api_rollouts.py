@@ -15,7 +15,8 @@ from rest_framework.response import Response
 
 from console.errors import NotFound
 from console.scoping import ADMIN, OPERATE, READ, WRITE, TenantAPIView, VendorAPIView
-from rollout import rollouts, vendor_stages, webhooks
+from rollout import ring_services, rollouts, vendor_stages, webhooks
+from rollout.api import IF_MATCH, _etag, _if_match
 from rollout.gates import gate_evaluate
 from rollout.models import ContentRelease, Ring, Rollout, WebhookDelivery, WebhookEndpoint
 
@@ -63,19 +64,10 @@ def rollout_detail(rollout: Rollout) -> dict[str, Any]:
     return out
 
 
-class RingListView(TenantAPIView):
-    """The tenant's rings in order (default: canary 1 % -> early 10 % -> broad 100 %)."""
-
-    queryset = Ring.objects.select_related("group")
-    scope_map: ClassVar[dict[str, str]] = {"GET": READ}
-
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
-    def get(self, request: Request) -> Response:
-        return Response({"results": [rollouts.ring_dict(r) for r in self.get_queryset().order_by("order")]})
-
-
 class RingIn(serializers.Serializer):
-    name = serializers.CharField(max_length=120, required=False)
+    """A ring's fields; rates are fractions (0.02 is 2 %), the service names every bad value at once."""
+
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     percentage = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     group = serializers.UUIDField(required=False, allow_null=True)
     soak_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 14, required=False)
@@ -86,27 +78,80 @@ class RingIn(serializers.Serializer):
     min_sample = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
 
 
-class RingDetailView(TenantAPIView):
-    """One ring; PATCH changes its hosts (group or percentage), soak or gate thresholds."""
+class RingCreateIn(RingIn):
+    name = serializers.CharField(max_length=120, allow_blank=True)
+
+
+class RingOrderIn(serializers.Serializer):
+    order = serializers.ListField(child=serializers.UUIDField(), max_length=100)
+
+
+def _ring_response(ring: Ring, status: int = 200) -> Response:
+    response = Response(rollouts.ring_dict(ring), status=status)
+    response["ETag"] = _etag(ring)
+    return response
+
+
+class RingListView(TenantAPIView):
+    """The tenant's rings in order (default: canary 1 % -> early 10 % -> broad 100 %); POST adds one
+    last. Hosts that no ring takes receive a release once its rollout has passed the last ring."""
 
     queryset = Ring.objects.select_related("group")
-    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE}
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def get(self, request: Request) -> Response:
+        return Response({"results": [rollouts.ring_dict(r) for r in self.get_queryset().order_by("order")]})
+
+    @extend_schema(request=RingCreateIn, responses={201: OpenApiTypes.OBJECT}, tags=["rollouts"])
+    def post(self, request: Request) -> Response:
+        data = _valid(RingCreateIn, request.data)
+        ring = ring_services.ring_create(tenant=self.tenant, actor=self.ctx.actor, data=data)
+        return _ring_response(ring, status=201)
+
+
+class RingOrderView(TenantAPIView):
+    """Sets the order of the rings: ``order`` lists every ring id, first is ring 1. Refused with 409
+    while a rollout is running or halted (the order decides which hosts it has reached)."""
+
+    queryset = Ring.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"PUT": WRITE}
+
+    @extend_schema(request=RingOrderIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def put(self, request: Request) -> Response:
+        data = _valid(RingOrderIn, request.data)
+        rings = ring_services.ring_reorder(tenant=self.tenant, actor=self.ctx.actor, order=data["order"])
+        return Response({"results": [rollouts.ring_dict(r) for r in rings]})
+
+
+class RingDetailView(TenantAPIView):
+    """One ring. PATCH changes its hosts (group or percentage), soak or gate thresholds; DELETE removes
+    it (409 for the last ring and for a ring a running rollout has reached). Both need ``If-Match``."""
+
+    queryset = Ring.objects.select_related("group")
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
 
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
     def get(self, request: Request, pk: Any) -> Response:
-        return Response(rollouts.ring_dict(self.get_object()))
+        return _ring_response(self.get_object())
 
-    @extend_schema(request=RingIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(request=RingIn, responses=OpenApiTypes.OBJECT, parameters=[IF_MATCH], tags=["rollouts"])
     def patch(self, request: Request, pk: Any) -> Response:
         ring = self.get_object()
+        expected = _if_match(request)
         data = _valid(RingIn, request.data)
-        if "group" in data and data["group"] is not None:
-            data["group"] = str(data["group"])
-        return Response(
-            rollouts.ring_dict(
-                rollouts.ring_update(tenant=self.tenant, actor=self.ctx.actor, ring=ring, data=data)
-            )
+        ring = ring_services.ring_update(
+            tenant=self.tenant, actor=self.ctx.actor, ring=ring, data=data, expected_version=expected
         )
+        return _ring_response(ring)
+
+    @extend_schema(responses={204: None}, parameters=[IF_MATCH], tags=["rollouts"])
+    def delete(self, request: Request, pk: Any) -> Response:
+        ring = self.get_object()
+        ring_services.ring_delete(
+            tenant=self.tenant, actor=self.ctx.actor, ring=ring, expected_version=_if_match(request)
+        )
+        return Response(status=204)
 
 
 class RolloutListView(TenantAPIView):

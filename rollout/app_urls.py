@@ -80,6 +80,7 @@ api_urlpatterns: list[Any] = [
     path("policy/import", api.PolicyImportView.as_view(), name="api-policy-import"),
     # staged rollouts, webhooks, vendor global halt / recall
     path("rings/", api_rollouts.RingListView.as_view(), name="api-rings"),
+    path("rings/order", api_rollouts.RingOrderView.as_view(), name="api-rings-order"),
     path("rings/<uuid:pk>", api_rollouts.RingDetailView.as_view(), name="api-ring"),
     path("rollouts/", api_rollouts.RolloutListView.as_view(), name="api-rollouts"),
     path("rollouts/<uuid:pk>", api_rollouts.RolloutDetailView.as_view(), name="api-rollout"),

@@ -23,7 +23,8 @@ __all__ = [
 class Ring(models.Model):
     """One step of a tenant's staged rollout order: a host group, or a stable percentage of the
     tenant's hosts (by a hash of the host id, so a host stays in its ring), with a soak time and the
-    thresholds of its health gate. Rings are cumulative: a host belongs to the first ring that takes it."""
+    thresholds of its health gate. Rings are cumulative: a host belongs to the first ring that takes it;
+    a host no ring takes receives a release only once the rollout has passed the last ring."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="rings")
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -41,6 +42,7 @@ class Ring(models.Model):
     max_silence_rate = models.FloatField(default=0.05)
     max_update_failure_rate = models.FloatField(default=0.10)
     min_sample = models.PositiveIntegerField(default=5)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change: the ETag")
     created_at = models.DateTimeField(default=utc_now)
 
     class Meta:

@@ -61,7 +61,7 @@ def rings_defaults_ensure(*, tenant: Tenant, actor: Actor) -> list[Ring]:
                     tenant=tenant, order=order, name=name, percentage=pct, soak_minutes=soak
                 )
                 audit_record(
-                    tenant=tenant, actor=actor, action="ring.create", target=ring, after=ring_dict(ring)
+                    tenant=tenant, actor=actor, action="ring.created", target=ring, after=ring_dict(ring)
                 )
         return list(Ring.objects.filter(tenant=tenant).order_by("order"))
 
@@ -79,62 +79,8 @@ def ring_dict(ring: Ring) -> dict[str, Any]:
         "max_silence_rate": ring.max_silence_rate,
         "max_update_failure_rate": ring.max_update_failure_rate,
         "min_sample": ring.min_sample,
+        "version": ring.version,
     }
-
-
-RING_FIELDS = (
-    "name",
-    "percentage",
-    "group",
-    "soak_minutes",
-    "max_crash_rate",
-    "max_boot_loop_rate",
-    "max_silence_rate",
-    "max_update_failure_rate",
-    "min_sample",
-)
-
-
-def ring_update(*, tenant: Tenant, actor: Actor, ring: Ring, data: dict[str, Any]) -> Ring:
-    """Changes a ring's membership (group or percentage), soak or gate thresholds; audited."""
-    from rollout.models import HostGroup
-
-    errors: dict[str, list[str]] = {}
-    changes = {k: v for k, v in data.items() if k in RING_FIELDS}
-    if "group" in changes and changes["group"] is not None:
-        group = HostGroup.objects.filter(tenant=tenant, pk=changes["group"]).first()
-        if group is None:
-            errors["group"] = ["No such host group."]
-        changes["group"] = group
-    pct = changes.get("percentage", ring.percentage)
-    if pct is not None and not (Decimal("0") < Decimal(str(pct)) <= Decimal("100")):
-        errors["percentage"] = ["Use a percentage above 0 and at most 100."]
-    for key in ("max_crash_rate", "max_boot_loop_rate", "max_silence_rate", "max_update_failure_rate"):
-        if key in changes and not (0 <= float(changes[key]) <= 1):
-            errors[key] = ["Use a rate between 0 and 1."]
-    group_after = changes.get("group", ring.group) if "group" in changes else ring.group
-    if pct is None and group_after is None:
-        errors["percentage"] = ["A ring takes a host group or a percentage of hosts."]
-    if errors:
-        raise InvalidInput("The ring is not valid.", errors=errors)
-    with transaction.atomic():
-        ring = Ring.objects.select_for_update().get(pk=ring.pk)
-        before = ring_dict(ring)
-        for key, value in changes.items():
-            setattr(ring, key, Decimal(str(value)) if key == "percentage" and value is not None else value)
-        ring.save()
-        audit_record(
-            tenant=tenant,
-            actor=actor,
-            action="ring.update",
-            target=ring,
-            before=before,
-            after=ring_dict(ring),
-        )
-        # Membership may have moved hosts between rings of a running rollout.
-        if Rollout.objects.filter(tenant=tenant, state__in=LIVE).exists():
-            desired_changed(tenant.pk, "ring.advanced")
-    return ring
 
 
 def ring_thresholds(ring: Ring) -> GateThresholds:

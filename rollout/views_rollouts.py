@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,12 +15,21 @@ from django.urls import path
 from django.views import View
 
 from console.access import Actor
-from console.errors import ApplicationError
-from console.scoping import ADMIN, OPERATE, READ, TenantPageMixin
-from rollout import rollouts, vendor_stages, webhooks
+from console.errors import ApplicationError, PreconditionFailed
+from console.scoping import ADMIN, OPERATE, READ, WRITE, TenantPageMixin
+from rollout import ring_services, rollouts, vendor_stages, webhooks
 from rollout.api_rollouts import rollout_detail
-from rollout.models import ContentRelease, ContentStage, Rollout, WebhookDelivery, WebhookEndpoint
+from rollout.models import (
+    ContentRelease,
+    ContentStage,
+    HostGroup,
+    Ring,
+    Rollout,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from rollout.presenters import notes_html
+from rollout.views import _is_uuid
 
 
 def _try(fn: Callable[[], Any]) -> str:
@@ -74,6 +84,109 @@ class RolloutDetailPage(TenantPageMixin, View):
         if error:
             return self.get(request, pk, error=error, status=400)
         return redirect(f"/rollout/rollouts/{rollout.pk}/")
+
+
+def _ring_form(request: HttpRequest) -> dict[str, str]:
+    return {k: request.POST.get(k, "").strip() for k in ring_services.RING_FIELDS if k in request.POST}
+
+
+class RingsPage(TenantPageMixin, View):
+    """The tenant's rings in order: add (placed last), move up / down, delete (confirmed)."""
+
+    model = Ring
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "rings": list(self.get_queryset().select_related("group").order_by("order")),
+            "groups": list(self.scoped(HostGroup.objects.all()).order_by("name")),
+            "live": list(self.scoped(Rollout.objects.filter(state__in=rollouts.LIVE)).order_by("created_at")),
+            "can_write": self.ctx.can(WRITE),
+            "form": {},
+            "errors": {},
+            "error": "",
+            **extra,
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "rollout/rings.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        kind = request.POST.get("form", "")
+        kw = {"tenant": self.tenant, "actor": self.ctx.actor}
+        if kind == "create":
+            form = _ring_form(request)
+            try:
+                created = ring_services.ring_create(**kw, data=dict(form))
+            except ApplicationError as exc:
+                ctx = self.context(form=form, errors=exc.errors, error="" if exc.errors else exc.detail)
+                return render(request, "rollout/rings.html", ctx, status=400)
+            messages.success(request, f"Ring {created.name!r} added as ring {created.order}.")
+            return redirect("/rollout/rings/")
+        ring = (
+            self.get_queryset()
+            .filter(pk__in=[v for v in [request.POST.get("ring", "")] if _is_uuid(v)])
+            .first()
+        )
+        if ring is None or kind not in ("move", "delete"):
+            return HttpResponse(status=404 if kind in ("move", "delete") else 400)
+        if kind == "move":
+            error = _try(
+                lambda: ring_services.ring_move(**kw, ring=ring, direction=request.POST.get("direction", ""))
+            )
+        else:
+            version = request.POST.get("version", "")
+            expected = int(version) if version.isdigit() else None
+            error = _try(lambda: ring_services.ring_delete(**kw, ring=ring, expected_version=expected))
+        if error:
+            return render(request, "rollout/rings.html", self.context(error=error), status=409)
+        messages.success(request, f"Ring {ring.name!r} {'moved' if kind == 'move' else 'deleted'}.")
+        return redirect("/rollout/rings/")
+
+
+class RingEditPage(TenantPageMixin, View):
+    """One ring's hosts (group or percentage), soak and gate thresholds."""
+
+    model = Ring
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def render_form(
+        self, request: HttpRequest, ring: Ring, form: dict[str, Any], errors: Any = None, error: str = ""
+    ) -> HttpResponse:
+        context = {
+            "ring": ring,
+            "form": form,
+            "errors": errors or {},
+            "error": error,
+            "groups": list(self.scoped(HostGroup.objects.all()).order_by("name")),
+            "can_write": self.ctx.can(WRITE),
+        }
+        return render(request, "rollout/ring_edit.html", context, status=400 if (errors or error) else 200)
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        ring = self.get_object(pk=pk)
+        form = {k: ("" if v is None else str(v)) for k, v in rollouts.ring_dict(ring).items()}
+        return self.render_form(request, ring, form)
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        ring = self.get_object(pk=pk)
+        form = _ring_form(request)
+        version = request.POST.get("version", "")
+        try:
+            ring_services.ring_update(
+                tenant=self.tenant,
+                actor=self.ctx.actor,
+                ring=ring,
+                data=dict(form),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except PreconditionFailed as exc:
+            return self.render_form(request, ring, {**form, "version": str(ring.version)}, error=exc.detail)
+        except ApplicationError as exc:
+            form["version"] = version
+            return self.render_form(request, ring, form, exc.errors, "" if exc.errors else exc.detail)
+        messages.success(request, f"Ring {ring.name!r} saved.")
+        return redirect("/rollout/rings/")
 
 
 class WebhooksPage(TenantPageMixin, View):
@@ -179,6 +292,8 @@ class VendorReleasesPage(LoginRequiredMixin, View):
 
 
 urlpatterns: list[Any] = [
+    path("rollout/rings/", RingsPage.as_view(), name="rollout-rings"),
+    path("rollout/rings/<uuid:pk>/", RingEditPage.as_view(), name="rollout-ring"),
     path("rollout/rollouts/", RolloutListPage.as_view(), name="rollout-rollouts"),
     path("rollout/rollouts/<uuid:pk>/", RolloutDetailPage.as_view(), name="rollout-rollout"),
     path("rollout/webhooks/", WebhooksPage.as_view(), name="rollout-webhooks"),

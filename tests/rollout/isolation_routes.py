@@ -147,7 +147,7 @@ def _webhook(tenant: Tenant) -> dict[str, Any]:
     return {"pk": endpoint.pk}
 
 
-@register("api-ring")
+@register("api-ring", "rollout-ring")
 def _ring(tenant: Tenant) -> dict[str, Any]:
     from rollout.rollouts import rings_defaults_ensure
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from console.access import Actor
 from console.models import ApiScope
+from rollout.rollouts import rings_defaults_ensure
 from rollout.services import host_group_create, sensor_policy_create, window_create
 from tests.factories import HostFactory, TenantFactory, api_client_with_token, rollout_catalog
 
@@ -57,6 +58,15 @@ plausible = st.sampled_from(
         [{"weekdays": [0], "start": "10:00", "end": "09:00"}],
     ]
 )
+RING_FIELDS = [
+    "name",
+    "percentage",
+    "group",
+    "soak_minutes",
+    "max_crash_rate",
+    "max_silence_rate",
+    "min_sample",
+]
 FIELDS = {
     ("post", "/api/v1/host-groups/"): ["name", "description", "rule_text", "rule"],
     ("post", "/api/v1/host-groups/preview"): ["rule_text", "rule"],
@@ -87,6 +97,9 @@ FIELDS = {
     ("post", "/api/v1/freezes/"): ["reason", "starts_at", "ends_at"],
     ("post", "/api/v1/pauses/"): ["scope", "reason", "group", "category", "expires_at"],
     ("post", "/api/v1/policy/import"): ["document"],
+    ("post", "/api/v1/rings/"): RING_FIELDS,
+    ("patch", "/api/v1/rings/{ring}"): RING_FIELDS,
+    ("put", "/api/v1/rings/order"): ["order"],
 }
 
 
@@ -103,10 +116,11 @@ def world() -> dict[str, Any]:
         actor=actor,
         data={"name": "w", "weekdays": [0], "start": "01:00", "duration_minutes": 60, "timezone": "UTC"},
     ).obj
+    ring = rings_defaults_ensure(tenant=tenant, actor=actor)[0]
     _, token = api_client_with_token(tenant, [ApiScope.READ, ApiScope.WRITE, ApiScope.PAUSE, ApiScope.ADMIN])
     return {
         "client": Client(HTTP_AUTHORIZATION=f"Bearer {token}"),
-        "ids": {"group": group.pk, "policy": policy.pk, "window": window.pk},
+        "ids": {"group": group.pk, "policy": policy.pk, "window": window.pk, "ring": ring.pk},
     }
 
 

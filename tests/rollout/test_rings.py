@@ -388,22 +388,44 @@ def test_it_lets_admins_change_a_ring_and_refuses_bad_values_and_outsiders(world
     outsider = member(staged_tenant("other", hosts=1), Role.OWNER)
     url = f"/api/v1/rings/{ring.pk}"
     # operators read but cannot change rings
-    assert session(operator).get(url).json()["name"] == "canary"
+    read = session(operator).get(url)
+    assert read.json()["name"] == "canary"
+    etag = read["ETag"]
     assert (
-        session(operator).patch(url, {"soak_minutes": 5}, content_type="application/json").status_code == 403
+        session(operator)
+        .patch(url, {"soak_minutes": 5}, content_type="application/json", headers={"If-Match": etag})
+        .status_code
+        == 403
     )
     # bad values name their field
     bad = session(admin).patch(
-        url, {"percentage": "250", "max_crash_rate": 3}, content_type="application/json"
+        url,
+        {"percentage": "250", "max_crash_rate": 3},
+        content_type="application/json",
+        headers={"If-Match": etag},
     )
     assert bad.status_code == 400 and bad["Content-Type"].startswith("application/problem+json")
     assert {"percentage", "max_crash_rate"} <= set(bad.json()["errors"])
     # the outsider gets 404, like a missing ring
     assert session(outsider).get(url).status_code == 404
     assert (
-        session(outsider).patch(url, {"soak_minutes": 1}, content_type="application/json").status_code == 404
+        session(outsider)
+        .patch(url, {"soak_minutes": 1}, content_type="application/json", headers={"If-Match": etag})
+        .status_code
+        == 404
     )
-    # the admin changes it, audited
-    done = session(admin).patch(url, {"soak_minutes": 15, "min_sample": 20}, content_type="application/json")
+    # the admin changes it, audited; without If-Match or with a stale one it is refused
+    assert session(admin).patch(url, {"soak_minutes": 15}, content_type="application/json").status_code == 428
+    done = session(admin).patch(
+        url,
+        {"soak_minutes": 15, "min_sample": 20},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
     assert done.status_code == 200 and done.json()["soak_minutes"] == 15
-    assert AuditEvent.objects.filter(tenant=tenant, action="ring.update", actor_id=str(admin.pk)).exists()
+    assert done["ETag"] != etag
+    stale = session(admin).patch(
+        url, {"soak_minutes": 16}, content_type="application/json", headers={"If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert AuditEvent.objects.filter(tenant=tenant, action="ring.updated", actor_id=str(admin.pk)).exists()
