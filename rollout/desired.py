@@ -9,7 +9,12 @@ Recompute (``desired_state_recompute``) is set-based and incremental:
 * the answers go to a temporary table and ONE ``INSERT ... SELECT ... ON CONFLICT DO UPDATE ...
   WHERE (columns) IS DISTINCT FROM (...)`` per chunk writes only the rows whose target, explanation,
   platform or groups changed. A no-op recompute writes 0 rows and does not move the revision;
-* rows that changed carry the tenant's next revision, which is taken only if something changed.
+* rows that changed carry the tenant's next revision, which is taken only if something changed;
+* a targets-only pass after a change of policies alone (``TenantRevision.policy_marks`` holds a
+  digest and the groups of every policy as of the last pass over every host) reads only the hosts
+  of the changed policies' groups, found in the stored desired state (GIN index on ``groups``),
+  provided every cached combination of the other hosts still resolves as before (time can open a
+  window or end a delay for anyone); otherwise, or for a default policy, it is a full pass.
 
 Pauses are NOT part of desired state: a pause is one ``Hold`` on the backend (``pause_hold_*``),
 set in well under a second whatever the fleet size, and its expiry is enforced by the hold's
@@ -118,24 +123,132 @@ def _rule_text(rules: Mapping[str, Sequence[str]]) -> str:
     return ";".join(f"{subject}={value[0]}" for subject, value in sorted(rules.items()))
 
 
+def _outcome_row(state: rv.TenantState, facts: rv.HostFacts, at: datetime) -> tuple[str, str, str]:
+    """(sensor build, content json, rules json) of one combination, as the combination table holds them."""
+    sensor, content, rules = _outcome(rv.resolve_host(state, facts, at))
+    return (
+        sensor,
+        json.dumps(content, sort_keys=True),
+        json.dumps(rules, sort_keys=True, separators=(",", ":")),
+    )
+
+
+def _outcome_hash(row: Sequence[str]) -> str:
+    return hashlib.sha256("\x1f".join(row).encode()).hexdigest()[:24]
+
+
+def _combo_key(platform: str, build: str, versions: str, group_ids: frozenset[str], ring: str) -> str:
+    return json.dumps([platform, build, versions, sorted(group_ids), ring], separators=(",", ":"))
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=_plain)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _plain(value: Any) -> Any:
+    return sorted(value) if isinstance(value, set | frozenset) else str(value)
+
+
+def _marks(tenant_id: str, state: rv.TenantState) -> dict[str, Any]:
+    """What a targets-only pass depends on besides time and the hosts: per policy a digest and its
+    groups (None for a default policy, which decides hosts no group names), and one digest of every
+    other input (catalog, freezes, rings and rollouts)."""
+    from rollout.models import Ring, Rollout
+
+    every: list[rv.SensorPolicy | rv.ContentPolicy] = [*state.sensor_policies, *state.content_policies]
+    policies = {p.id: [_digest(asdict(p)), None if p.is_default else sorted(p.group_ids)] for p in every}
+    inputs = _digest(
+        [
+            asdict(state.catalog),
+            [asdict(f) for f in state.freezes],
+            list(Rollout.objects.filter(tenant_id=tenant_id).order_by("pk").values()),
+            list(Ring.objects.filter(tenant_id=tenant_id).order_by("pk").values()),
+        ]
+    )
+    return {"inputs": inputs, "policies": policies}
+
+
+def _policy_scope(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str] | None:
+    """The groups whose hosts are the only ones a change of policies alone can move: the groups of
+    every policy added, removed or edited since ``old`` (before and after). None when something
+    else changed too, nothing changed, or a default policy changed."""
+    if not old or old.get("inputs") != new["inputs"]:
+        return None
+    before, after = old.get("policies", {}), new["policies"]
+    groups: set[str] = set()
+    changed = False
+    for pid in before.keys() | after.keys():
+        was, now = before.get(pid), after.get(pid)
+        if was == now:
+            continue
+        changed = True
+        for mark in (was, now):
+            if mark is not None and mark[1] is None:
+                return None
+            groups.update(mark[1] if mark is not None else ())
+    return groups if changed else None
+
+
+def _outside_unchanged(
+    cache: Mapping[str, str], scope: set[str], state: rv.TenantState, at: datetime
+) -> dict[str, str] | None:
+    """The cached combinations of hosts outside ``scope``, if every one of them still resolves to
+    its cached outcome (time may have opened a window or ended a delay); None otherwise.
+
+    A host outside the scope is in no group of a changed policy, so its combination (its groups
+    among those policies use) is the same before and after the change."""
+    if not cache:
+        return None  # nothing is known of the hosts outside the scope
+    kept: dict[str, str] = {}
+    for key, outcome in cache.items():
+        platform, build, versions, group_ids, ring = json.loads(key)
+        if scope.intersection(group_ids):
+            continue
+        facts = _facts(platform, build, versions, group_ids, [True] * len(group_ids), ring)
+        if _outcome_hash(_outcome_row(state, facts, at)) != outcome:
+            return None
+        kept[key] = outcome
+    return kept
+
+
+def _hosts_in_groups(tenant_id: str, groups: set[str]) -> list[str]:
+    """The hosts whose stored desired state names any of ``groups`` (GIN index on ``groups``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT host_id::text FROM rollout_desiredstate WHERE tenant_id = %s"
+            " AND groups && %s::varchar(36)[] ORDER BY host_id",
+            [tenant_id, sorted(groups)],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
 class _Plan:
     """The per-tenant SQL pieces shared by every chunk."""
 
     def __init__(self, tenant: Tenant, state: rv.TenantState) -> None:
         used = _referenced(state)
-        groups = list(HostGroup.objects.filter(tenant=tenant).only("id", "rule"))
-        referenced = [g for g in groups if str(g.pk) in used]
+        # Only the groups policies use as model instances; the rules of all (a tenant may have
+        # 10,000 groups) as plain values.
+        referenced = list(
+            HostGroup.objects.filter(tenant=tenant, pk__in=used).order_by("pk").only("id", "rule")
+        )
         self.ref_ids = [str(g.pk) for g in referenced]
         conditions = [group_condition(g) for g in referenced]
         self.bits_sql = "ARRAY[" + ", ".join(c[0] for c in conditions) + "]::bool[]"
         self.bits_params: list[Any] = [p for c in conditions for p in c[1]]
         rule_parts: list[str] = []
         self.rule_params: list[Any] = []
-        for group in groups:
-            if group.rule:
-                sql, params = rule_sql(group.rule)
+        rules = (
+            HostGroup.objects.filter(tenant=tenant, rule__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "rule")
+        )
+        for pk, rule in rules:
+            if rule:
+                sql, params = rule_sql(rule)
                 rule_parts.append(f"CASE WHEN COALESCE(({sql}), false) THEN %s END")
-                self.rule_params += [*params, str(group.pk)]
+                self.rule_params += [*params, str(pk)]
         self.rule_sql = "ARRAY[" + ", ".join(rule_parts) + "]::text[]"
 
 
@@ -289,6 +402,16 @@ def desired_state_recompute(
         )
         new_cache: dict[str, str] = {}
         explicit = [str(h) for h in host_ids] if host_ids is not None else None
+        marks = _marks(tid, state)
+        scoped = False
+        if cache is not None:
+            # Only policies changed since the last pass over every host: recompute the hosts of
+            # their groups (found in the stored desired state), if time moved no other host.
+            scope = _policy_scope(tr.policy_marks or {}, marks)
+            kept = _outside_unchanged(cache, scope, state, at) if scope is not None else None
+            if scope is not None and kept is not None:
+                scoped, cache, new_cache = True, None, kept
+                explicit = _hosts_in_groups(tid, scope)
         after = "00000000-0000-0000-0000-000000000000"
         start = 0
         while True:
@@ -322,21 +445,17 @@ def desired_state_recompute(
                 ) as copy:
                     for platform, build, versions, bits, ring in combos:
                         facts = _facts(platform, build, versions, plan.ref_ids, list(bits), ring)
-                        sensor, content, rules = _outcome(rv.resolve_host(state, facts, at))
+                        resolved = _outcome_row(state, facts, at)
                         row = (
                             platform,
                             build,
                             json.dumps(_json(versions) or {}, sort_keys=True),
                             "{" + ",".join("t" if b else "f" for b in bits) + "}",
                             ring,
-                            sensor,
-                            json.dumps(content, sort_keys=True),
-                            json.dumps(rules, sort_keys=True, separators=(",", ":")),
+                            *resolved,
                         )
-                        key = json.dumps(
-                            [platform, build, row[2], sorted(facts.group_ids), ring], separators=(",", ":")
-                        )
-                        outcome = hashlib.sha256("\x1f".join(row[5:]).encode()).hexdigest()[:24]
+                        key = _combo_key(platform, build, row[2], facts.group_ids, ring)
+                        outcome = _outcome_hash(resolved)
                         new_cache[key] = outcome
                         if cache is not None and cache.get(key) == outcome:
                             continue
@@ -349,10 +468,13 @@ def desired_state_recompute(
                     changed += cursor.rowcount
             if explicit is not None and start >= len(explicit):
                 break
-        removed = _remove_gone(tid, host_ids)
+        removed = _remove_gone(tid, explicit if scoped else host_ids)
         tr.recomputed_at = at
         tr.combo_cache = new_cache if host_ids is None else {}
         fields = ["recomputed_at", "combo_cache"]
+        if host_ids is None:
+            tr.policy_marks = marks
+            fields.append("policy_marks")
         if changed or removed:
             tr.revision = next_revision
             tr.changed_at = at

@@ -6,6 +6,7 @@ import uuid
 from typing import ClassVar
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.timezone import now as utc_now
 
@@ -39,6 +40,8 @@ class DesiredState(models.Model):
     class Meta:
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["tenant", "revision"], name="desired_tenant_revision"),
+            # The hosts of some groups (a policy change, a blast radius) without re-running rules.
+            GinIndex(fields=["groups"], name="desired_groups"),
         ]
 
     def __str__(self) -> str:
@@ -69,6 +72,9 @@ class TenantRevision(models.Model):
     hosts_watermark = models.DateTimeField(null=True, blank=True)
     combo_cache = models.JSONField(
         default=dict, blank=True, help_text="Outcome hash per host combination at the last full recompute"
+    )
+    policy_marks = models.JSONField(
+        default=dict, blank=True, help_text="Digest and groups per policy at the last pass over every host"
     )
 
     def __str__(self) -> str:

@@ -249,7 +249,10 @@ def tenant_state(tenant: Tenant, catalog: rv.Catalog | None = None) -> rv.Tenant
         content_policies=tuple(content),
         freezes=tuple(freezes),
         pauses=tuple(pauses),
-        group_names={str(g.pk): g.name for g in HostGroup.objects.filter(tenant=tenant)},
+        # Plain values: a tenant may have 10,000 groups, and model instances would dominate.
+        group_names={
+            str(pk): name for pk, name in HostGroup.objects.filter(tenant=tenant).values_list("pk", "name")
+        },
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,7 @@ from rollout import services
 from rollout.desired import desired_digest, desired_state_publish, desired_state_recompute
 from rollout.desired_models import DesiredState, TenantRevision
 from rollout.distribution import backend_for
-from rollout.models import ContentCategory, Pause, SensorUpdatePolicy
+from rollout.models import ContentCategory, ContentUpdatePolicy, Pause, SensorUpdatePolicy
 from telemetry.models import Host
 from tests.factories import HostFactory, TenantFactory, content_release, host_group, member, rollout_catalog
 
@@ -97,6 +99,50 @@ def test_it_recomputes_only_the_affected_hosts_on_a_policy_change_and_bumps_the_
     assert {d.sensor_build for d in changed} == {"7.09.100"}
     assert {d.rules["sensor"][0] for d in changed} == {"pin"}
     assert desired_state_recompute(acme.pk).changed == 0
+
+
+def test_it_recomputes_a_policy_change_over_the_hosts_of_its_groups_unless_time_moved_others(
+    fleet: dict[str, Any],
+) -> None:
+    # given: web hosts follow GA + 24 h by default (the 2 h old 291.4 is not theirs yet), lab a group
+    acme = fleet["acme"]
+    default = ContentUpdatePolicy.objects.get(tenant=acme, is_default=True, category__key="rapid_response")
+    services.content_policy_update(
+        tenant=acme, actor=SYSTEM, policy=default, expected_version=None, changes={"mode": "ga+24"}
+    )
+    lab = host_group(acme, "lab", rule_text="tag:lab")
+    desired_state_recompute(acme.pk)
+    assert {d.content["rapid_response"] for d in DesiredState.objects.filter(tenant=acme)} == {"291.3"}
+    # when: the lab hosts are pinned (a policy change, the outbox's targets-only pass)
+    policy = services.sensor_policy_create(
+        tenant=acme,
+        actor=SYSTEM,
+        name="lab pin",
+        platform="linux",
+        target="pinned:7.09.100",
+        group_ids=[lab.pk],
+    ).obj
+    scoped = desired_state_recompute(acme.pk, refresh_hosts=False)
+    # then only the lab hosts were read and written
+    assert (scoped.hosts, scoped.changed) == (4, 4)
+    # when: the pin changes again once the delay has elapsed for every host
+    services.sensor_policy_update(
+        tenant=acme, actor=SYSTEM, policy=policy, expected_version=None, changes={"target": "n-2"}
+    )
+    later = desired_state_recompute(acme.pk, refresh_hosts=False, at=timezone.now() + timedelta(hours=23))
+    # then the pass covers every host, because hosts outside the lab group moved too
+    assert later.hosts == 10 and later.changed == 10
+    assert {d.content["rapid_response"] for d in DesiredState.objects.filter(tenant=acme)} == {"291.4"}
+    # and a default policy change is never narrowed to groups
+    services.content_policy_update(
+        tenant=acme, actor=SYSTEM, policy=ContentUpdatePolicy.objects.get(pk=default.pk), expected_version=None,
+        changes={"mode": "pinned:291.3"},
+    )  # fmt: skip
+    assert desired_state_recompute(acme.pk, refresh_hosts=False).hosts == 10
+    incremental = rows(acme)
+    DesiredState.objects.filter(tenant=acme).delete()
+    desired_state_recompute(acme.pk)
+    assert rows(acme) == incremental
 
 
 def test_it_pauses_with_one_hold_without_rewriting_hosts(
