@@ -4,9 +4,9 @@ Rule 1 of DESIGN section 4, in this order: pause > freeze > pin > rollout ring s
 delay/stage. No ORM in here (``rollout.selectors.tenant_state`` builds the inputs), so it can be
 property-tested and run once per distinct (platform, builds, versions, groups) combination.
 
-The seam for staged rollouts: ``HostFacts.ring_states`` maps a subject (``"sensor:<platform>"`` or
-``"content:<category>"``) to a ``RingState`` saying which version this host's ring currently
-allows. When present it replaces delay/stage (but never a pause, freeze or pin) and a window still
+The seam for staged rollouts: ``HostFacts.ring_states`` maps a subject (``"content:<category>"``, or
+``"sensor:<platform>@<build>"`` for the hosts whose policy level resolves to that build) to a
+``RingState`` saying which version this host's ring currently allows. When present it replaces delay/stage (but never a pause, freeze or pin) and a window still
 decides whether it is delivered now. The rings engine computes it; this module only applies it.
 """
 
@@ -361,7 +361,10 @@ def resolve_sensor(state: TenantState, host: HostFacts, at: datetime) -> Decisio
             reason=f"{via} turns sensor updates off; the host keeps {current}.",
         )
     rule, reason = "stage", f"{via} targets {stage_reason}."
-    ring = host.ring_states.get(f"sensor:{host.platform}")
+    # A sensor-build rollout applies to the hosts whose policy level resolves to its build.
+    ring = host.ring_states.get(f"sensor:{host.platform}@{desired}") or host.ring_states.get(
+        f"sensor:{host.platform}"
+    )
     if ring is not None:
         desired = ring.allowed_version or current
         rule, reason = "ring", f"Staged rollout, ring {ring.ring!r}, allows {desired}."

@@ -104,7 +104,12 @@ class Rollout(models.Model):
 
     @property
     def category(self) -> str:
+        """The content category, or the platform of a sensor-build rollout."""
         return self.subject.split(":", 1)[1]
+
+    @property
+    def is_sensor(self) -> bool:
+        return self.subject.startswith("sensor:")
 
 
 class RolloutEvent(models.Model):

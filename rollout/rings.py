@@ -66,8 +66,14 @@ def ring_membership(
     return result
 
 
+def sensor_ring_key(platform: str, build: str) -> str:
+    """The ``HostFacts.ring_states`` key of a sensor-build rollout: ``sensor:<platform>@<build>``."""
+    return f"sensor:{platform}@{build}"
+
+
 def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict[str, dict[str, RingState]]:
-    """``{host_id: {"content:<category>" | "sensor:<platform>": RingState}}`` for hosts in an active rollout.
+    """``{host_id: {"content:<category>" | "sensor:<platform>@<build>": RingState}}`` for hosts in an
+    active rollout.
 
     Per subject only the newest rollout counts. In ring ``k`` hosts of rings ``<= k`` may have the new
     version and every other host keeps the previous known good one (never a skipped ring). Halted:
@@ -79,12 +85,20 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
     ids = [str(h) for h in host_ids]
     if not ids:
         return {}
-    # Per subject the highest version counts; a completed rollout of it (or of a newer one) ends it.
+    # Content: per subject the highest version counts; a completed rollout of it (or of a newer one)
+    # ends it. Sensor builds: every unfinished rollout counts on its own (N, N-1 and N-2 can each be
+    # moving to another build), keyed by its build; the resolver applies it to hosts whose policy
+    # level resolves to that build.
     newest: dict[str, Rollout] = {}
     done: dict[str, tuple[tuple[int, ...], str]] = {}
+    sensor: list[Rollout] = []
     for rollout in Rollout.objects.filter(tenant_id=tenant_id).only(
         "pk", "subject", "version", "previous_version", "state", "ring_index"
     ):
+        if rollout.is_sensor:
+            if rollout.state != RolloutState.COMPLETED:
+                sensor.append(rollout)
+            continue
         key = (version_key(rollout.version), rollout.version)
         if rollout.state == RolloutState.COMPLETED:
             if rollout.subject not in done or key > done[rollout.subject]:
@@ -97,35 +111,40 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
         r
         for r in newest.values()
         if not (r.subject in done and done[r.subject] >= (version_key(r.version), r.version))
-    ]
+    ] + sensor
     if not active:
         return {}
     rings = list(Ring.objects.filter(tenant_id=tenant_id).select_related("group").order_by("order"))
     membership = ring_membership(tenant_id, rings, ids)
     current: dict[str, dict[str, str]] = {}
-    if any(r.state == RolloutState.HALTED for r in active):
-        current = {
-            str(pk): (versions or {})
-            for pk, versions in Host.objects.filter(tenant_id=tenant_id, pk__in=ids).values_list(
-                "pk", "content_versions"
-            )
-        }
+    platforms: dict[str, str] = {}
+    if sensor or any(r.state == RolloutState.HALTED for r in active):
+        for pk, platform, build, versions in Host.objects.filter(tenant_id=tenant_id, pk__in=ids).values_list(
+            "pk", "platform", "sensor_build", "content_versions"
+        ):
+            current[str(pk)] = {**(versions or {}), f"sensor:{platform}": build}
+            platforms[str(pk)] = platform
     out: dict[str, dict[str, RingState]] = {h: {} for h in ids}
     names = [r.name for r in rings]
     for rollout in active:
         previous = rollout.previous_version or None
         rid = str(rollout.pk)
+        state_key, running_key = rollout.subject, rollout.category
+        if rollout.is_sensor:
+            state_key, running_key = sensor_ring_key(rollout.category, rollout.version), rollout.subject
         for h in ids:
+            if rollout.is_sensor and platforms.get(h) != rollout.category:
+                continue
             index = membership[h]
             ring_name = names[index] if index < len(names) else "after the last ring"
             if rollout.state == RolloutState.ROLLED_BACK:
                 state = RingState(previous, "rolled back", rid, fast_track=True)
             elif rollout.state == RolloutState.HALTED:
-                has_it = current.get(h, {}).get(rollout.category) == rollout.version
+                has_it = current.get(h, {}).get(running_key) == rollout.version
                 state = RingState(rollout.version if has_it else previous, ring_name + " (halted)", rid)
             elif rollout.state == RolloutState.IN_RING and index <= rollout.ring_index:
                 state = RingState(rollout.version, ring_name, rid)
             else:
                 state = RingState(previous, ring_name, rid)
-            out[h][rollout.subject] = state
+            out[h][state_key] = state
     return out

@@ -25,6 +25,7 @@ from console.models import Tenant
 from rollout import resolver as rv
 from rollout.gates import GateResult, GateThresholds, HostHealth, gate_evaluate
 from rollout.models import (
+    BuildStage,
     ContentRelease,
     ContentStage,
     ContentUpdatePolicy,
@@ -32,6 +33,7 @@ from rollout.models import (
     Rollout,
     RolloutEvent,
     RolloutState,
+    SensorBuild,
 )
 from rollout.rings import ring_membership
 from rollout.targets import content_mode_parse, version_key
@@ -123,7 +125,8 @@ def desired_changed(
 ) -> None:
     """Outbox row in this transaction (the whole tenant is recomputed by the worker). Urgent (halt,
     rollback, recall): right after commit, the hosts currently offered ``stop`` = (category, version)
-    are recomputed and published at once, so the stop does not wait for the tenant's full recompute."""
+    are recomputed and published at once, so the stop does not wait for the tenant's full recompute.
+    ``stop`` is (subject, version): ``content:<category>`` or ``sensor:<platform>``."""
     from rollout import desired
     from rollout.outbox import outbox_enqueue
 
@@ -138,11 +141,17 @@ def desired_changed(
             try:
                 host_ids = None
                 if stop is not None:
+                    kind, key = stop[0].split(":", 1)
+                    offered = (
+                        {"platform": key, "sensor_build": stop[1]}
+                        if kind == "sensor"
+                        else {f"content__{key}": stop[1]}
+                    )
                     host_ids = [
                         str(h)
-                        for h in DesiredState.objects.filter(
-                            tenant_id=tid, **{f"content__{stop[0]}": stop[1]}
-                        ).values_list("host_id", flat=True)
+                        for h in DesiredState.objects.filter(tenant_id=tid, **offered).values_list(
+                            "host_id", flat=True
+                        )
                     ]
                     if not host_ids:
                         return
@@ -211,31 +220,110 @@ def rollouts_start_for_release(*, release: ContentRelease, actor: Actor) -> list
     tenant_ids = tenants_to_start(release)
     for tenant in Tenant.objects.filter(pk__in=tenant_ids).order_by("pk"):
         with transaction.atomic():
-            rollout, created = Rollout.objects.get_or_create(
-                tenant=tenant,
-                subject=subject,
-                version=release.version,
-                defaults={
-                    "release": release,
-                    "previous_version": previous,
-                    "state": RolloutState.IN_RING,
-                    "ring_index": 0,
-                    "ring_entered_at": timezone.now(),
-                },
-            )
-            if not created:
-                continue
-            _event(rollout, "ring.entered", actor)
-            audit_record(
-                tenant=tenant,
-                actor=actor,
-                action="rollout.start",
-                target=rollout,
-                after=rollout_dict(rollout),
-            )
-            desired_changed(tenant.pk, "ring.advanced")
-            started.append(rollout)
+            rollout = _start(tenant, actor, subject, release.version, previous=previous, release=release)
+            if rollout is not None:
+                started.append(rollout)
     return started
+
+
+def _start(
+    tenant: Tenant,
+    actor: Actor,
+    subject: str,
+    version: str,
+    *,
+    previous: str,
+    release: ContentRelease | None = None,
+    **detail: Any,
+) -> Rollout | None:
+    """Creates the rollout in ring 1 (None when it exists already), audited; hosts move after commit."""
+    rollout, created = Rollout.objects.get_or_create(
+        tenant=tenant,
+        subject=subject,
+        version=version,
+        defaults={
+            "release": release,
+            "previous_version": previous,
+            "state": RolloutState.IN_RING,
+            "ring_index": 0,
+            "ring_entered_at": timezone.now(),
+        },
+    )
+    if not created:
+        return None
+    _event(rollout, "ring.entered", actor, **detail)
+    audit_record(
+        tenant=tenant, actor=actor, action="rollout.start", target=rollout, after=rollout_dict(rollout)
+    )
+    desired_changed(tenant.pk, "ring.advanced")
+    return rollout
+
+
+SENSOR_LEVELS = ("n", "n-1", "n-2")
+
+
+def _known_good(tenant: Tenant, subject: str, version: str) -> str:
+    """``version``, or, while this tenant's own rollout of it has not completed (still staged, halted or
+    rolled back), what that rollout fell back to: a later rollout never falls back to an unproven build."""
+    seen: set[str] = set()
+    while version and version not in seen:
+        seen.add(version)
+        unproven = (
+            Rollout.objects.filter(tenant=tenant, subject=subject, version=version)
+            .exclude(state=RolloutState.COMPLETED)
+            .first()
+        )
+        if unproven is None:
+            break
+        version = unproven.previous_version
+    return version
+
+
+def rollouts_start_for_sensor_levels(
+    *, platform: str, before: list[str], after: list[str], actor: Actor
+) -> list[Rollout]:
+    """A sensor build that moved N, N-1 or N-2 of ``platform`` forward (``before`` -> ``after``, the
+    versions of the three levels) starts in ring 1 of every tenant with rings whose sensor policies
+    track a level that moved; the others keep the build of the level until their ring is reached.
+    Pinned and ``off`` policies are explicit and never staged. A build that already went through the
+    tenant's rings (for another level) is not staged again. Runs in the caller's transaction, so no
+    recompute sees the new level without its rollout. Idempotent."""
+    from rollout.models import SensorUpdatePolicy
+
+    subject = f"sensor:{platform}"
+    moved = {
+        SENSOR_LEVELS[i]: (new, before[i] if i < len(before) else "")
+        for i, new in enumerate(after[: len(SENSOR_LEVELS)])
+        if i >= len(before) or version_key(new) > version_key(before[i])
+    }
+    if not moved:
+        return []
+    tracking: dict[uuid.UUID, set[str]] = {}
+    for tenant_id, target in SensorUpdatePolicy.objects.filter(
+        platform=platform, target__in=list(moved), tenant__rings__isnull=False
+    ).values_list("tenant_id", "target"):
+        tracking.setdefault(tenant_id, set()).add(target)
+    started: list[Rollout] = []
+    for tenant in Tenant.objects.filter(pk__in=list(tracking)).order_by("pk"):
+        for level in sorted(tracking[tenant.pk]):
+            version, previous = moved[level]
+            rollout = _start(
+                tenant, actor, subject, version, previous=_known_good(tenant, subject, previous), level=level
+            )
+            if rollout is not None:
+                started.append(rollout)
+    return started
+
+
+def rollouts_rollback_withdrawn(*, platform: str, version: str, actor: Actor) -> int:
+    """The vendor withdrew a sensor build: every tenant's running or halted rollout of it is rolled back."""
+    count = 0
+    for rollout in Rollout.objects.filter(
+        subject=f"sensor:{platform}", version=version, state__in=LIVE
+    ).order_by("pk"):
+        _rollback(_locked(rollout), actor, "The vendor withdrew this sensor build.")
+        count += 1
+    return count
 
 
 # --- health --------------------------------------------------------------------------------------
@@ -271,32 +359,46 @@ def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None 
     category = rollout.category
     entries = _ring_entries(rollout)
     start = rollout.created_at
-    rows = list(
-        Host.objects.filter(tenant_id=rollout.tenant_id).values_list(
-            "pk", "status", "content_versions", "last_seen_at", "status_changed_at", "update_offered_at"
-        )
-    )
+    hosts = Host.objects.filter(tenant_id=rollout.tenant_id)
+    crashes = CrashEvent.objects.filter(tenant_id=rollout.tenant_id, occurred_at__gte=start)
+    offered: set[str] | None = None  # hosts the new version was offered to (None: every host)
+    rows: list[tuple[Any, str, str | None, datetime | None, datetime | None]]
+    if rollout.is_sensor:
+        # Only the platform's hosts whose policy level moved to this build are part of it: the others
+        # (another platform, another N level, a pin) were never offered it and do not count.
+        from rollout.models import DesiredState
+
+        hosts = hosts.filter(platform=category)
+        crashes = crashes.filter(sensor_build=rollout.version)
+        offered = {
+            str(h)
+            for h in DesiredState.objects.filter(
+                tenant_id=rollout.tenant_id, platform=category, sensor_build=rollout.version
+            ).values_list("host_id", flat=True)
+        }
+        rows = list(hosts.values_list("pk", "status", "sensor_build", "last_seen_at", "update_offered_at"))
+    else:
+        crashes = crashes.filter(category=category, content_version=rollout.version)
+        rows = [
+            (pk, status, (versions or {}).get(category), last_seen, on_offer)
+            for pk, status, versions, last_seen, on_offer in hosts.values_list(
+                "pk", "status", "content_versions", "last_seen_at", "update_offered_at"
+            )
+        ]
     membership = ring_membership(rollout.tenant_id, rings, [str(r[0]) for r in rows])
-    crashed = {
-        str(h)
-        for h in CrashEvent.objects.filter(
-            tenant_id=rollout.tenant_id,
-            category=category,
-            content_version=rollout.version,
-            occurred_at__gte=start,
-        ).values_list("host_id", flat=True)
-    }
+    crashed = {str(h) for h in crashes.values_list("host_id", flat=True)}
     ring_hosts = [0] * (len(rings) + 1)
     samples: list[tuple[int, HostHealth]] = []
-    for pk, status, versions, last_seen, _changed, offered in rows:
+    for pk, status, running, last_seen, on_offer in rows:
         hid = str(pk)
         index = membership[hid]
         ring_hosts[index] += 1
         if index > rollout.ring_index:
             continue
         allowed_at = entries.get(index, start)
-        has_it = (versions or {}).get(category) == rollout.version
-        alive_after = last_seen is not None and last_seen >= allowed_at
+        has_it = running == rollout.version
+        was_offered = offered is None or hid in offered
+        alive_after = was_offered and last_seen is not None and last_seen >= allowed_at
         state: str | None = None
         if hid in crashed or (status == HostStatus.CRASHED and (has_it or alive_after)):
             state = "crashed"
@@ -308,7 +410,12 @@ def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None 
             state = "silent"
         elif has_it:
             state = "ok"
-        elif offered is not None and offered >= allowed_at and now - offered > UPDATE_FAILED_AFTER:
+        elif (
+            was_offered
+            and on_offer is not None
+            and on_offer >= allowed_at
+            and now - on_offer > UPDATE_FAILED_AFTER
+        ):
             state = "update_failed"
         if state is not None:
             samples.append((index, HostHealth(hid, state)))  # type: ignore[arg-type]
@@ -412,9 +519,7 @@ def _halt(rollout: Rollout, actor: Actor, reason: str, *, gate: GateResult | Non
         before=before,
         after=rollout_dict(rollout),
     )
-    desired_changed(
-        rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.category, rollout.version)
-    )
+    desired_changed(rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.subject, rollout.version))
     payload = {"rollout": rollout_dict(rollout), "reason": reason}
     if gate is not None:
         notify(rollout.tenant_id, "gate.failed", {**payload, "gate": gate.as_dict()})
@@ -443,6 +548,13 @@ def rollout_resume(*, tenant: Tenant, actor: Actor, rollout: Rollout) -> Rollout
             raise Conflict("Only a halted rollout can be resumed.")
         if rollout.release is not None and rollout.release.stage == ContentStage.RECALLED:
             raise Conflict("The vendor recalled this release; it cannot be resumed.")
+        if (
+            rollout.is_sensor
+            and SensorBuild.objects.filter(
+                platform=rollout.category, version=rollout.version, stage=BuildStage.WITHDRAWN
+            ).exists()
+        ):
+            raise Conflict("The vendor withdrew this sensor build; it cannot be resumed.")
         before = rollout_dict(rollout)
         rollout.state = RolloutState.IN_RING
         rollout.ring_entered_at = timezone.now()
@@ -495,9 +607,7 @@ def _rollback(rollout: Rollout, actor: Actor, reason: str, *, event: str = "roll
         after=rollout_dict(rollout),
     )
     # Every host that has the version was offered it: those are the ones to send back first.
-    desired_changed(
-        rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.category, rollout.version)
-    )
+    desired_changed(rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.subject, rollout.version))
     notify(rollout.tenant_id, event, {"rollout": rollout_dict(rollout), "reason": reason})
 
 
@@ -607,6 +717,18 @@ def rollouts_tick() -> dict[str, int]:
                     _locked(rollout), GATES, "The vendor recalled this release.", event="release.recalled"
                 )
                 counts["recalled"] += 1
+        # A sensor build withdrawn through any path still rolls its rollouts back.
+        withdrawn = {
+            (f"sensor:{platform}", version)
+            for platform, version in SensorBuild.objects.filter(stage=BuildStage.WITHDRAWN).values_list(
+                "platform", "version"
+            )
+        }
+        for rollout in Rollout.objects.filter(state__in=LIVE, subject__startswith="sensor:").order_by("pk"):
+            if (rollout.subject, rollout.version) in withdrawn:
+                with transaction.atomic():
+                    _rollback(_locked(rollout), GATES, "The vendor withdrew this sensor build.")
+                    counts["recalled"] += 1
         cohort: dict[uuid.UUID, list[HostHealth]] = {}
         rings_of: dict[uuid.UUID, list[Ring]] = {}
         for rollout in (

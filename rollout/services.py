@@ -152,11 +152,25 @@ def sensor_build_publish(
         build = SensorBuild(
             platform=platform, version=version, release_line=release_line(version), stage=stage, notes=notes
         )
+        levels_before = _levels(platform)
         _save_unique(build, "version")
         audit_record(
             tenant=None, actor=actor, action="sensor_build.publish", target=build, after=_build_dict(build)
         )
+        _sensor_rollouts_follow(build, levels_before, actor)
     return build
+
+
+def _sensor_rollouts_follow(build: SensorBuild, levels_before: list[str], actor: Actor) -> None:
+    """In the transaction of the catalog change: a build that moved N / N-1 / N-2 forward starts a ring
+    rollout in every tenant tracking that level; a withdrawn build's rollouts are rolled back."""
+    from rollout.rollouts import rollouts_rollback_withdrawn, rollouts_start_for_sensor_levels
+
+    rollouts_start_for_sensor_levels(
+        platform=build.platform, before=levels_before, after=_levels(build.platform), actor=actor
+    )
+    if build.stage == BuildStage.WITHDRAWN:
+        rollouts_rollback_withdrawn(platform=build.platform, version=build.version, actor=actor)
 
 
 def _build_dict(build: SensorBuild) -> dict[str, Any]:
@@ -192,6 +206,7 @@ def sensor_build_stage_set(
             before=before,
             after=_build_dict(locked),
         )
+        _sensor_rollouts_follow(locked, levels_before, actor)
         return locked
 
     with transaction.atomic():
