@@ -38,3 +38,57 @@ def name_collection_operations(result: dict[str, Any], **kwargs: Any) -> dict[st
             if method == "get" and not path.rstrip("/").endswith("}"):
                 result["paths"][path][method]["operationId"] = operation_id[: -len("_retrieve")] + "_list"
     return result
+
+
+# Where each create answers the new object's id (JSON pointer into the 201 body). The policy-style
+# creates answer {"dry_run", "blast_radius", "object"}; the others answer the object itself.
+CREATED_ID_POINTERS = {
+    "/api/v1/api-clients/": "/id",
+    "/api/v1/content-policies/": "/object/id",
+    "/api/v1/enrolment-tokens/": "/id",
+    "/api/v1/freezes/": "/object/id",
+    "/api/v1/host-groups/": "/object/id",
+    "/api/v1/invitations/": "/id",
+    "/api/v1/pauses/": "/object/id",
+    "/api/v1/sensor-policies/": "/object/id",
+    "/api/v1/support/grants/": "/id",
+    "/api/v1/vendor/content-releases/": "/id",
+    "/api/v1/webhooks/": "/id",
+    "/api/v1/windows/": "/object/id",
+}
+
+
+def link_created_objects(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: OpenAPI links from each create (its 201 answer) to every operation on
+    the created object (``{id}`` paths under the same collection), for stateful fuzzing.
+
+    Views that declare a free-form answer are documented under 200 by drf-spectacular although a
+    create answers 201 (200 is the dry run); the 201 answer is added with the same content.
+    """
+    paths = result.get("paths", {})
+    for collection, pointer in CREATED_ID_POINTERS.items():
+        create = paths.get(collection, {}).get("post")
+        if not isinstance(create, dict):
+            continue
+        responses = create.setdefault("responses", {})
+        if "201" not in responses:
+            documented = responses.get("200", {})
+            responses["201"] = {**documented, "description": "Created"}
+        links: dict[str, Any] = {}
+        for path, methods in paths.items():
+            if not path.startswith(collection + "{id}"):
+                continue
+            for method, operation in methods.items():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                in_path = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
+                if [p.get("name") for p in in_path] != ["id"]:
+                    continue
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {"path.id": f"$response.body#{pointer}"},
+                    "description": f"{method.upper()} {path} on the object just created.",
+                }
+        if links:
+            responses["201"] = {**responses["201"], "links": links}
+    return result

@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "console.schema.name_collection_operations",
+        "console.schema.link_created_objects",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApiScopeEnum": "console.models.ApiScope",

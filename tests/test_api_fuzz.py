@@ -9,7 +9,11 @@ Django's own test client does). Path ids are the seeded objects' ids most of the
 fuzzer reaches real objects, not only 404s.
 
 ``FUZZ_EXAMPLES`` sets the examples per operation: small in ``make test``, large in ``make soak``.
-The schema has no OpenAPI links, so there is no stateful phase to run.
+
+The stateful phase follows the schema's OpenAPI links (``console.schema.link_created_objects``):
+create an object, then read, change, act on and delete it through the id the create answered,
+checking also that a created object is there (``ensure_resource_availability``) and a deleted
+one is gone (``use_after_free``). ``FUZZ_STATEFUL_EXAMPLES`` sets its number of scenarios.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck, note
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.specs.openapi.checks import ensure_resource_availability, use_after_free
 
 from console.access import SESSION_TENANT_KEY, Actor
 from console.models import ApiScope, Role, SupportGrant, VendorRole
@@ -47,8 +52,13 @@ from tests.factories import (
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", str(max(3, MAX_EXAMPLES))))
 ALL_SCOPES = [ApiScope.READ, ApiScope.WRITE, ApiScope.PAUSE, ApiScope.ADMIN]
 CALLERS = ["token-read", "token-all", "owner", "admin", "operator", "viewer", "vendor"]
+
+
+def _checks() -> list[Any]:
+    return [not_a_server_error, response_schema_conformance, problem_json_errors]
 
 
 def problem_json_errors(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -200,6 +210,37 @@ def test_it_never_fails_on_generated_requests(case: Any, callers: dict[str, Any]
         # when the caller sends the generated request
         note(f"caller: {kind}")
         # then no 5xx, bodies conform to the schema, errors are problem+json
-        case.call_and_validate(
-            headers=headers, checks=[not_a_server_error, response_schema_conformance, problem_json_errors]
+        case.call_and_validate(headers=headers, checks=_checks())
+
+
+@pytest.mark.parametrize("kind", ["token-all", "owner", "operator"])
+def test_it_never_fails_along_the_schema_links(kind: str, callers: dict[str, Any]) -> None:
+    # given the schema's links (create -> read / change / act / delete) and a caller who may write
+    headers = callers["headers"][kind]
+    vendor = callers["headers"]["vendor"]
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            note(f"caller: {kind}")
+            return {"headers": vendor if case.path.startswith("/api/v1/vendor/") else headers}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            # then no 5xx, bodies conform, errors are problem+json, created objects exist and
+            # deleted ones are gone
+            case.validate_response(
+                response,
+                checks=[*_checks(), ensure_resource_availability, use_after_free],
+                transport_kwargs=kwargs or None,
+                recorder=getattr(self, "recorder", None),
+            )
+
+    # when scenarios of linked calls run
+    Workflow.run(
+        settings=hypothesis_settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
         )
+    )
