@@ -8,6 +8,7 @@ is found again by ``outbox_sweep`` from PostgreSQL, the source of truth.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from celery import shared_task
@@ -15,12 +16,30 @@ from celery import shared_task
 log = logging.getLogger(__name__)
 
 
+def tenant_known(task: str, tenant_id: object) -> str | None:
+    """The tenant id a task was given, when it names a tenant; else the task is refused (logged)
+    rather than acting on, or creating rows for, a tenant that does not exist."""
+    from console.models import Tenant
+
+    try:
+        tid = str(uuid.UUID(str(tenant_id)))
+    except ValueError:
+        tid = None
+    if tid is not None and Tenant.objects.filter(pk=tid).exists():
+        return tid
+    log.warning("%s refused: %r names no tenant", task, tenant_id)
+    return None
+
+
 @shared_task(bind=True, ignore_result=True, max_retries=8)
 def outbox_process_tenant(self: Any, tenant_id: str) -> None:
     from rollout.desired import RETRYABLE, outbox_process
 
+    tid = tenant_known("outbox_process_tenant", tenant_id)
+    if tid is None:
+        return
     try:
-        outbox_process(tenant_id)
+        outbox_process(tid)
     except RETRYABLE as exc:
         raise self.retry(exc=exc, countdown=min(60, 2 ** (self.request.retries + 1))) from exc
 
@@ -37,8 +56,11 @@ def outbox_sweep() -> None:
 def desired_state_sync_tenant(self: Any, tenant_id: str) -> None:
     from rollout.desired import RETRYABLE, desired_state_tick_tenant
 
+    tid = tenant_known("desired_state_sync_tenant", tenant_id)
+    if tid is None:
+        return
     try:
-        desired_state_tick_tenant(tenant_id)
+        desired_state_tick_tenant(tid)
     except RETRYABLE as exc:
         raise self.retry(exc=exc, countdown=10) from exc
 
@@ -55,7 +77,9 @@ def desired_state_tick() -> None:
 def distribution_reconcile_tenant(tenant_id: str) -> None:
     from rollout.desired import desired_state_reconcile
 
-    desired_state_reconcile(tenant_id)
+    tid = tenant_known("distribution_reconcile_tenant", tenant_id)
+    if tid is not None:
+        desired_state_reconcile(tid)
 
 
 @shared_task(ignore_result=True)

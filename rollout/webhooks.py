@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -27,6 +28,8 @@ from console.audit import audit_record
 from console.errors import InvalidInput
 from console.models import Tenant
 from rollout.models import WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
 
 EVENTS = (
     "rollout.halted",
@@ -123,15 +126,24 @@ def webhook_dispatch(
                 payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
             )
         )
+    tid = str(tenant_id)
     for delivery in deliveries:
         did = str(delivery.pk)
-        transaction.on_commit(lambda did=did: webhook_deliver_task.apply_async(args=(did,)))  # type: ignore[misc]
+        transaction.on_commit(lambda did=did: webhook_deliver_task.apply_async(args=(tid, did)))  # type: ignore[misc]
     return deliveries
 
 
-def webhook_attempt(delivery_id: str) -> bool:
+def webhook_delivery_get(tenant_id: object, delivery_id: object) -> WebhookDelivery | None:
+    """The tenant's delivery with that id; None for another tenant's, a missing one or a bad id."""
+    try:
+        tid, did = uuid.UUID(str(tenant_id)), uuid.UUID(str(delivery_id))
+    except ValueError:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint").filter(tenant_id=tid, pk=did).first()
+
+
+def webhook_attempt(delivery: WebhookDelivery) -> bool:
     """One attempt; True when delivered (2xx). Records the outcome on the delivery log."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     if delivery.status == "delivered":
         return True
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
@@ -169,10 +181,13 @@ def backoff_seconds(attempt: int) -> float:
 @shared_task(
     name="rollout.webhooks.webhook_deliver_task", bind=True, ignore_result=True, max_retries=MAX_ATTEMPTS
 )
-def webhook_deliver_task(self: Any, delivery_id: str) -> None:
-    if webhook_attempt(delivery_id):
+def webhook_deliver_task(self: Any, tenant_id: str, delivery_id: str) -> None:
+    delivery = webhook_delivery_get(tenant_id, delivery_id)
+    if delivery is None:
+        log.warning("webhook_deliver_task refused: no delivery %r in tenant %r", delivery_id, tenant_id)
         return
-    delivery = WebhookDelivery.objects.get(pk=delivery_id)
+    if webhook_attempt(delivery):
+        return
     if delivery.status == "failed":
         return
     raise self.retry(countdown=backoff_seconds(delivery.attempts))
