@@ -62,6 +62,7 @@ class RolloutState(models.TextChoices):
     HALTED = "halted", "Halted"
     COMPLETED = "completed", "Completed"
     ROLLED_BACK = "rolled_back", "Rolled back"
+    SUPERSEDED = "superseded", "Superseded"  # a sensor build no N level resolves to any more
 
 
 class Rollout(models.Model):

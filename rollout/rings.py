@@ -96,7 +96,7 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
         "pk", "subject", "version", "previous_version", "state", "ring_index"
     ):
         if rollout.is_sensor:
-            if rollout.state != RolloutState.COMPLETED:
+            if rollout.state not in (RolloutState.COMPLETED, RolloutState.SUPERSEDED):
                 sensor.append(rollout)
             continue
         key = (version_key(rollout.version), rollout.version)

@@ -298,6 +298,7 @@ def rollouts_start_for_sensor_levels(
     }
     if not moved:
         return []
+    _supersede(subject, current=set(after), actor=actor)
     tracking: dict[uuid.UUID, set[str]] = {}
     for tenant_id, target in SensorUpdatePolicy.objects.filter(
         platform=platform, target__in=list(moved), tenant__rings__isnull=False
@@ -313,6 +314,32 @@ def rollouts_start_for_sensor_levels(
             if rollout is not None:
                 started.append(rollout)
     return started
+
+
+def _supersede(subject: str, *, current: set[str], actor: Actor) -> None:
+    """Unfinished rollouts of builds no N level resolves to any more end as superseded: no host is
+    offered that build again, so there is nothing left to stage (and they no longer hold the rings)."""
+    for rollout in (
+        Rollout.objects.filter(subject=subject, state__in=LIVE)
+        .exclude(version__in=current)
+        .select_related("tenant")
+        .order_by("pk")
+    ):
+        rollout = _locked(rollout)
+        before = rollout_dict(rollout)
+        rollout.state = RolloutState.SUPERSEDED
+        rollout.completed_at = timezone.now()
+        _save(rollout, "state", "completed_at")
+        _event(rollout, "superseded", actor, levels=sorted(current))
+        audit_record(
+            tenant=rollout.tenant,
+            actor=actor,
+            action="rollout.supersede",
+            target=rollout,
+            before=before,
+            after=rollout_dict(rollout),
+        )
+        desired_changed(rollout.tenant_id, "ring.advanced")
 
 
 def rollouts_rollback_withdrawn(*, platform: str, version: str, actor: Actor) -> int:

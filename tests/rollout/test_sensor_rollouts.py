@@ -217,3 +217,21 @@ def test_it_shows_sensor_rollouts_to_members_and_not_to_outsiders() -> None:
     assert client(viewer).post(url, {"reason": "x"}, content_type="application/json").status_code == 403
     halted = client(operator).post(url, {"reason": "wait for the fix"}, content_type="application/json")
     assert halted.status_code == 200 and halted.json()["state"] == "halted"
+
+
+@pytest.mark.django_db
+def test_it_supersedes_an_unfinished_build_and_never_falls_back_to_it() -> None:
+    # given: NEW is staged in ring 1 of the tenant
+    rollout_catalog()
+    tenant = sensor_tenant("acme", windows=3, linux=0)
+    sensor_build_publish(actor=VENDOR, platform="windows", version=NEW, stage="ga")
+    staged = Rollout.objects.get(tenant=tenant, version=NEW)
+    # when: a newer build of the same line takes N-1 before NEW went through the rings
+    sensor_build_publish(actor=VENDOR, platform="windows", version="7.10.400", stage="ga")
+    # then: NEW's rollout ends as superseded, and the newer one falls back to OLD, not to unproven NEW
+    staged.refresh_from_db()
+    assert staged.state == RolloutState.SUPERSEDED
+    assert RolloutEvent.objects.filter(rollout=staged, kind="superseded").exists()
+    newer = Rollout.objects.get(tenant=tenant, version="7.10.400")
+    assert (newer.state, newer.previous_version) == (RolloutState.IN_RING, OLD)
+    assert AuditEvent.objects.filter(tenant=tenant, action="rollout.supersede").exists()
