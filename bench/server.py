@@ -23,9 +23,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a benchmark's server processes: production settings on this machine."""
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "b" * 20 + "enchmark-only-key-" + "x" * 30),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_NO_MANIFEST": "1",
+        **(env or {}),
+    }
+
+
 @contextmanager
-def uvicorn_server(app: str = "bench.asgi:application", env: dict[str, str] | None = None) -> Iterator[str]:
-    """One uvicorn worker (the unit P1/P5 are stated in); yields its base URL."""
+def uvicorn_process(
+    app: str = "bench.asgi:application", env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """One uvicorn worker (the unit P1/P4/P5 are stated in); yields its base URL and its process."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -42,15 +57,7 @@ def uvicorn_server(app: str = "bench.asgi:application", env: dict[str, str] | No
             "--no-access-log",
         ],
         cwd=BASE_DIR,
-        env={
-            **os.environ,
-            "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "b" * 20 + "enchmark-only-key-" + "x" * 30),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_NO_MANIFEST": "1",
-            **(env or {}),
-        },
+        env=server_env(env),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,10 +71,21 @@ def uvicorn_server(app: str = "bench.asgi:application", env: dict[str, str] | No
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("benchmark server did not start")
             time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=15)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # open websockets can hold a graceful shutdown up
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def uvicorn_server(app: str = "bench.asgi:application", env: dict[str, str] | None = None) -> Iterator[str]:
+    """One uvicorn worker; yields its base URL."""
+    with uvicorn_process(app, env) as (url, _proc):
+        yield url
 
 
 def requests_per_second(url: str, *, total: int, concurrency: int = 16, warmup: int = 200) -> float:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from console.access import TenantContext, resolve_context
+from console.access import SESSION_GRANT_KEY, SESSION_TENANT_KEY, TenantContext, resolve_context
 from console.realtime import tenant_group
 
 
-@database_sync_to_async
-def ws_context(scope: dict[str, Any]) -> TenantContext | None:
+def ws_context_resolve(scope: dict[str, Any]) -> TenantContext | None:
     """The tenant context of a websocket, re-resolved on demand (grants can end mid-connection)."""
     from console.access import NoTenantSelected
     from console.models import ApiClient
@@ -33,6 +34,76 @@ def ws_context(scope: dict[str, Any]) -> TenantContext | None:
         )
     except NoTenantSelected:
         return None
+
+
+ws_context = database_sync_to_async(ws_context_resolve)
+
+
+def _principal(scope: dict[str, Any]) -> tuple[Any, ...]:
+    """Everything of a socket's scope that ``resolve_context`` depends on, besides the database."""
+    session = scope.get("session")
+    data = dict(session.items()) if session is not None else {}
+    user, api_client = scope.get("user"), scope.get("api_client")
+    return (
+        getattr(user, "pk", None),
+        bool(getattr(user, "is_vendor_staff", False)),
+        getattr(api_client, "pk", None),
+        data.get(SESSION_TENANT_KEY),
+        data.get(SESSION_GRANT_KEY),
+    )
+
+
+def ws_contexts_resolve(scopes: list[dict[str, Any]]) -> list[TenantContext | None]:
+    """The contexts of several sockets at one moment; sockets of the same principal are resolved once."""
+    resolved: dict[tuple[Any, ...], TenantContext | None] = {}
+    contexts = []
+    for scope in scopes:
+        key = _principal(scope)
+        if key not in resolved:
+            resolved[key] = ws_context_resolve(scope)
+        contexts.append(resolved[key])
+    return contexts
+
+
+class _Checks:
+    def __init__(self) -> None:
+        self.waiting: list[tuple[dict[str, Any], asyncio.Future[TenantContext | None]]] = []
+        self.drain: asyncio.Task[None] | None = None
+
+
+_checks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Checks] = weakref.WeakKeyDictionary()
+
+
+async def ws_context_batched(scope: dict[str, Any]) -> TenantContext | None:
+    """``ws_context`` for a message fanned out to many sockets of this process.
+
+    A group message reaches every subscribed socket at once; re-checking each one's access in its
+    own trip to the database thread (a new connection each with ``CONN_MAX_AGE=0``) made a tick
+    take seconds at 1,000 sockets. The checks that arrive while one batch is in the database
+    thread wait for the next batch, so every message is still checked when it is delivered.
+    """
+    loop = asyncio.get_running_loop()
+    checks = _checks.setdefault(loop, _Checks())
+    future: asyncio.Future[TenantContext | None] = loop.create_future()
+    checks.waiting.append((scope, future))
+    if checks.drain is None or checks.drain.done():
+        checks.drain = loop.create_task(_drain(checks))
+    return await future
+
+
+async def _drain(checks: _Checks) -> None:
+    while checks.waiting:
+        batch, checks.waiting = checks.waiting, []
+        try:
+            contexts = await database_sync_to_async(ws_contexts_resolve)([scope for scope, _ in batch])
+        except Exception as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            continue
+        for (_, future), ctx in zip(batch, contexts, strict=True):
+            if not future.done():
+                future.set_result(ctx)
 
 
 class TenantEventsConsumer(AsyncJsonWebsocketConsumer):

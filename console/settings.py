@@ -95,10 +95,19 @@ CACHES = {
     }
 }
 
+# channels-redis waits for messages with a 5 s blocking pop; redis-py's default socket timeout is
+# also 5 s, so an idle socket's read timed out first and the error closed the websocket. Reads
+# must outlast the blocking pop. redis-py's pool also refuses (instead of waiting) past 100
+# connections, which 1,000 sockets joining or leaving their groups at once exceed.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "console:channels", "capacity": 1000, "expiry": 30},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}],
+            "prefix": "console:channels",
+            "capacity": 1000,
+            "expiry": 30,
+        },
     }
 }
 

@@ -13,8 +13,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from console.access import READ
-from console.consumers import ws_context
+from console.access import READ, TenantContext
+from console.consumers import ws_context, ws_context_batched
 from console.realtime import tenant_group
 from telemetry.fleet import TOPIC, fleet_current
 
@@ -22,9 +22,11 @@ CLOSE_FORBIDDEN = 4403
 
 
 class FleetConsumer(AsyncJsonWebsocketConsumer):
-    async def _allowed(self) -> bool:
-        ctx = await ws_context(self.scope)
+    def _holds(self, ctx: TenantContext | None) -> bool:
         return ctx is not None and ctx.tenant.pk == self.tenant_id and ctx.can(READ)
+
+    async def _allowed(self) -> bool:
+        return self._holds(await ws_context(self.scope))
 
     async def connect(self) -> None:
         ctx = await ws_context(self.scope)
@@ -55,7 +57,7 @@ class FleetConsumer(AsyncJsonWebsocketConsumer):
 
     async def fleet_update(self, event: dict[str, Any]) -> None:
         """Group message from ``telemetry.fleet.fleet_publish``: forwarded while access still holds."""
-        if not await self._allowed():
+        if not self._holds(await ws_context_batched(self.scope)):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.send_json({"type": "fleet.update", **event["payload"]})

@@ -219,6 +219,31 @@ def test_it_refuses_anonymous_and_host_credential_sockets(transactional_db: None
     assert _run(scenario) == (False, False)
 
 
+def test_it_keeps_a_quiet_fleet_socket_open_past_the_layers_blocking_read(transactional_db: None) -> None:
+    from channels.layers import get_channel_layer
+
+    # given a viewer watching acme's fleet while nothing changes for longer than the layer's blocking pop
+    acme = TenantFactory(slug="acme")
+    HostFactory(tenant=acme)
+    viewer = member(acme, Role.VIEWER)
+
+    async def scenario() -> tuple[dict, bool, dict]:
+        comm, connected = await _connect(viewer)
+        assert connected
+        first = await comm.receive_json_from(timeout=5)
+        quiet = await comm.receive_nothing(timeout=get_channel_layer().brpop_timeout + 2, interval=0.5)
+        # when the next tick is published
+        await database_sync_to_async(fleet_publish)([str(acme.pk)])
+        update = await comm.receive_json_from(timeout=5)
+        await comm.disconnect()
+        return first, quiet, update
+
+    first, quiet, update = _run(scenario)
+    # then the socket stayed open and the update arrived
+    assert first["type"] == "fleet.snapshot" and quiet
+    assert update["type"] == "fleet.update" and update["seq"] == 1
+
+
 def test_it_ends_a_support_stream_when_the_grant_is_revoked(
     transactional_db: None, pipeline_token: str
 ) -> None:
@@ -262,6 +287,41 @@ def test_it_ends_a_support_stream_when_the_grant_is_revoked(
     # then the snapshot came while the grant held, and the socket closed instead of the update
     assert first["snapshot"]["total"] == 1
     assert closed == {"type": "websocket.close", "code": 4403}
+
+
+def test_it_rechecks_each_socket_of_one_message_on_its_own_access(transactional_db: None) -> None:
+    # given two tabs of acme's viewer, a tab of its operator and a token, all watching acme's fleet
+    acme = TenantFactory(slug="acme")
+    HostFactory(tenant=acme)
+    viewer, operator = member(acme, Role.VIEWER), member(acme, Role.OPERATOR)
+    client, token = api_client_with_token(acme, [ApiScope.READ])
+
+    async def scenario() -> list[dict]:
+        comms = [
+            (await _connect(viewer))[0],
+            (await _connect(viewer))[0],
+            (await _connect(operator))[0],
+            (await _connect(token=token))[0],
+        ]
+        for comm in comms:
+            await comm.receive_json_from(timeout=5)
+        # when the viewer leaves the tenant and the token is revoked, then one tick is published
+        from console.models import ApiClient, Membership
+
+        await database_sync_to_async(Membership.objects.filter(user=viewer).delete)()
+        await database_sync_to_async(ApiClient.objects.filter(pk=client.pk).update)(
+            revoked_at=datetime.now(UTC)
+        )
+        await database_sync_to_async(fleet_publish)([str(acme.pk)])
+        got = [await comm.receive_output(timeout=5) for comm in comms]
+        for comm in comms:
+            await comm.disconnect()
+        return got
+
+    viewer_tab, viewer_tab2, operator_tab, token_socket = _run(scenario)
+    # then only the operator's socket still gets the update; the others are closed
+    assert viewer_tab == viewer_tab2 == token_socket == {"type": "websocket.close", "code": 4403}
+    assert operator_tab["type"] == "websocket.send" and '"seq": 1' in operator_tab["text"]
 
 
 @pytest.mark.django_db
