@@ -323,6 +323,10 @@ DISTRIBUTION_HTTP_TIMEOUT = env_int("DISTRIBUTION_HTTP_TIMEOUT", 10, minimum=1)
 DISTRIBUTION_HTTP_MAX_ATTEMPTS = env_int("DISTRIBUTION_HTTP_MAX_ATTEMPTS", 5, minimum=1)
 DISTRIBUTION_BREAKER_THRESHOLD = env_int("DISTRIBUTION_BREAKER_THRESHOLD", 5, minimum=1)
 DISTRIBUTION_BREAKER_RESET_SECONDS = env_int("DISTRIBUTION_BREAKER_RESET_SECONDS", 30, minimum=1)
+# A tenant is told "sync.failing" (in the app and by webhook) once per outage: after this many
+# failed publish/hold attempts in a row, or this long since the first of them.
+SYNC_FAILING_AFTER_ATTEMPTS = env_int("SYNC_FAILING_AFTER_ATTEMPTS", 3, minimum=1)
+SYNC_FAILING_AFTER_SECONDS = env_int("SYNC_FAILING_AFTER_SECONDS", 120, minimum=1)
 if DISTRIBUTION_BACKEND not in {"edge", "http"}:
     raise ImproperlyConfigured(f"DISTRIBUTION_BACKEND={DISTRIBUTION_BACKEND!r}: use 'edge' or 'http'")
 if DISTRIBUTION_BACKEND == "http" and not (DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET):

@@ -243,7 +243,12 @@ class WebhookIn(serializers.Serializer):
     # Blank values reach the service, which names every bad field at once.
     name = serializers.CharField(max_length=120, allow_blank=True)
     url = serializers.CharField(max_length=500, allow_blank=True)
-    events = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
+    events = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        help_text="Events to send (empty: all): " + ", ".join(webhooks.EVENTS),
+    )
 
 
 def delivery_out(d: WebhookDelivery) -> dict[str, Any]:

@@ -549,9 +549,18 @@ def _assignment(
     )
 
 
-def _stream(tenant_id: str, since: int | None) -> Iterator[Assignment]:
-    """Assignments of the tenant's rows (changed after ``since`` when given), from a server-side cursor."""
-    sql = "SELECT host_id, platform, groups, sensor_build, content, rules FROM rollout_desiredstate WHERE tenant_id = %s"
+class Superseded(Exception):
+    """A newer revision committed while an older one was being read for publishing: the older one
+    is abandoned before the backend commits it (the caller publishes the newer one instead)."""
+
+
+def _stream(tenant_id: str, since: int | None, *, upto: int | None = None) -> Iterator[Assignment]:
+    """Assignments of the tenant's rows (changed after ``since`` when given), from a server-side cursor.
+
+    ``upto``: the revision being published. The cursor reads one snapshot; a row newer than
+    ``upto`` in it means a recompute committed after the revision was read, so this content is no
+    longer revision ``upto``'s: ``Superseded`` is raised rather than sending mixed content."""
+    sql = "SELECT host_id, platform, groups, sensor_build, content, rules, revision FROM rollout_desiredstate WHERE tenant_id = %s"
     params: list[Any] = [tenant_id]
     if since is not None:
         sql += " AND revision > %s"
@@ -559,8 +568,18 @@ def _stream(tenant_id: str, since: int | None) -> Iterator[Assignment]:
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
-            for host_id, platform, groups, build, content, rules in rows:
+            for host_id, platform, groups, build, content, rules, revision in rows:
+                if upto is not None and revision > upto:
+                    raise Superseded(f"revision {revision} committed while {upto} was being published")
                 yield _assignment(host_id, platform, groups, build, content, rules)
+    # A newer revision that only removed hosts leaves no newer row behind: ask the counter too
+    # (this runs before the backend commits, which it does only once the stream is exhausted).
+    if upto is not None:
+        current = (
+            TenantRevision.objects.filter(tenant_id=tenant_id).values_list("revision", flat=True).first()
+        )
+        if current is not None and current > upto:
+            raise Superseded(f"revision {current} committed while {upto} was being published")
 
 
 def desired_digest(tenant_id: str) -> str:
@@ -568,10 +587,63 @@ def desired_digest(tenant_id: str) -> str:
     return digest_of(_stream(tenant_id, None))
 
 
-def _record_error(tenant_id: str, message: str) -> None:
-    TenantRevision.objects.filter(tenant_id=tenant_id).update(
-        last_error=message[:2000], last_error_at=timezone.now()
+# --- sync failing / recovered --------------------------------------------------------------------
+
+
+def sync_failure_record(tenant_id: str, message: str) -> None:
+    """Records a failed attempt to reach the backend (publish, hold) and, once the failures have
+    lasted ``SYNC_FAILING_AFTER_ATTEMPTS`` attempts or ``SYNC_FAILING_AFTER_SECONDS``, tells the
+    tenant ``sync.failing``: once per failure episode (the episode ends at the next successful
+    publish, which sends ``sync.recovered``), however many retries the outage takes."""
+    now = timezone.now()
+    with transaction.atomic():
+        tr = _tenant_revision(tenant_id)
+        tr.last_error = message[:2000]
+        tr.last_error_at = now
+        tr.publish_failures += 1
+        tr.failing_since = tr.failing_since or now
+        fields = ["last_error", "last_error_at", "publish_failures", "failing_since"]
+        attempts = int(getattr(settings, "SYNC_FAILING_AFTER_ATTEMPTS", 3))
+        seconds = float(getattr(settings, "SYNC_FAILING_AFTER_SECONDS", 120))
+        failing = tr.publish_failures >= attempts or (now - tr.failing_since).total_seconds() >= seconds
+        if failing and tr.failing_notified_at is None:
+            tr.failing_notified_at = now
+            fields.append("failing_notified_at")
+            _sync_notify(tr, "sync.failing", now)
+        tr.save(update_fields=fields)
+
+
+def _sync_recovered(tr: TenantRevision, now: datetime) -> None:
+    """Ends a failure episode (``tr`` is locked by the caller); ``sync.recovered`` if it was announced."""
+    if tr.publish_failures == 0 and tr.failing_since is None:
+        return
+    if tr.failing_notified_at is not None:
+        _sync_notify(tr, "sync.recovered", now)
+    tr.publish_failures = 0
+    tr.failing_since = tr.failing_notified_at = None
+    tr.save(update_fields=["publish_failures", "failing_since", "failing_notified_at"])
+
+
+def _sync_notify(tr: TenantRevision, event: str, now: datetime) -> None:
+    from rollout.rollouts import notify
+
+    since = tr.failing_since
+    notify(
+        tr.tenant_id,
+        event,
+        {
+            "backend": tr.backend or getattr(settings, "DISTRIBUTION_BACKEND", "edge") or "edge",
+            "desired_revision": tr.revision,
+            "published_revision": tr.published_revision,
+            "failed_attempts": tr.publish_failures,
+            "failing_since": since.isoformat() if since else None,
+            "failing_seconds": round((now - since).total_seconds(), 1) if since else 0.0,
+            "last_error": tr.last_error[:300],
+        },
     )
+
+
+PUBLISH_SUPERSEDED_RETRIES = 5
 
 
 def desired_state_publish(
@@ -581,26 +653,42 @@ def desired_state_publish(
 
     Full when the published revision is unknown, far behind, or hosts were removed; otherwise a
     delta of the rows changed since. Raises the backend's errors (the caller decides on retries)
-    after recording them in the tenant's sync status."""
+    after recording them in the tenant's sync status.
+
+    Nothing is locked while the backend is called: a backend that hangs must not make the
+    tenant's recomputes wait. The revision is read, then its rows are streamed from one snapshot;
+    a recompute that commits in between makes the stream raise ``Superseded`` before the backend
+    commits anything, and the newer revision is published instead. So a revision is always sent
+    with the same rows (retries are duplicates), and an older unsent one is simply skipped."""
     tid = str(tenant_id)
     b = backend or backend_for(settings)
+    for _ in range(PUBLISH_SUPERSEDED_RETRIES):
+        try:
+            return _publish_once(tid, b)
+        except Superseded as exc:
+            log.info("tenant %s: %s; publishing the newer one", tid, exc)
+    # Recomputes keep landing faster than a publish completes: the outbox retries later.
+    raise PublishInProgress(
+        f"tenant {tid}: revisions kept moving during {PUBLISH_SUPERSEDED_RETRIES} publishes"
+    )
+
+
+def _publish_once(tid: str, b: DistributionBackend) -> Published | None:
     try:
-        with transaction.atomic():
-            # The revision row stays locked while we read and send: no recompute can commit in
-            # between, so a revision is always sent with the same rows.
-            tr = TenantRevision.objects.select_for_update().filter(tenant_id=tid).first()
+        with transaction.atomic():  # a transaction for the server-side cursor; no row lock
+            tr = TenantRevision.objects.filter(tenant_id=tid).first()
             if tr is None or (tr.published_revision is not None and tr.published_revision >= tr.revision):
                 return None
             revision = tr.revision
             previous = tr.published_revision
             full = tr.full_needed or previous is None or revision - previous > FULL_AFTER_REVISIONS
-            ack = b.publish(tid, revision, _stream(tid, None if full else previous), full=full)
+            ack = b.publish(tid, revision, _stream(tid, None if full else previous, upto=revision), full=full)
     except RevisionConflict as exc:
         log.error("distribution refused a revision of tenant %s: %s", tid, exc)
-        _record_error(tid, f"revision conflict (a bug): {exc}")
+        sync_failure_record(tid, f"revision conflict (a bug): {exc}")
         raise
     except (DistributionError, redis.exceptions.RedisError) as exc:
-        _record_error(tid, f"{type(exc).__name__}: {exc}")
+        sync_failure_record(tid, f"{type(exc).__name__}: {exc}")
         raise
     offered_since = previous or 0
     now = timezone.now()
@@ -618,6 +706,8 @@ def desired_state_publish(
                 tr.digest = ack.digest
             tr.last_error = ""
             tr.save()
+        if ack.outcome != "stale":
+            _sync_recovered(tr, now)
         offered = list(
             DesiredState.objects.filter(
                 tenant_id=tid, target_revision__gt=offered_since, target_revision__lte=revision
@@ -770,7 +860,7 @@ def pause_hold_set(pause: Pause, *, backend: DistributionBackend | None = None) 
         (backend or backend_for(settings)).hold_set(str(pause.tenant_id), pause_hold(pause))
     except DistributionError as exc:
         log.error("pause %s did not reach distribution: %s", pause.pk, exc)
-        _record_error(str(pause.tenant_id), f"pause not delivered ({type(exc).__name__}): {exc}")
+        sync_failure_record(str(pause.tenant_id), f"pause not delivered ({type(exc).__name__}): {exc}")
 
 
 def pause_hold_clear(pause: Pause, *, backend: DistributionBackend | None = None) -> None:
@@ -783,7 +873,7 @@ def pause_hold_clear(pause: Pause, *, backend: DistributionBackend | None = None
         (backend or backend_for(settings)).hold_clear(tid, hold.scope, hold.key)
     except DistributionError as exc:
         log.error("resume of pause %s did not reach distribution: %s", pause.pk, exc)
-        _record_error(tid, f"resume not delivered ({type(exc).__name__}): {exc}")
+        sync_failure_record(tid, f"resume not delivered ({type(exc).__name__}): {exc}")
 
 
 def _active_pauses(tenant_id: str) -> list[Pause]:
@@ -878,6 +968,10 @@ def desired_state_reconcile(
         if detail:
             locked.last_repair = f"{now.isoformat()}: {detail}"[:2000]
         locked.save(update_fields=["last_reconciled_at", "last_repair"])
+        if (locked.published_revision or 0) >= locked.revision:
+            # The backend answered every call and has everything: a failure episode (a hold that
+            # did not get through, say) is over even though nothing needed publishing.
+            _sync_recovered(locked, now)
         if detail:
             tenant = Tenant.objects.get(pk=tid)
             audit_record(
@@ -924,6 +1018,9 @@ def sync_status_for(tenant: Tenant) -> dict[str, Any]:
             "recomputed_at": None,
             "published_at": None,
             "circuit_state": circuit,
+            "failing": False,
+            "failing_since": None,
+            "failed_attempts": 0,
         }
     acknowledged = tr.acknowledged_revision or 0
     behind = tr.revision > acknowledged
@@ -945,6 +1042,9 @@ def sync_status_for(tenant: Tenant) -> dict[str, Any]:
         "recomputed_at": tr.recomputed_at.isoformat() if tr.recomputed_at else None,
         "published_at": tr.published_at.isoformat() if tr.published_at else None,
         "circuit_state": circuit,
+        "failing": tr.failing_notified_at is not None,
+        "failing_since": tr.failing_since.isoformat() if tr.failing_since else None,
+        "failed_attempts": tr.publish_failures,
     }
 
 

@@ -70,6 +70,15 @@ class TenantRevision(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     next_boundary_at = models.DateTimeField(null=True, blank=True)
     hosts_watermark = models.DateTimeField(null=True, blank=True)
+    publish_failures = models.PositiveIntegerField(
+        default=0, help_text="Failed attempts to reach the backend since the last successful publish"
+    )
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="First failure of the current episode"
+    )
+    failing_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When sync.failing was sent for the current episode"
+    )
     combo_cache = models.JSONField(
         default=dict, blank=True, help_text="Outcome hash per host combination at the last full recompute"
     )

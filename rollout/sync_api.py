@@ -20,7 +20,16 @@ class SyncStatusView(TenantAPIView):
     queryset = TenantRevision.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["distribution"])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        tags=["distribution"],
+        description=(
+            "`desired_revision`, `published_revision`, `acknowledged_revision`, `lag_revisions`,"
+            " `lag_seconds`, `in_sync`, `pending_changes`, `last_error`, `circuit_state`; `failing`"
+            " is true from the `sync.failing` notification of an outage until the next successful"
+            " publish (`sync.recovered`), with `failing_since` and `failed_attempts`."
+        ),
+    )
     def get(self, request: Request) -> Response:
         return Response(sync_status_for(self.tenant))
 

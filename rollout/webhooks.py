@@ -1,4 +1,5 @@
-"""Per-tenant outgoing webhooks: rollout halted, recalled, paused, resumed, gate failed, sync failing.
+"""Per-tenant outgoing webhooks: rollout halted, recalled, paused, resumed, gate failed, sync failing and
+recovered, rolled back.
 
 Each delivery is POSTed as JSON with ``X-Console-Timestamp`` and ``X-Console-Signature:
 sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the endpoint's secret>``, retried by Celery
@@ -38,6 +39,7 @@ EVENTS = (
     "rollout.resumed",
     "gate.failed",
     "sync.failing",
+    "sync.recovered",
     "rollout.rolled_back",
 )
 MAX_ATTEMPTS = 6

@@ -5,6 +5,7 @@ with exactly the database's desired state (same revision, same digest) and nothi
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -24,10 +25,14 @@ from rollout.desired import desired_digest
 from rollout.desired_models import TenantRevision
 from rollout.distribution.http import HttpBackend
 from rollout.distribution.http_receiver import ReceiverServer, serve
+from rollout.models import WebhookDelivery
 from rollout.outbox import outbox_enqueue
+from rollout.tasks import outbox_sweep
+from rollout.webhooks import webhook_create
 from telemetry.models import Host
-from tests.conftest import ManagedProcess, free_port, start_celery_worker, wait_for
+from tests.conftest import ManagedProcess, free_port, run_async, start_celery_worker, wait_for
 from tests.factories import TenantFactory, content_release, host_group, member, rollout_catalog
+from tests.rollout.test_webhooks import Receiver
 
 SYSTEM = Actor.system("test")
 SECRET = "sync-fault-secret"
@@ -71,6 +76,16 @@ def receiver() -> Iterator[ReceiverServer]:
 def _stats(receiver: ReceiverServer) -> dict[str, Any]:
     stats: dict[str, Any] = httpx.get(f"{receiver.url}/_control/stats").json()
     return stats
+
+
+def _http_env(receiver: ReceiverServer, **extra: str) -> dict[str, str]:
+    """A worker's environment for the HTTP backend pointed at the reference receiver."""
+    return {
+        "DISTRIBUTION_BACKEND": "http",
+        "DISTRIBUTION_HTTP_URL": receiver.url,
+        "DISTRIBUTION_HTTP_SECRET": SECRET,
+        **extra,
+    }
 
 
 def _converged(backend: Any, tenant: Any) -> bool:
@@ -239,3 +254,182 @@ def test_it_shows_backend_errors_in_the_sync_status_then_converges(receiver: Rec
     healthy = owner.get("/api/v1/sync/").json()
     assert healthy["in_sync"] and healthy["last_error"] == "" and healthy["acknowledged_revision"] == 1
     assert _stats(receiver).get("fault_fail", 0) == 6
+
+
+# --- sync.failing once per outage, sync.recovered after it ---------------------------------------
+
+
+def _subscribe(tenant: Any) -> str:
+    """A channel in the tenant's in-app events group (what ``/ws/v1/events/`` sockets listen to)."""
+    from channels.layers import get_channel_layer
+
+    from console.realtime import tenant_group
+
+    layer = get_channel_layer()
+    assert layer is not None
+
+    async def join() -> str:
+        channel: str = await layer.new_channel()
+        await layer.group_add(tenant_group(tenant.pk, "events"), channel)
+        return channel
+
+    channel: str = run_async(join())
+    return channel
+
+
+def _notified(channel: str) -> list[str]:
+    """The in-app notification events the channel received (drained until quiet)."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    assert layer is not None
+
+    async def drain() -> list[str]:
+        events: list[str] = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), 2.0)
+            except TimeoutError:
+                return events
+            if message.get("type") == "notify":
+                events.append(message["payload"]["event"])
+
+    events: list[str] = run_async(drain())
+    return events
+
+
+def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(receiver: ReceiverServer) -> None:
+    # given a tenant with a webhook for sync events, listening in the app too, and a backend that
+    # answers 500 to every batch upload
+    tenant = _fleet(20)
+    other = TenantFactory()
+    owner, outsider = Client(), Client()
+    owner.force_login(member(tenant, Role.OWNER))
+    outsider.force_login(member(other, Role.OWNER))
+    hook = Receiver(fail_first=0)
+    endpoint, _ = webhook_create(
+        tenant=tenant, actor=SYSTEM, name="ops", url=hook.url, events=["sync.failing", "sync.recovered"]
+    )
+    channel = _subscribe(tenant)
+    httpx.post(
+        f"{receiver.url}/_control/faults",
+        json={"mode": "fail", "status": 500, "count": 10_000, "path": "/batches/"},
+    ).raise_for_status()
+    env = _http_env(
+        receiver,
+        DISTRIBUTION_HTTP_MAX_ATTEMPTS="1",
+        SYNC_FAILING_AFTER_ATTEMPTS="3",
+        SYNC_FAILING_AFTER_SECONDS="3600",
+    )
+    worker = start_celery_worker("sync-failing", **env)
+    backend = HttpBackend(receiver.url, SECRET)
+    try:
+        # when a change cannot be published, attempt after attempt (the beat sweep re-queues it)
+        with transaction.atomic():
+            outbox_enqueue(tenant_id=tenant.pk, reason="test.failing")
+
+        def failed_often() -> bool:
+            outbox_sweep.apply_async()
+            return TenantRevision.objects.filter(tenant=tenant, publish_failures__gte=6).exists()
+
+        wait_for(failed_often, timeout=120, interval=1.0, what="six failed publish attempts")
+        # then the tenant was told once, not once per attempt, and the status says failing
+        assert list(WebhookDelivery.objects.filter(tenant=tenant).values_list("event", flat=True)) == [
+            "sync.failing"
+        ]
+        failing = owner.get("/api/v1/sync/").json()
+        assert failing["failing"] and not failing["in_sync"] and failing["failed_attempts"] >= 6, failing
+        assert failing["last_error"].startswith("BackendUnavailable")
+        assert not outsider.get("/api/v1/sync/").json()["failing"]
+        assert "failing" in owner.get("/rollout/sync/").content.decode()
+        # when the backend recovers
+        httpx.delete(f"{receiver.url}/_control/faults").raise_for_status()
+
+        def recovered() -> bool:
+            outbox_sweep.apply_async()
+            return _converged(backend, tenant)
+
+        wait_for(recovered, timeout=120, interval=1.0, what="converged after the outage")
+        wait_for(
+            lambda: WebhookDelivery.objects.filter(tenant=tenant, status="delivered").count() == 2,
+            timeout=60,
+            what="both webhooks delivered",
+        )
+    finally:
+        worker.stop()
+        hook.close()
+    # then the status is green again and the tenant heard "failing" then "recovered", once each
+    healthy = owner.get("/api/v1/sync/").json()
+    assert healthy["in_sync"] and not healthy["failing"] and healthy["last_error"] == "", healthy
+    assert healthy["failed_attempts"] == 0
+    deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("created_at")
+    assert [d.event for d in deliveries] == ["sync.failing", "sync.recovered"]
+    bodies = [json.loads(r["body"]) for r in hook.requests]
+    assert [b["event"] for b in bodies] == ["sync.failing", "sync.recovered"]
+    assert bodies[0]["data"]["failed_attempts"] == 3 and bodies[0]["data"]["desired_revision"] == 1
+    assert _notified(channel) == ["sync.failing", "sync.recovered"]
+    assert not WebhookDelivery.objects.filter(tenant=other).exists()
+
+
+# --- a hanging backend does not hold up recomputes -----------------------------------------------
+
+
+def test_it_commits_new_revisions_while_the_backend_hangs_and_publishes_the_newest(
+    receiver: ReceiverServer,
+) -> None:
+    # given two workers, one of them stuck publishing revision 1 (two batches) to a backend that
+    # hangs on the first batch
+    tenant = _fleet(6_000)
+    windows = host_group(tenant, "windows", rule_text="platform:windows")
+    env = _http_env(receiver, DISTRIBUTION_HTTP_TIMEOUT="300")
+    httpx.post(
+        f"{receiver.url}/_control/faults",
+        json={"mode": "delay", "seconds": 45, "count": 1, "path": "/batches/0"},
+    ).raise_for_status()
+    stuck = start_celery_worker("sync-hang-1", **env)
+    free = start_celery_worker("sync-hang-2", **env)
+    backend = HttpBackend(receiver.url, SECRET)
+    try:
+        with transaction.atomic():
+            outbox_enqueue(tenant_id=tenant.pk, reason="test.hang")
+        wait_for(lambda: _stats(receiver).get("fault_delay", 0) >= 1, timeout=60, what="publish hanging")
+        assert TenantRevision.objects.get(tenant=tenant).revision == 1
+        # when a policy of that tenant changes meanwhile
+        services.sensor_policy_create(
+            tenant=tenant,
+            actor=SYSTEM,
+            name="pin",
+            platform="windows",
+            target="pinned:7.09.100",
+            group_ids=[windows.pk],
+        )
+        # then the new revision is committed without waiting for the hanging publish (which
+        # holds no lock), and it is what the backend ends up with
+        wait_for(
+            lambda: TenantRevision.objects.get(tenant=tenant).revision == 2,
+            timeout=20,
+            what="revision 2 committed while the backend hangs",
+        )
+        wait_for(lambda: _converged(backend, tenant), timeout=60, what="revision 2 published")
+        # and when the hanging call finally returns, the rest of revision 1 is not sent: it was
+        # superseded, and revision 2 stays what the backend has
+
+        def idle() -> bool:
+            from console.celery import app
+
+            active = app.control.inspect(timeout=1.0).active() or {}
+            return len(active) == 2 and not any(active.values())
+
+        wait_for(idle, timeout=90, interval=1.0, what="the stuck publish returned")
+        logs = stuck.output() + free.output()
+    finally:
+        stuck.stop()
+        free.stop()
+    tr = TenantRevision.objects.get(tenant=tenant)
+    assert tr.revision == tr.published_revision == 2 and tr.last_error == ""
+    snapshot = backend.snapshot(str(tenant.pk))
+    assert snapshot.revision == 2 and snapshot.host_count == 6_000
+    assert _converged(backend, tenant)
+    assert "publishing the newer one" in logs
