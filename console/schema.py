@@ -50,6 +50,7 @@ CREATED_ID_POINTERS = {
     "/api/v1/host-groups/": "/object/id",
     "/api/v1/invitations/": "/id",
     "/api/v1/pauses/": "/object/id",
+    "/api/v1/rings/": "/id",
     "/api/v1/sensor-policies/": "/object/id",
     "/api/v1/support/grants/": "/id",
     "/api/v1/vendor/content-releases/": "/id",
