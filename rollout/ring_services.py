@@ -5,7 +5,8 @@ The rules that keep rings and the rollout engine consistent:
 - hosts that no ring takes are handled by the engine (``rollout.rings.ring_membership``): they receive
   a release only once its rollout has passed the last ring, so the last ring need not be 100 %;
 - a ring that a running or halted rollout has reached (its index is at or below the rollout's ring)
-  cannot be deleted: hosts would silently change rings under a gate that already passed (409);
+  cannot be deleted, nor its hosts (group, percentage) changed: hosts would silently change rings
+  under a gate that already passed (409); its soak and thresholds can be changed;
 - rings cannot be reordered while a rollout is running or halted (409): the order decides which hosts
   the current ring has reached. Create (appended last) and edits stay allowed.
 """
@@ -132,6 +133,19 @@ def _membership_moved(tenant: Tenant) -> None:
         desired_changed(tenant.pk, "ring.advanced")
 
 
+def _refuse_if_reached(tenant: Tenant, ring: Ring, what: str) -> None:
+    """409 when a running or halted rollout has reached ``ring`` (its index is at or below the ring
+    the rollout is in): changing which hosts it holds would offer the release past a gate."""
+    index = Ring.objects.filter(tenant=tenant, order__lt=ring.order).count()
+    using = [r for r in _live_rollouts(tenant) if r.ring_index >= index]
+    if using:
+        names = ", ".join(f"{r.subject} {r.version} ({r.get_state_display().lower()})" for r in using)
+        raise Conflict(
+            f"Ring {ring.name!r} is in use by a rollout that has reached it: {names}. {what} until the "
+            "rollout completes or is rolled back."
+        )
+
+
 def ring_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any]) -> Ring:
     """A new ring, placed last (reorder it afterwards); audited as ``ring.created``."""
     changes = ring_clean(tenant=tenant, data=data)
@@ -156,6 +170,11 @@ def ring_update(
         ring = Ring.objects.select_for_update().get(pk=ring.pk)
         _check_version(ring, expected_version)
         before = ring_dict(ring)
+        moves_hosts = ("group" in changes and changes["group"] != ring.group) or (
+            "percentage" in changes and changes["percentage"] != ring.percentage
+        )
+        if moves_hosts:
+            _refuse_if_reached(tenant, ring, "Its hosts cannot be changed")
         for key, value in changes.items():
             setattr(ring, key, value)
         ring.version += 1
@@ -183,14 +202,7 @@ def ring_delete(*, tenant: Tenant, actor: Actor, ring: Ring, expected_version: i
         _check_version(locked, expected_version)
         if len(rings) == 1:
             raise Conflict("A tenant keeps at least one ring: add another ring before deleting this one.")
-        index = rings.index(locked)
-        using = [r for r in _live_rollouts(tenant) if r.ring_index >= index]
-        if using:
-            names = ", ".join(f"{r.subject} {r.version} ({r.get_state_display().lower()})" for r in using)
-            raise Conflict(
-                f"Ring {locked.name!r} is in use by a rollout that has reached it: {names}. "
-                "Wait until it completes, or roll it back, then delete the ring."
-            )
+        _refuse_if_reached(tenant, locked, "It cannot be deleted")
         before = ring_dict(locked)
         audit_record(tenant=tenant, actor=actor, action="ring.deleted", target=locked, before=before)
         locked.delete()

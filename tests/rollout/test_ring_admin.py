@@ -174,6 +174,28 @@ def test_it_refuses_to_delete_a_ring_a_running_rollout_has_reached(acme: Any) ->
     assert names(acme) == ["canary", "early"]
 
 
+def test_it_refuses_to_change_the_hosts_of_a_ring_a_running_rollout_has_reached(acme: Any) -> None:
+    # given: a rollout in ring 1
+    admin = member(acme, Role.ADMIN)
+    live_rollout(acme, ring_index=0)
+    client = session(admin)
+    rings = {r.name: r for r in Ring.objects.filter(tenant=acme)}
+
+    def patch(ring: Ring, body: dict[str, Any]) -> Any:
+        etag = client.get(f"/api/v1/rings/{ring.pk}")["ETag"]
+        return client.patch(f"/api/v1/rings/{ring.pk}", body, content_type=JSON, headers={"If-Match": etag})
+
+    # when
+    widened = patch(rings["canary"], {"percentage": "50"})
+    soak = patch(rings["canary"], {"soak_minutes": 120, "max_crash_rate": 0.01})
+    later = patch(rings["early"], {"percentage": "20"})
+    # then: the reached ring keeps its hosts (409) but its soak and gate may change; later rings may change
+    assert widened.status_code == 409 and "canary" in widened.json()["detail"]
+    assert soak.status_code == 200 and soak.json()["soak_minutes"] == 120
+    assert later.status_code == 200 and later.json()["percentage"] == 20.0
+    assert Ring.objects.get(pk=rings["canary"].pk).percentage == Decimal("1")
+
+
 def test_it_refuses_to_reorder_while_a_rollout_is_running_or_halted(acme: Any) -> None:
     # given
     admin = member(acme, Role.ADMIN)
