@@ -162,12 +162,25 @@ def _copy_baseline(tenant_id: uuid.UUID, n: int) -> float:
     return elapsed
 
 
+def remove_fleet(tenant: Any) -> None:
+    """Removes what the setup created in ``tenant`` (hosts, groups, policies, desired state)."""
+    from rollout.desired_models import DesiredState, OutboxEntry, TenantRevision
+    from rollout.models import HostGroup, HostGroupMember, SensorUpdatePolicy
+    from telemetry.models import Host
+
+    DesiredState.objects.filter(tenant=tenant).delete()
+    TenantRevision.objects.filter(tenant=tenant).delete()
+    OutboxEntry.objects.filter(tenant=tenant).delete()
+    SensorUpdatePolicy.objects.filter(tenant=tenant).delete()
+    HostGroupMember.objects.filter(tenant=tenant).delete()
+    HostGroup.objects.filter(tenant=tenant).delete()
+    Host.objects.filter(tenant=tenant).delete()
+
+
 def main() -> None:
     from console.models import Tenant
     from rollout.desired import desired_state_recompute
-    from rollout.desired_models import DesiredState, TenantRevision
-    from rollout.models import HostGroup, HostGroupMember, SensorUpdatePolicy
-    from telemetry.models import Host
+    from rollout.models import HostGroup
 
     n = int(os.environ.get("BENCH_RECOMPUTE_HOSTS", "200000"))
     group_count = int(os.environ.get("BENCH_RECOMPUTE_GROUPS", "10000"))
@@ -239,12 +252,7 @@ def main() -> None:
             rows_written=by_ids.changed, **extra,
         )  # fmt: skip
     finally:
-        DesiredState.objects.filter(tenant=tenant).delete()
-        TenantRevision.objects.filter(tenant=tenant).delete()
-        SensorUpdatePolicy.objects.filter(tenant=tenant).delete()
-        HostGroupMember.objects.filter(tenant=tenant).delete()
-        HostGroup.objects.filter(tenant=tenant).delete()
-        Host.objects.filter(tenant=tenant).delete()
+        remove_fleet(tenant)
         tenant.delete()
 
 

@@ -4,14 +4,23 @@ The change runs inside a savepoint; the tenant's hosts are grouped by (platform,
 content versions, group membership before, group membership after) in one SQL query, and the pure
 resolver runs once per distinct combination, before and after. A dry run rolls the savepoint back,
 so the numbers a preview shows are exactly those a save produces.
+
+A change that cannot move a host between groups (policies, precedence, windows: the caller says
+``members_unchanged``) and that alters only policies is measured over the hosts of the changed
+policies' groups alone, found in the stored desired state (``rollout_desiredstate.groups``, GIN
+index) instead of re-running every group rule over the host table; no other host can change
+target. That needs a desired-state row for every host; a tenant whose desired state is not
+complete yet (no recompute has run) or a change of a default policy is measured the full way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -20,9 +29,11 @@ from django.utils import timezone
 
 from console.models import Tenant
 from rollout import resolver as rv
+from rollout.desired_models import OutboxEntry, TenantRevision
 from rollout.selectors import catalog_state, group_condition, groups_for_tenant, tenant_state
 
 T = TypeVar("T")
+R = TypeVar("R")
 BEFORE_MEMBERS = "rollout_before_members"
 
 
@@ -89,8 +100,51 @@ def _referenced(state: rv.TenantState) -> set[str]:
     return ids
 
 
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=_plain)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _plain(value: Any) -> Any:
+    return sorted(value) if isinstance(value, set | frozenset) else str(value)
+
+
+def policy_marks(state: rv.TenantState) -> dict[str, list[Any]]:
+    """Per policy a digest of everything about it and its groups (None for a default policy, which
+    decides the hosts that no group names)."""
+    every: list[rv.SensorPolicy | rv.ContentPolicy] = [*state.sensor_policies, *state.content_policies]
+    return {p.id: [_digest(asdict(p)), None if p.is_default else sorted(p.group_ids)] for p in every}
+
+
+def policy_scope(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[bool, set[str] | None]:
+    """(whether any policy changed, the groups whose hosts alone the change can move: those of every
+    policy added, removed or edited, before and after; None when a default policy changed).
+
+    A host in none of those groups keeps the same candidate policies in the same order, so its
+    selected policy, and with it its target, cannot change."""
+    groups: set[str] = set()
+    changed = False
+    for pid in before.keys() | after.keys():
+        was, now = before.get(pid), after.get(pid)
+        if was == now:
+            continue
+        changed = True
+        for mark in (was, now):
+            if mark is not None and mark[1] is None:
+                return True, None
+            groups.update(mark[1] if mark is not None else ())
+    return changed, groups
+
+
+def _only_policies_differ(before: rv.TenantState, after: rv.TenantState) -> bool:
+    return (before.catalog, before.freezes, before.pauses) == (after.catalog, after.freezes, after.pauses)
+
+
 def _before(tenant: Tenant, catalog: rv.Catalog, table: str) -> _Before:
-    state = tenant_state(tenant, catalog)
+    return _before_state(tenant, tenant_state(tenant, catalog), table)
+
+
+def _before_state(tenant: Tenant, state: rv.TenantState, table: str) -> _Before:
     used = _referenced(state)
     groups = [g for g in groups_for_tenant(tenant) if str(g.pk) in used]
     return _Before(
@@ -130,10 +184,63 @@ def _radius(tenant: Tenant, before: _Before, after_state: rv.TenantState, at: da
     with connection.cursor() as cursor:
         cursor.execute(sql, [*before_params, *after_params, tenant.pk])
         combos = cursor.fetchall()
-    radius = BlastRadius()
+    radius = BlastRadius(hosts_total=sum(c[-1] for c in combos))
+    return _tally(radius, combos, before, after_state, after_ids, at)
+
+
+def _radius_of_groups(
+    tenant: Tenant, before: _Before, after_state: rv.TenantState, scope: set[str], at: datetime
+) -> BlastRadius | None:
+    """The blast radius over the hosts whose stored desired state names a group of ``scope``, or
+    None before the first full recompute of the tenant (no host's groups are known there).
+
+    The desired state is as fresh as the last recompute (the beat's runs every minute): hosts
+    enrolled since are not counted yet, and the total is the one that recompute read, which
+    spares counting a million hosts on every save."""
+    hosts = TenantRevision.objects.filter(tenant=tenant).values_list("hosts_total", flat=True).first()
+    if hosts is None:
+        return None
+    with connection.cursor() as cursor:
+        after_ids = sorted(_referenced(after_state))
+        before_sql = _bits(before.group_ids)
+        after_sql = _bits(after_ids)
+        cursor.execute(
+            f"SELECT h.platform, h.sensor_build, h.content_versions, {before_sql}, {after_sql}, count(*)"  # noqa: S608 - placeholders only
+            " FROM rollout_desiredstate d JOIN telemetry_host h ON h.id = d.host_id AND h.tenant_id = d.tenant_id"
+            " WHERE d.tenant_id = %s AND d.groups && %s::varchar(36)[] GROUP BY 1, 2, 3, 4, 5",
+            [*before.group_ids, *after_ids, tenant.pk, sorted(scope)],
+        )
+        combos = cursor.fetchall()
+    return _tally(BlastRadius(hosts_total=hosts), combos, before, after_state, after_ids, at)
+
+
+def _membership_pending(tenant: Tenant) -> bool:
+    """Whether a change that can move hosts between groups (a group just created or edited) has
+    not reached the stored desired state yet: its groups cannot be trusted until it has."""
+    from rollout.desired import TARGETS_ONLY_PREFIXES
+
+    pending = OutboxEntry.objects.filter(tenant=tenant, processed_at__isnull=True).values_list(
+        "reason", flat=True
+    )
+    return any(not reason.startswith(TARGETS_ONLY_PREFIXES) for reason in pending)
+
+
+def _bits(group_ids: Iterable[str]) -> str:
+    return "ARRAY[" + ", ".join("%s = ANY(d.groups)" for _ in group_ids) + "]::bool[]"
+
+
+def _tally(
+    radius: BlastRadius,
+    combos: Iterable[Sequence[Any]],
+    before: _Before,
+    after_state: rv.TenantState,
+    after_ids: list[str],
+    at: datetime,
+) -> BlastRadius:
+    """Resolves every (platform, build, versions, groups before, groups after) combination before
+    and after the change and counts the hosts whose target moves."""
     rows: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
     for platform, build, versions, bits_before, bits_after, count in combos:
-        radius.hosts_total += count
         versions = versions if isinstance(versions, dict) else {}
 
         old_facts = _facts(platform, build, versions, before.group_ids, bits_before)
@@ -161,23 +268,12 @@ def _radius(tenant: Tenant, before: _Before, after_state: rv.TenantState, at: da
     return radius
 
 
-def measure_many(
-    tenants: Sequence[Tenant], change: Callable[[], T], *, dry_run: bool, at: datetime | None = None
-) -> tuple[T, dict[str, BlastRadius]]:
-    """Runs ``change`` and measures its blast radius in every tenant; a dry run rolls it back."""
-    at = at or timezone.now()
-    holder: list[tuple[T, dict[str, BlastRadius]]] = []
+def _savepoint(work: Callable[[], R], *, dry_run: bool) -> R:
+    """Runs ``work`` in a savepoint that a dry run rolls back."""
+    holder: list[R] = []
     try:
         with transaction.atomic():
-            table = _snapshot_members(tenants)
-            catalog = catalog_state()
-            before = {str(t.pk): _before(t, catalog, table) for t in tenants}
-            result = change()
-            catalog_after = catalog_state()
-            radii = {
-                str(t.pk): _radius(t, before[str(t.pk)], tenant_state(t, catalog_after), at) for t in tenants
-            }
-            holder.append((result, radii))
+            holder.append(work())
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -185,9 +281,56 @@ def measure_many(
     return holder[0]
 
 
+def measure_many(
+    tenants: Sequence[Tenant], change: Callable[[], T], *, dry_run: bool, at: datetime | None = None
+) -> tuple[T, dict[str, BlastRadius]]:
+    """Runs ``change`` and measures its blast radius in every tenant; a dry run rolls it back."""
+    when = at or timezone.now()
+
+    def work() -> tuple[T, dict[str, BlastRadius]]:
+        table = _snapshot_members(tenants)
+        catalog = catalog_state()
+        before = {str(t.pk): _before(t, catalog, table) for t in tenants}
+        result = change()
+        catalog_after = catalog_state()
+        return result, {
+            str(t.pk): _radius(t, before[str(t.pk)], tenant_state(t, catalog_after), when) for t in tenants
+        }
+
+    return _savepoint(work, dry_run=dry_run)
+
+
 def measure(
-    tenant: Tenant, change: Callable[[], T], *, dry_run: bool, at: datetime | None = None
+    tenant: Tenant,
+    change: Callable[[], T],
+    *,
+    dry_run: bool,
+    at: datetime | None = None,
+    members_unchanged: bool = False,
 ) -> tuple[T, BlastRadius]:
-    """Runs ``change`` in ``tenant`` and measures its blast radius; a dry run rolls it back."""
-    result, radii = measure_many([tenant], change, dry_run=dry_run, at=at)
-    return result, radii[str(tenant.pk)]
+    """Runs ``change`` in ``tenant`` and measures its blast radius; a dry run rolls it back.
+
+    ``members_unchanged``: the change cannot move a host into or out of a group, so a change of
+    policies alone is measured over the hosts of their groups (see the module docstring)."""
+    if not members_unchanged:
+        result, radii = measure_many([tenant], change, dry_run=dry_run, at=at)
+        return result, radii[str(tenant.pk)]
+    when = at or timezone.now()
+
+    def work() -> tuple[T, BlastRadius]:
+        state = tenant_state(tenant, catalog_state())
+        settled = not _membership_pending(tenant)
+        result = change()
+        after = tenant_state(tenant, catalog_state())
+        changed, scope = policy_scope(policy_marks(state), policy_marks(after))
+        radius: BlastRadius | None = None
+        if settled and scope is not None and _only_policies_differ(state, after):
+            before = _Before(state=state, conditions=[], group_ids=sorted(_referenced(state)))
+            radius = _radius_of_groups(tenant, before, after, scope if changed else set(), when)
+        if radius is None:
+            # Measured the full way, against the memberships as they are (unchanged).
+            table = _snapshot_members([tenant])
+            radius = _radius(tenant, _before_state(tenant, state, table), after, when)
+        return result, radius
+
+    return _savepoint(work, dry_run=dry_run)

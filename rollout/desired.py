@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from console.models import Tenant
 from rollout import resolver as rv
-from rollout.blast import _referenced
+from rollout.blast import _digest, _referenced, policy_marks, policy_scope
 from rollout.desired_models import DesiredState, OutboxEntry, TenantRevision
 from rollout.distribution import (
     Assignment,
@@ -141,23 +141,12 @@ def _combo_key(platform: str, build: str, versions: str, group_ids: frozenset[st
     return json.dumps([platform, build, versions, sorted(group_ids), ring], separators=(",", ":"))
 
 
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=_plain)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-def _plain(value: Any) -> Any:
-    return sorted(value) if isinstance(value, set | frozenset) else str(value)
-
-
 def _marks(tenant_id: str, state: rv.TenantState) -> dict[str, Any]:
-    """What a targets-only pass depends on besides time and the hosts: per policy a digest and its
-    groups (None for a default policy, which decides hosts no group names), and one digest of every
-    other input (catalog, freezes, rings and rollouts)."""
+    """What a targets-only pass depends on besides time and the hosts: the policies
+    (``rollout.blast.policy_marks``) and one digest of every other input (catalog, freezes, rings
+    and rollouts)."""
     from rollout.models import Ring, Rollout
 
-    every: list[rv.SensorPolicy | rv.ContentPolicy] = [*state.sensor_policies, *state.content_policies]
-    policies = {p.id: [_digest(asdict(p)), None if p.is_default else sorted(p.group_ids)] for p in every}
     inputs = _digest(
         [
             asdict(state.catalog),
@@ -166,27 +155,16 @@ def _marks(tenant_id: str, state: rv.TenantState) -> dict[str, Any]:
             list(Ring.objects.filter(tenant_id=tenant_id).order_by("pk").values()),
         ]
     )
-    return {"inputs": inputs, "policies": policies}
+    return {"inputs": inputs, "policies": policy_marks(state)}
 
 
 def _policy_scope(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str] | None:
-    """The groups whose hosts are the only ones a change of policies alone can move: the groups of
-    every policy added, removed or edited since ``old`` (before and after). None when something
-    else changed too, nothing changed, or a default policy changed."""
+    """The groups whose hosts are the only ones the change since ``old`` can move, when it changed
+    only policies, and not a default one; None otherwise (including when nothing changed: time
+    alone may have moved anyone)."""
     if not old or old.get("inputs") != new["inputs"]:
         return None
-    before, after = old.get("policies", {}), new["policies"]
-    groups: set[str] = set()
-    changed = False
-    for pid in before.keys() | after.keys():
-        was, now = before.get(pid), after.get(pid)
-        if was == now:
-            continue
-        changed = True
-        for mark in (was, now):
-            if mark is not None and mark[1] is None:
-                return None
-            groups.update(mark[1] if mark is not None else ())
+    changed, groups = policy_scope(old.get("policies", {}), new["policies"])
     return groups if changed else None
 
 
@@ -475,6 +453,9 @@ def desired_state_recompute(
         if host_ids is None:
             tr.policy_marks = marks
             fields.append("policy_marks")
+        if host_ids is None and not scoped:
+            tr.hosts_total = hosts
+            fields.append("hosts_total")
         if changed or removed:
             tr.revision = next_revision
             tr.changed_at = at

@@ -82,6 +82,9 @@ class TenantRevision(models.Model):
     combo_cache = models.JSONField(
         default=dict, blank=True, help_text="Outcome hash per host combination at the last full recompute"
     )
+    hosts_total = models.BigIntegerField(
+        null=True, blank=True, help_text="Hosts read by the last full pass (every host then had a row)"
+    )
     policy_marks = models.JSONField(
         default=dict, blank=True, help_text="Digest and groups per policy at the last pass over every host"
     )

@@ -183,6 +183,20 @@ def _block(block: dict[str, Any], tz: str) -> Recurrence:
     return Recurrence(frozenset(block["weekdays"]), start, max(minutes, 0), tz)
 
 
+def _group_names(
+    tenant: Tenant,
+    sensor: Sequence[rv.SensorPolicy],
+    content: Sequence[rv.ContentPolicy],
+    pauses: Sequence[rv.Pause],
+) -> dict[str, str]:
+    """Names of the groups the resolver can name (those of policies and pauses), as plain values:
+    a tenant may have 10,000 groups that no policy uses."""
+    every: list[rv.SensorPolicy | rv.ContentPolicy] = [*sensor, *content]
+    ids = {g for p in every for g in p.group_ids} | {p.group_id for p in pauses if p.group_id}
+    rows = HostGroup.objects.filter(tenant=tenant, pk__in=ids).values_list("pk", "name") if ids else []
+    return {str(pk): name for pk, name in rows}
+
+
 def tenant_state(tenant: Tenant, catalog: rv.Catalog | None = None) -> rv.TenantState:
     """Everything the resolver needs about ``tenant`` (a handful of queries, independent of fleet size)."""
     sensor = [
@@ -249,10 +263,7 @@ def tenant_state(tenant: Tenant, catalog: rv.Catalog | None = None) -> rv.Tenant
         content_policies=tuple(content),
         freezes=tuple(freezes),
         pauses=tuple(pauses),
-        # Plain values: a tenant may have 10,000 groups, and model instances would dominate.
-        group_names={
-            str(pk): name for pk, name in HostGroup.objects.filter(tenant=tenant).values_list("pk", "name")
-        },
+        group_names=_group_names(tenant, sensor, content, pauses),
     )
 
 

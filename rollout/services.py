@@ -80,17 +80,23 @@ def _enqueue_all_tenants(reason: str) -> None:
 
 
 def measure(
-    tenant: Tenant, change: Callable[[], T], *, dry_run: bool, reason: str = ""
+    tenant: Tenant,
+    change: Callable[[], T],
+    *,
+    dry_run: bool,
+    reason: str = "",
+    members_unchanged: bool = False,
 ) -> tuple[T, BlastRadius]:
     """``rollout.blast.measure`` plus an outbox row for the tenant in the same savepoint (so a dry
-    run, rolled back, enqueues nothing)."""
+    run, rolled back, enqueues nothing). ``members_unchanged``: policies, precedence and windows,
+    which move no host between groups, are measured from the stored desired state."""
 
     def enqueuing() -> T:
         result = change()
         outbox_enqueue(tenant_id=tenant.pk, reason=reason or change.__qualname__.split(".")[0])
         return result
 
-    return _blast.measure(tenant, enqueuing, dry_run=dry_run)
+    return _blast.measure(tenant, enqueuing, dry_run=dry_run, members_unchanged=members_unchanged)
 
 
 def measure_many(
@@ -967,7 +973,7 @@ def sensor_policy_create(
         )
         return policy
 
-    policy, blast = measure(tenant, change, dry_run=dry_run)
+    policy, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(policy, blast, dry_run)
 
 
@@ -1023,7 +1029,7 @@ def sensor_policy_update(
         )
         return locked
 
-    updated, blast = measure(tenant, change, dry_run=dry_run)
+    updated, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(updated, blast, dry_run)
 
 
@@ -1048,7 +1054,7 @@ def _policy_delete(
         locked.delete()
         return policy
 
-    deleted, blast = measure(tenant, change, dry_run=dry_run)
+    deleted, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(deleted, blast, dry_run)
 
 
@@ -1116,7 +1122,7 @@ def _reorder(
         )
         return [locked[pk] for pk in text]
 
-    ordered, blast = measure(tenant, change, dry_run=dry_run)
+    ordered, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(ordered, blast, dry_run)
 
 
@@ -1212,7 +1218,7 @@ def content_policy_create(
         )
         return policy
 
-    policy, blast = measure(tenant, change, dry_run=dry_run)
+    policy, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(policy, blast, dry_run)
 
 
@@ -1282,7 +1288,7 @@ def content_policy_update(
         )
         return locked
 
-    updated, blast = measure(tenant, change, dry_run=dry_run)
+    updated, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(updated, blast, dry_run)
 
 
@@ -1355,7 +1361,7 @@ def window_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any], dry_run
         )
         return window
 
-    window, blast = measure(tenant, change, dry_run=dry_run)
+    window, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(window, blast, dry_run)
 
 
@@ -1388,7 +1394,7 @@ def window_update(
         )
         return locked
 
-    updated, blast = measure(tenant, change, dry_run=dry_run)
+    updated, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(updated, blast, dry_run)
 
 
@@ -1409,7 +1415,7 @@ def window_delete(
         locked.delete()
         return window
 
-    deleted, blast = measure(tenant, change, dry_run=dry_run)
+    deleted, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
     return Outcome(deleted, blast, dry_run)
 
 

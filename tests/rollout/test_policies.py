@@ -7,10 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from console.models import ApiScope, AuditEvent, Role
+from rollout.desired import outbox_process
+from rollout.desired_models import DesiredState, TenantRevision
 from rollout.models import ContentUpdatePolicy, Freeze, HostGroup, Pause, SensorUpdatePolicy
 from tests.factories import (
     HostFactory,
@@ -111,6 +115,40 @@ def test_it_pins_a_group_to_n_minus_1_with_a_blast_radius_preview_that_matches_t
     assert saved.status_code == 201
     assert saved.json()["blast_radius"]["changes"] == radius["changes"]
     assert AuditEvent.objects.filter(tenant=fleet["acme"], action="sensor_policy.create").exists()
+
+
+def test_it_measures_a_policy_change_from_the_desired_state_with_the_numbers_of_the_full_measurement(
+    fleet: dict[str, Any], redis_flush: None
+) -> None:
+    # given: the desired state of every acme host is stored, the new group's included
+    owner = fleet["owner"]
+    group = _group(owner, "prod", "platform:windows and tag:prod")
+    send(owner, "get", "/api/v1/sensor-policies/")
+    outbox_process(fleet["acme"].pk)
+    body = {"name": "prod on N", "platform": "windows", "target": "n", "groups": [group]}
+    # when previewed
+    with CaptureQueriesContext(connection) as queries:
+        preview = send(owner, "post", "/api/v1/sensor-policies/?dry_run=true", body)
+    # then the hosts were found through their stored groups
+    assert any("d.groups &&" in q["sql"] for q in queries.captured_queries)
+    radius = preview.json()["blast_radius"]
+    assert (radius["hosts_total"], radius["hosts_changing"]) == (4, 3)
+    # and while a group change has not reached the desired state, it is measured the full way
+    _group(owner, "lab", "tag:lab")
+    with CaptureQueriesContext(connection) as queries:
+        pending = send(owner, "post", "/api/v1/sensor-policies/?dry_run=true", body)
+    assert not any("d.groups &&" in q["sql"] for q in queries.captured_queries)
+    assert pending.json()["blast_radius"] == radius
+    # and without stored desired state (measured the full way) the numbers are the same
+    DesiredState.objects.filter(tenant=fleet["acme"]).delete()
+    TenantRevision.objects.filter(tenant=fleet["acme"]).delete()
+    with CaptureQueriesContext(connection) as queries:
+        full = send(owner, "post", "/api/v1/sensor-policies/?dry_run=true", body)
+    assert not any("d.groups &&" in q["sql"] for q in queries.captured_queries)
+    assert full.json()["blast_radius"] == radius
+    # and the outsider's preview does not count acme's hosts
+    theirs = send(fleet["outsider"], "post", "/api/v1/sensor-policies/?dry_run=true", body)
+    assert theirs.status_code == 400  # acme's group is not theirs
 
 
 def test_it_explains_why_a_host_is_on_its_build_and_content(fleet: dict[str, Any]) -> None:
