@@ -12,10 +12,11 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 
-from rollout.resolver import RingState
+from rollout.resolver import Build, Catalog, RingState, n_levels
 from rollout.targets import version_key
 
 BUCKETS = 10_000  # a percentage ring takes hosts whose bucket < percentage * 100
@@ -71,6 +72,26 @@ def sensor_ring_key(platform: str, build: str) -> str:
     return f"sensor:{platform}@{build}"
 
 
+def _sensor_rollouts_in_use(rollouts: list[Any]) -> list[Any]:
+    """The sensor rollouts whose build is still N, N-1 or N-2 of its platform: no policy level resolves
+    to another build, so a rolled-back rollout of a build a newer one replaced no longer matters."""
+    from rollout.models import BuildStage, SensorBuild
+
+    if not rollouts:
+        return []
+    platforms = {r.category for r in rollouts}
+    catalog = Catalog(
+        builds=tuple(
+            Build(p, v, BuildStage.GA)
+            for p, v in SensorBuild.objects.filter(platform__in=platforms, stage=BuildStage.GA).values_list(
+                "platform", "version"
+            )
+        )
+    )
+    levels = {p: {b.version for b in n_levels(catalog, p)} for p in platforms}
+    return [r for r in rollouts if r.version in levels[r.category]]
+
+
 def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict[str, dict[str, RingState]]:
     """``{host_id: {"content:<category>" | "sensor:<platform>@<build>": RingState}}`` for hosts in an
     active rollout.
@@ -111,7 +132,7 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
         r
         for r in newest.values()
         if not (r.subject in done and done[r.subject] >= (version_key(r.version), r.version))
-    ] + sensor
+    ] + _sensor_rollouts_in_use(sensor)
     if not active:
         return {}
     rings = list(Ring.objects.filter(tenant_id=tenant_id).select_related("group").order_by("order"))

@@ -235,3 +235,27 @@ def test_it_supersedes_an_unfinished_build_and_never_falls_back_to_it() -> None:
     newer = Rollout.objects.get(tenant=tenant, version="7.10.400")
     assert (newer.state, newer.previous_version) == (RolloutState.IN_RING, OLD)
     assert AuditEvent.objects.filter(tenant=tenant, action="rollout.supersede").exists()
+
+
+@pytest.mark.django_db
+def test_it_stops_applying_a_rolled_back_build_once_a_newer_one_takes_its_level() -> None:
+    from rollout.rings import ring_states_for_hosts, sensor_ring_key
+
+    # given: NEW rolled back in the tenant
+    rollout_catalog()
+    tenant = sensor_tenant("acme", windows=3, linux=0)
+    sensor_build_publish(actor=VENDOR, platform="windows", version=NEW, stage="ga")
+    rollout_rollback(
+        tenant=tenant, actor=SYSTEM, rollout=Rollout.objects.get(tenant=tenant, version=NEW), reason="bad"
+    )
+    ids = [str(h) for h in Host.objects.filter(tenant=tenant).values_list("pk", flat=True)]
+    assert {k for states in ring_states_for_hosts(tenant.pk, ids).values() for k in states} == {
+        sensor_ring_key("windows", NEW)
+    }
+    # when: a newer build takes N-1
+    sensor_build_publish(actor=VENDOR, platform="windows", version="7.10.400", stage="ga")
+    # then: only the newer build's rollout shapes what hosts get
+    assert {k for states in ring_states_for_hosts(tenant.pk, ids).values() for k in states} == {
+        sensor_ring_key("windows", "7.10.400")
+    }
+    assert Rollout.objects.get(tenant=tenant, version=NEW).state == RolloutState.ROLLED_BACK
