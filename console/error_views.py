@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from console.errors import json_problem
+from console.errors import dependency_outage, json_problem
+from console.health import degraded_page
 
 _MACHINE_PREFIXES = ("/api/", "/edge/")
 
@@ -17,10 +20,20 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # handler500 runs inside the except block: an outage of PostgreSQL or Redis raised outside a
+    # view (a middleware) still answers the degraded page, not "something went wrong"
+    exception = sys.exc_info()[1]
+    outage = dependency_outage(exception) if isinstance(exception, Exception) else None
     if request.path.startswith(_MACHINE_PREFIXES):
+        if outage:
+            return json_problem(
+                request, 503, "Service unavailable", f"The {outage} is unavailable; retry shortly."
+            )
         return json_problem(
             request, 500, "Internal error", "The server failed; the request id identifies it."
         )
+    if outage:
+        return degraded_page(request, outage)
     return render(request, "500.html", status=500)
 
 

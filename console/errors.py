@@ -147,7 +147,7 @@ def problem_response(exc: ApplicationError, request_path: str | None = None) -> 
     return response
 
 
-def _dependency_outage(exc: Exception) -> str | None:
+def dependency_outage(exc: Exception) -> str | None:
     """Names the dependency a connection-level failure came from (a 503, not a 500 bug)."""
     from django.db import InterfaceError, OperationalError
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -166,7 +166,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     path = request.path if request is not None else None
     if isinstance(exc, ApplicationError):
         return problem_response(exc, path)
-    outage = _dependency_outage(exc)
+    outage = dependency_outage(exc)
     if outage:
         logger.warning("%s unavailable answering %s: %s", outage, path, type(exc).__name__)
         return problem_response(

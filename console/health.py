@@ -1,18 +1,25 @@
-"""Liveness and readiness probes (JSON, no authentication, no session)."""
+"""Liveness and readiness probes (JSON, no authentication, no session), and the page a browser
+gets while PostgreSQL or Redis is down: a clear 503 "service degraded" instead of an error page."""
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from console.celery import WORKER_HEARTBEAT_KEY
 from console.redis import redis_client
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 10
 
 
 @never_cache
@@ -67,3 +74,42 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
     )
+
+
+def degraded_page(request: HttpRequest, outage: str) -> HttpResponse:
+    """503 page for a dependency outage. Rendered without the request context: the context
+    processors read the session and the tenant, which live in the database that may be down."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    path = request.get_full_path()
+    html = render_to_string(
+        "503.html",
+        {
+            "outage": outage,
+            "retry_after": RETRY_AFTER_SECONDS,
+            "path": path if url_has_allowed_host_and_scheme(path, allowed_hosts=None) else "/",
+        },
+    )
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DependencyOutageMiddleware:
+    """Pages that fail because PostgreSQL or Redis is unreachable answer the 503 degraded page
+    (the API already answers 503 problem+json through its exception handler)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from console.errors import dependency_outage
+
+        outage = dependency_outage(exception)
+        if outage is None or request.path.startswith(("/api/", "/edge/")):
+            return None
+        logger.warning("%s unavailable answering page %s: %s", outage, request.path, type(exception).__name__)
+        return degraded_page(request, outage)

@@ -15,6 +15,9 @@
     el.textContent = state;
     el.className = "conn conn-" + state;
     el.setAttribute("data-state", state);
+    // lost the live stream: say so plainly, the figures on screen stop moving
+    var degraded = byId("fleet-degraded");
+    if (degraded) { degraded.hidden = state !== "reconnecting"; }
   }
 
   function pct(x) { return (Math.round(x * 1000) / 10) + " %"; }

@@ -4,7 +4,9 @@ ones): Redis stopped and restarted, PostgreSQL stopped for a few seconds while h
 After each fault the system converges (every heartbeat the API acknowledged with 202 reaches
 PostgreSQL), and ``/readyz`` tells the truth meanwhile (503 naming the dependency that is down,
 200 again once it is back). A uvicorn server, a Celery worker and Celery beat run against the
-private servers, exactly as in production.
+private servers, exactly as in production. In Chromium, an admin sees it too: the dashboard says
+its live updates are disconnected while Redis is down, and pages answer a 503 "service degraded"
+page (no stack trace) while PostgreSQL is down.
 """
 
 from __future__ import annotations
@@ -28,7 +30,16 @@ import psycopg
 import pytest
 import redis
 
-from tests.conftest import BASE_DIR, ManagedProcess, child_env, free_port, start_asgi_server, wait_for
+from tests.conftest import (
+    BASE_DIR,
+    ManagedProcess,
+    browser_login,
+    child_env,
+    free_port,
+    start_asgi_server,
+    wait_for,
+)
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.worker
 BIN = Path(sys.executable).parent
@@ -37,13 +48,15 @@ SEED = """
 import json
 from console.models import ApiClient, ApiScope
 from console.tokens import token_generate
-from tests.factories import HostFactory, TenantFactory
+from console.models import Role
+from tests.factories import HostFactory, TenantFactory, member
 tenant = TenantFactory(slug="acme")
+owner = member(tenant, Role.OWNER, username="owner@acme.example")
 hosts = [str(HostFactory(tenant=tenant).pk) for _ in range(3)]
 token, lookup, digest = token_generate()
 ApiClient.objects.create(tenant=None, name="pipeline", prefix=lookup, token_hash=digest,
                          scopes=[ApiScope.TELEMETRY])
-print("SEED" + json.dumps({"hosts": hosts, "token": token}))
+print("SEED" + json.dumps({"hosts": hosts, "token": token, "owner": owner.username}))
 """
 
 
@@ -102,7 +115,10 @@ class PrivatePostgres:
 
         self.pgdata = directory / "pg"
         self.pgdata.mkdir()
-        if os.geteuid() == 0:
+        if os.geteuid() == 0:  # pgserver runs PostgreSQL as this user (created on first use)
+            from pgserver.utils import ensure_user_exists
+
+            ensure_user_exists("pgserver")
             shutil.chown(directory, "pgserver")
         self.pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
         self.server = pgserver.get_server(self.pgdata, cleanup_mode=None)
@@ -298,3 +314,49 @@ def test_it_converges_after_postgresql_stops_while_heartbeats_arrive(stack: dict
     if not acknowledged:
         assert post_heartbeats(stack, last) == 202
     wait_for(lambda: all_seen_since(stack, last), timeout=60, what="acknowledged heartbeats flushed")
+
+
+def test_it_shows_an_admin_the_degraded_state_while_redis_or_postgresql_is_down(
+    stack: dict[str, Any], page: Any
+) -> None:
+    # given an owner watching the live dashboard
+    wait_for(lambda: _ready(stack), timeout=90, what="/readyz 200 before the fault")
+    browser_login(page, stack["url"], stack["seed"]["owner"], PASSWORD)
+    page.goto(f"{stack['url']}/")
+    connection = page.locator("[data-testid=fleet-connection]")
+    degraded = page.locator("[data-testid=fleet-degraded]")
+    connection.and_(page.locator("[data-state=live]")).wait_for(timeout=30_000)
+    assert degraded.is_hidden()
+    # when Redis stops
+    stack["redis"].stop()
+    try:
+        # then the dashboard says its live updates are disconnected
+        degraded.wait_for(state="visible", timeout=30_000)
+        assert "disconnected" in degraded.inner_text()
+        assert connection.get_attribute("data-state") != "live"
+    finally:
+        stack["redis"].start()
+    # and once Redis is back, it reconnects and the notice goes away
+    connection.and_(page.locator("[data-state=live]")).wait_for(timeout=60_000)
+    degraded.wait_for(state="hidden", timeout=10_000)
+    wait_for(lambda: _ready(stack), timeout=60, what="/readyz 200 after Redis restart")
+
+    # when PostgreSQL stops
+    stack["pg"].stop()
+    try:
+        wait_for(lambda: readyz(stack["url"])[0] == 503, timeout=30, what="/readyz 503 on database down")
+        # then a page answers 503 "service degraded" naming the database, without a stack trace
+        response = page.goto(f"{stack['url']}/rollout/sync/")
+        assert response is not None and response.status == 503
+        assert response.headers.get("retry-after")
+        body = page.locator("[data-testid=service-degraded]")
+        assert body.get_attribute("data-outage") == "database"
+        assert "Service degraded" in page.inner_text("h1")
+        assert "Traceback" not in page.content() and "OperationalError" not in page.content()
+    finally:
+        stack["pg"].start()
+    # and once it is back, the same page answers again for the same session
+    wait_for(lambda: _ready(stack), timeout=60, what="/readyz 200 after PostgreSQL restart")
+    response = page.goto(f"{stack['url']}/rollout/sync/")
+    assert response is not None and response.status == 200
+    assert page.locator("[data-testid=sync-status]").is_visible()

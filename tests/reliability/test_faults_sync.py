@@ -5,12 +5,14 @@ tests/rollout/test_sync_faults.py (worker killed mid-publish, Redis restart, bac
 - the HTTP distribution backend timing out (slower than DISTRIBUTION_HTTP_TIMEOUT).
 
 After each, the backend converges to the database's desired state, and the sync status the UI
-shows said what was wrong while it lasted.
+shows said what was wrong while it lasted (the Rollout → Sync page, in Chromium: "behind", the
+backend's error and the revisions waiting).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -22,8 +24,8 @@ from rollout.desired_models import OutboxEntry, TenantRevision
 from rollout.distribution.http import HttpBackend
 from rollout.distribution.http_receiver import ReceiverServer, serve
 from rollout.outbox import outbox_enqueue
-from tests.conftest import start_celery_worker, wait_for
-from tests.factories import member
+from tests.conftest import browser_login, start_celery_worker, wait_for
+from tests.factories import PASSWORD, member
 from tests.rollout.test_sync_faults import SECRET, _converged, _fleet, _kill_worker, _stats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -84,11 +86,15 @@ def test_it_converges_after_the_worker_is_killed_mid_recompute(receiver: Receive
     assert not OutboxEntry.objects.filter(tenant=tenant, processed_at__isnull=True).exists()
 
 
-def test_it_shows_a_timing_out_backend_then_converges(receiver: ReceiverServer) -> None:
+def test_it_shows_a_timing_out_backend_then_converges(
+    receiver: ReceiverServer, asgi_server: str, page: Any
+) -> None:
     # given a backend that answers the next uploads slower than the client's timeout
     tenant = _fleet(50)
     owner = Client()
-    owner.force_login(member(tenant, Role.OWNER))
+    owner_user = member(tenant, Role.OWNER)
+    owner.force_login(owner_user)
+    browser_login(page, asgi_server, owner_user.username, PASSWORD)
     env = {
         "DISTRIBUTION_BACKEND": "http",
         "DISTRIBUTION_HTTP_URL": receiver.url,
@@ -115,6 +121,11 @@ def test_it_shows_a_timing_out_backend_then_converges(receiver: ReceiverServer) 
         )
         failing = owner.get("/api/v1/sync/").json()
         assert failing["last_error"] and not failing["in_sync"], failing
+        # and the sync page shows an admin the failure and the lag
+        page.goto(f"{asgi_server}/rollout/sync/")
+        assert page.inner_text("[data-testid=sync-state]").strip() == "behind"
+        assert "none" not in page.inner_text("[data-testid=last-error]")
+        assert page.locator("[data-testid=sync-lag]").get_attribute("data-revisions") != "0"
         # and once the backend is fast again, the retries converge and clear the error
         backend = HttpBackend(receiver.url, SECRET)
         wait_for(lambda: _converged(backend, tenant), timeout=120, what="converged after the timeouts")
@@ -122,4 +133,7 @@ def test_it_shows_a_timing_out_backend_then_converges(receiver: ReceiverServer) 
         worker.stop()
     healthy = owner.get("/api/v1/sync/").json()
     assert healthy["in_sync"] and healthy["last_error"] == "", healthy
+    page.goto(f"{asgi_server}/rollout/sync/")
+    assert page.inner_text("[data-testid=sync-state]").strip() == "in sync"
+    assert page.inner_text("[data-testid=last-error]").strip() == "none"
     assert _stats(receiver).get("fault_delay", 0) >= 1
