@@ -318,10 +318,11 @@ def measure(
     when = at or timezone.now()
 
     def work() -> tuple[T, BlastRadius]:
-        state = tenant_state(tenant, catalog_state())
+        catalog = catalog_state()  # policies, precedence and windows do not touch the vendor catalog
+        state = tenant_state(tenant, catalog)
         settled = not _membership_pending(tenant)
         result = change()
-        after = tenant_state(tenant, catalog_state())
+        after = tenant_state(tenant, catalog)
         changed, scope = policy_scope(policy_marks(state), policy_marks(after))
         radius: BlastRadius | None = None
         if settled and scope is not None and _only_policies_differ(state, after):
