@@ -9,8 +9,8 @@ names the round; a client's latency for the round is the time from the POST to t
 ``fleet.update`` whose snapshot shows that build (or a later one).
 
 Baseline in the same run: a raw channels-layer ``group_send`` of the same message to every
-tenant's group, timed from the send to each client (the fan-out alone: no ingest, flush,
-snapshot or wait for the tick). Also reported: group messages per tenant per tick (must be 1
+tenant's group about once a tick, timed from the send to each client (the fan-out alone: no
+ingest, flush, snapshot or wait for the tick). Also reported: group messages per tenant per tick (must be 1
 while every host of the tenant heartbeats in that tick) and the worker's RSS with every client
 connected against the same worker idle.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import subprocess
 import sys
@@ -36,9 +37,9 @@ from bench.server import BASE_DIR, server_env, uvicorn_process
 TENANTS = 20
 HOSTS_PER_TENANT = 50
 USERS_PER_TENANT = 10
-CLIENTS = 1000
-ROUNDS = 30
-PROBES = 20
+CLIENTS = int(os.environ.get("BENCH_FLEET_CLIENTS", "1000"))
+ROUNDS = int(os.environ.get("BENCH_FLEET_ROUNDS", "30"))
+PROBES = 10
 CONNECT_CONCURRENCY = 50
 FLUSHES_KEY = "bench:fleet_ws:flushes"  # tenant id -> ticks that flushed its heartbeats
 MARKER = "9.{}.1"  # the sensor build that names a round
@@ -233,6 +234,13 @@ def _progress(text: str) -> None:
     print(f"bench.fleet_ws: {text}", file=sys.stderr, flush=True)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -275,6 +283,7 @@ async def _run(url: str, server_pid: int, fx: Fixture) -> dict[str, Any]:
     _progress(f"{CLIENTS} clients connected in {connect_seconds:.1f} s")
 
     # Heartbeat rounds at random phases against the tick, through the real ingest endpoint.
+    phase_started, server_cpu, client_cpu = time.perf_counter(), _cpu_seconds(server_pid), time.process_time()
     posted: dict[int, float] = {}
     headers = {"Authorization": f"Bearer {fx.token}", "Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as http:
@@ -286,7 +295,12 @@ async def _run(url: str, server_pid: int, fx: Fixture) -> dict[str, Any]:
             response.raise_for_status()
     await _wait(lambda: all(log.updates and log.updates[-1][1] == ROUNDS for log in logs), 10 * TICK_SECONDS)
     loaded_rss = _rss_mb(server_pid)
-    _progress(f"{ROUNDS} heartbeat rounds done")
+    phase = time.perf_counter() - phase_started
+    server_share = (_cpu_seconds(server_pid) - server_cpu) / phase
+    client_share = (time.process_time() - client_cpu) / phase
+    _progress(
+        f"{ROUNDS} heartbeat rounds done; CPU share: worker {server_share:.2f}, clients {client_share:.2f}"
+    )
 
     latencies: list[float] = []
     missing = 0
@@ -317,7 +331,7 @@ async def _run(url: str, server_pid: int, fx: Fixture) -> dict[str, Any]:
     last_by_tenant = {log.tenant_id: log.last for log in logs}
     sent: dict[int, float] = {}
     for probe in range(PROBES):
-        await asyncio.sleep(random.uniform(0.2, 0.6))
+        await asyncio.sleep(random.uniform(0.8, 1.2) * TICK_SECONDS)  # the load of one message per tick
         sent[probe] = time.time()
         for tenant_id, last in last_by_tenant.items():
             payload = {k: v for k, v in last.items() if k != "type"} | {"probe": probe}
@@ -342,6 +356,8 @@ async def _run(url: str, server_pid: int, fx: Fixture) -> dict[str, Any]:
         "connect_seconds": connect_seconds,
         "idle_rss": idle_rss,
         "loaded_rss": loaded_rss,
+        "server_cpu_share": server_share,
+        "client_cpu_share": client_share,
     }
 
 
@@ -380,6 +396,8 @@ def main() -> None:
         missing=result["missing"],
         baseline_missing=result["probe_missing"],
         connect_seconds=round(result["connect_seconds"], 1),
+        worker_cpu_share=round(result["server_cpu_share"], 2),
+        client_cpu_share=round(result["client_cpu_share"], 2),
     )
     emit(
         "P4-fanout",

@@ -16,7 +16,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from console.access import READ, TenantContext
 from console.consumers import ws_context, ws_context_batched
 from console.realtime import tenant_group
-from telemetry.fleet import TOPIC, fleet_current
+from telemetry.fleet import EVENT_TYPE, TOPIC, fleet_current
 
 CLOSE_FORBIDDEN = 4403
 
@@ -54,6 +54,16 @@ class FleetConsumer(AsyncJsonWebsocketConsumer):
             return
         if isinstance(content, dict) and content.get("type") == "resync":
             await self._send_snapshot()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections in the database thread before every handler:
+        # one trip to that single thread per socket per tick, which queued 1,000 of them behind
+        # each other. ``fleet_update`` reaches the database only through ``ws_context_batched``
+        # (``database_sync_to_async`` closes stale connections itself), so it skips that trip.
+        if message.get("type") == EVENT_TYPE:
+            await self.fleet_update(message)
+            return
+        await super().dispatch(message)
 
     async def fleet_update(self, event: dict[str, Any]) -> None:
         """Group message from ``telemetry.fleet.fleet_publish``: forwarded while access still holds."""
