@@ -334,6 +334,11 @@ def test_it_shows_an_admin_the_degraded_state_while_redis_or_postgresql_is_down(
         degraded.wait_for(state="visible", timeout=30_000)
         assert "disconnected" in degraded.inner_text()
         assert connection.get_attribute("data-state") != "live"
+        # and pages answer either normally (they need only PostgreSQL) or the degraded page, never a 500
+        for path in ("/", "/rollout/sync/", "/rollout/pauses/"):
+            answer = page.request.get(f"{stack['url']}{path}")
+            assert answer.status in (200, 503), f"{path} answered {answer.status} with Redis down"
+            assert "Traceback" not in answer.text()
     finally:
         stack["redis"].start()
     # and once Redis is back, it reconnects and the notice goes away
