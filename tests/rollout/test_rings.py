@@ -52,6 +52,13 @@ def staged_tenant(slug: str, hosts: int = 100, min_sample: int = 2) -> Any:
     return tenant
 
 
+def rollout_in_ring_1(release: ContentRelease, tenant: Any) -> Rollout:
+    """The tenant's rollout of ``release``: started here, or already started when the release's
+    creation was committed (transactional tests run the on-commit start)."""
+    rollouts_start_for_release(release=release, actor=SYSTEM)
+    return Rollout.objects.get(tenant=tenant, release=release)
+
+
 @pytest.fixture
 def world() -> dict[str, Any]:
     catalog = rollout_catalog()
@@ -322,7 +329,7 @@ def test_it_shows_a_halt_on_the_rollouts_pages_in_a_browser(
 
     # given: a rollout in its first ring and an operator of the tenant
     tenant = world["tenant"]
-    (rollout,) = rollouts_start_for_release(release=world["bad"], actor=SYSTEM)
+    rollout = rollout_in_ring_1(world["bad"], tenant)
     operator = member(tenant, Role.OPERATOR, username="operator@acme.example")
     browser_login(page, live_server.url, "operator@acme.example", PASSWORD)
     page.on("dialog", lambda dialog: dialog.accept())
@@ -352,7 +359,7 @@ def test_it_notifies_the_open_dashboard_of_a_gate_halt_live(asgi_server: str, pa
     release = content_release(catalog["rapid_response"], "291.4", stage="canary")
     tenant = staged_tenant("live", hosts=60)
     member(tenant, Role.VIEWER, username="viewer@live.example")
-    (rollout,) = rollouts_start_for_release(release=release, actor=SYSTEM)
+    rollout = rollout_in_ring_1(release, tenant)
     browser_login(page, asgi_server, "viewer@live.example", PASSWORD)
     page.goto(f"{asgi_server}/")
     page.wait_for_load_state("networkidle")
