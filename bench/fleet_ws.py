@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from bench.fleet_fixtures import fleet_teardown, pipeline_token_create
 from bench.report import emit
 from bench.server import BASE_DIR, server_env, uvicorn_process
 
@@ -67,8 +68,7 @@ def _setup() -> Fixture:
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import override_settings
 
-    from console.models import ApiClient, ApiScope, Membership, Role, Tenant, User
-    from console.tokens import token_generate
+    from console.models import Membership, Role, Tenant, User
     from telemetry.models import Host
 
     run = uuid.uuid4().hex[:8]
@@ -102,46 +102,27 @@ def _setup() -> Fixture:
             store[HASH_SESSION_KEY] = user.get_session_auth_hash()
             store.create()
             sessions.append((tenant_id, str(store.session_key)))
-    token, lookup, digest = token_generate()
-    ApiClient.objects.create(
-        tenant=None,
-        name=f"bench-pipeline-{lookup}",
-        prefix=lookup,
-        token_hash=digest,
-        scopes=[ApiScope.TELEMETRY],
-    )
-    return Fixture(tenants=tenants, hosts=hosts, sessions=sessions, token=token)
+    return Fixture(tenants=tenants, hosts=hosts, sessions=sessions, token=pipeline_token_create())
 
 
 def _teardown(fx: Fixture) -> None:
     from django.contrib.sessions.models import Session
-    from django.db import IntegrityError, transaction
 
-    from console.models import ApiClient, Membership, User
+    from console.models import Membership, User
     from console.redis import redis_client
-    from console.tokens import token_split
-    from telemetry import fleet, ingest
-    from telemetry.models import CrashEvent, FleetSample, Host
+    from telemetry import fleet
 
     Session.objects.filter(session_key__in=[key for _, key in fx.sessions]).delete()
-    ApiClient.objects.filter(prefix=token_split(fx.token)).delete()
     user_ids = list(Membership.objects.filter(tenant__in=fx.tenants).values_list("user_id", flat=True))
     Membership.objects.filter(tenant__in=fx.tenants).delete()
     User.objects.filter(pk__in=user_ids).delete()
-    FleetSample.objects.filter(tenant__in=fx.tenants).delete()
-    CrashEvent.objects.filter(tenant__in=fx.tenants).delete()
-    Host.objects.filter(tenant__in=fx.tenants).delete()
     client = redis_client()
     for tenant in fx.tenants:
         client.delete(fleet._seq_key(tenant.pk), fleet._snapshot_key(tenant.pk))
         client.srem(fleet.DIRTY_KEY, str(tenant.pk))
         client.hdel(fleet.NEXT_DUE_KEY, str(tenant.pk))
-        try:  # the audit log is append-only and may reference the tenant; keep the row if so
-            with transaction.atomic():
-                tenant.delete()
-        except IntegrityError:
-            pass
-    client.delete(ingest.STAGED, ingest.STAGED_TS, ingest.STAGED_CRASHES, FLUSHES_KEY)
+    client.delete(FLUSHES_KEY)
+    fleet_teardown(fx.tenants, fx.token)
 
 
 def _ticker() -> None:

@@ -12,10 +12,10 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
+from bench.fleet_fixtures import fleet_teardown, pipeline_token_create
 from bench.report import emit
 from bench.server import uvicorn_server
 
@@ -26,8 +26,7 @@ ROUNDS = 30  # batches per measurement run (30,000 heartbeats)
 
 
 def _setup() -> tuple[object, list[str], str]:
-    from console.models import ApiClient, ApiScope, Tenant
-    from console.tokens import token_generate
+    from console.models import Tenant
     from telemetry.models import Host
 
     tenant = Tenant.objects.create(slug=f"bench-telemetry-{uuid.uuid4().hex[:8]}", name="Bench telemetry")
@@ -36,37 +35,7 @@ def _setup() -> tuple[object, list[str], str]:
         for n in range(HOSTS)
     ]
     Host.objects.bulk_create(hosts, batch_size=5000)
-    token, lookup, digest = token_generate()
-    ApiClient.objects.create(
-        tenant=None,
-        name=f"bench-pipeline-{lookup}",
-        prefix=lookup,
-        token_hash=digest,
-        scopes=[ApiScope.TELEMETRY],
-    )
-    return tenant, [str(h.pk) for h in hosts], token
-
-
-def _teardown(tenant: Any, token: str) -> None:
-    from console.models import ApiClient
-    from console.redis import redis_client
-    from console.tokens import token_split
-    from telemetry import ingest
-    from telemetry.models import CrashEvent, FleetSample, Host
-
-    ApiClient.objects.filter(prefix=token_split(token)).delete()
-    FleetSample.objects.filter(tenant=tenant).delete()
-    CrashEvent.objects.filter(tenant=tenant).delete()
-    Host.objects.filter(tenant=tenant).delete()
-    # The audit log is append-only and may reference the tenant; keep the tenant row if so.
-    from django.db import IntegrityError, transaction
-
-    try:
-        with transaction.atomic():
-            tenant.delete()
-    except IntegrityError:
-        pass
-    redis_client().delete(ingest.STAGED, ingest.STAGED_TS, ingest.STAGED_CRASHES)
+    return tenant, [str(h.pk) for h in hosts], pipeline_token_create()
 
 
 def _batches(host_ids: list[str]) -> list[list[dict]]:
@@ -192,7 +161,7 @@ def main() -> None:
             rows=result.heartbeats,
         )
     finally:
-        _teardown(tenant, token)
+        fleet_teardown([tenant], token)
 
 
 if __name__ == "__main__":
