@@ -121,7 +121,8 @@ def test_it_pins_a_new_group_to_n_minus_1_and_the_dashboard_shows_the_hosts_move
         " if (!c) return null; const i = c.data.labels.indexOf('sensor windows 7.10.200');"
         " return i < 0 ? null : c.data.datasets[0].data[i]; }"
     )
-    page.wait_for_function(f"({adoption})() === 6")
+    # (a function, not an expression string: Playwright evals strings in the page, which the CSP forbids)
+    page.wait_for_function(f"() => ({adoption})() === 6")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "journey-1-pin-n-1.png"), full_page=True)
 

@@ -144,7 +144,9 @@ def test_it_creates_a_dynamic_group_with_live_preview_pins_it_to_n_minus_1_and_s
     assert "Column 13" in page.locator("[data-testid=rule-error]").inner_text()
     page.locator("#g-rule").press_sequentially(" hostname:web-*", delay=20)
     page.wait_for_selector("[data-testid=rule-count]")
-    page.wait_for_function("document.querySelector('[data-testid=rule-count]').innerText.startsWith('4 ')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=rule-count]')?.innerText.startsWith('4 ') === true"
+    )
     assert page.locator("[data-testid=rule-sample] tbody tr").count() == 4
     page.click("[data-testid=group-save]")
     page.wait_for_selector("[data-testid=saved-title]")
