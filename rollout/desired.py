@@ -25,8 +25,9 @@ Time-driven changes (windows opening/closing, GA + delay elapsing, freezes start
 picked up by the beat task ``rollout.tasks.desired_state_tick``, which recomputes every tenant every
 minute (no next-boundary bookkeeping: the no-op path writes nothing and, targets-only, skips every
 host combination whose outcome did not change). Telemetry-side host changes (enrolment, platform,
-tags matched by rule groups) are picked up by the same tick's full refresh every 10 minutes
-(``REFRESH_EVERY``), or at once when a caller enqueues the host ids.
+tags matched by rule groups, versions) are picked up within seconds by ``rollout.host_changes``
+(a watermark on the hosts' ``changed_xid``), and by the tick's full refresh every 10 minutes
+(``REFRESH_EVERY``) as a backstop that also notices deleted hosts.
 
 Publishing (``desired_state_publish``) locks the tenant revision row, reads the revision and either
 every row (full) or the rows changed since the published revision (delta), and sends

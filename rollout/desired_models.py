@@ -70,6 +70,11 @@ class TenantRevision(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     next_boundary_at = models.DateTimeField(null=True, blank=True)
     hosts_watermark = models.DateTimeField(null=True, blank=True)
+    hosts_changed_snapshot = models.TextField(
+        blank=True,
+        default="",
+        help_text="pg_snapshot of the last host-change sweep: changes visible in it were recomputed",
+    )
     publish_failures = models.PositiveIntegerField(
         default=0, help_text="Failed attempts to reach the backend since the last successful publish"
     )

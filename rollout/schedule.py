@@ -15,6 +15,9 @@ SWEEP_SECONDS: Final = 15.0
 # unchanged tenant writes nothing); every 10th pass also refreshes hosts' groups and attributes.
 TICK_SECONDS: Final = 60.0
 RECONCILE_SECONDS: Final = 300.0
+# Hosts enrolled or changed (attributes that group rules and desired state use) are recomputed
+# within this bound (rollout.host_changes).
+HOSTS_CHANGED_SECONDS: Final = 5.0
 # Rollout health gates are evaluated this often: a failing gate halts within one tick (DESIGN rule 4).
 GATE_TICK_SECONDS: Final = float(os.environ.get("ROLLOUT_GATE_TICK_SECONDS", "2.0"))
 
@@ -28,6 +31,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "rollout.tasks.desired_state_tick",
         "schedule": TICK_SECONDS,
         "options": {"expires": TICK_SECONDS},
+    },
+    "rollout-hosts-changed": {
+        "task": "rollout.tasks.hosts_changed_sweep",
+        "schedule": HOSTS_CHANGED_SECONDS,
+        "options": {"expires": HOSTS_CHANGED_SECONDS * 2},
     },
     "rollout-reconcile": {
         "task": "rollout.tasks.distribution_reconcile_all",

@@ -95,3 +95,10 @@ def outbox_purge_task() -> None:
     from rollout.desired import outbox_purge
 
     outbox_purge()
+
+
+@shared_task(ignore_result=True)
+def hosts_changed_sweep() -> None:
+    from rollout.host_changes import hosts_changed_enqueue
+
+    hosts_changed_enqueue()

@@ -403,6 +403,12 @@ WITH v AS (
 )
 UPDATE telemetry_host h SET
   last_seen_at = v.seen,
+  changed_xid = CASE
+    WHEN (h.sensor_build, h.content_versions, h.hostname, h.platform, h.os_version, h.tags::text[], h.site)
+         IS DISTINCT FROM (v.sensor_build, v.content, COALESCE(v.hostname, h.hostname),
+           COALESCE(v.platform, h.platform), COALESCE(v.os_version, h.os_version),
+           COALESCE(v.tags, h.tags::text[]), COALESCE(v.site, h.site))
+    THEN pg_current_xact_id()::text::bigint ELSE h.changed_xid END,
   reported_status = v.status,
   status = v.new_status,
   status_changed_at = CASE WHEN v.new_status <> v.old_status OR h.status_changed_at IS NULL

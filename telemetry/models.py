@@ -71,6 +71,17 @@ class EnrolmentToken(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
+class CurrentTransactionId(models.Func):
+    """``pg_current_xact_id()`` as a bigint: the id of the transaction writing the row.
+
+    Why a transaction id rather than a time: a reader that records the oldest transaction still
+    running (``pg_snapshot_xmin``) as its watermark can never skip a change committed late by a
+    transaction that started early, which a timestamp watermark can."""
+
+    template = "pg_current_xact_id()::text::bigint"
+    output_field = models.BigIntegerField()
+
+
 class Host(models.Model):
     """One sensor (agent) on one machine; ``id`` is the sensor's agent id.
 
@@ -101,6 +112,15 @@ class Host(models.Model):
         null=True, blank=True, help_text="When the distribution side last offered this host a new version"
     )
     last_crash_at = models.DateTimeField(null=True, blank=True)
+    # Set on enrolment and whenever a heartbeat flush changes an attribute that host-group rules or
+    # desired state depend on (hostname, platform, os version, tags, site, sensor build, content
+    # versions); whoever derives state from those attributes reads changes since its own watermark.
+    changed_xid = models.BigIntegerField(
+        null=True,
+        db_default=CurrentTransactionId(),
+        editable=False,
+        help_text="Transaction that last changed a rule-relevant attribute (pg_current_xact_id)",
+    )
     credential_prefix = models.CharField(max_length=16, unique=True, null=True, blank=True)
     credential_hash = models.CharField(max_length=64, blank=True, default="")
     enrolment_token = models.ForeignKey(
@@ -116,6 +136,8 @@ class Host(models.Model):
             models.Index(fields=["tenant", "sensor_build", "hostname", "id"], name="host_tenant_build_name"),
             models.Index(fields=["tenant", "site", "hostname", "id"], name="host_tenant_site_name"),
             GinIndex(fields=["tags"], name="host_tags_gin"),
+            # Changes rarely (not on a plain heartbeat), so flush UPDATEs stay HOT.
+            models.Index(fields=["tenant", "changed_xid"], name="host_tenant_changed_xid"),
             # Deliberately no index on last_seen_at: every heartbeat changes it, and an index on it
             # would turn each flush UPDATE into a non-HOT update of every index. The quiet-host
             # sweep scans instead, at most every SWEEP_SECONDS (telemetry.ingest).

@@ -26,7 +26,7 @@ from telemetry.credentials import (
     credential_generate,
     credential_lookup,
 )
-from telemetry.models import EnrolmentToken, Host, HostStatus, Platform
+from telemetry.models import CurrentTransactionId, EnrolmentToken, Host, HostStatus, Platform
 
 MAX_TAGS = 32
 
@@ -185,7 +185,9 @@ def host_enrol(
         host.credential_prefix = lookup
         host.credential_hash = digest
         host.enrolment_token = token
+        host.changed_xid = CurrentTransactionId()  # new attributes: re-derive
         host.save()
+        host.refresh_from_db(fields=["changed_xid"])
         EnrolmentToken.objects.filter(pk=token.pk).update(
             last_used_at=now, hosts_enrolled=F("hosts_enrolled") + 1
         )
