@@ -25,7 +25,7 @@ Time-driven changes (windows opening/closing, GA + delay elapsing, freezes start
 picked up by the beat task ``rollout.tasks.desired_state_tick``, which recomputes every tenant every
 minute (no next-boundary bookkeeping: the no-op path writes nothing and, targets-only, skips every
 host combination whose outcome did not change). Telemetry-side host changes (enrolment, platform,
-tags matched by rule groups, versions) are picked up within seconds by ``rollout.host_changes``
+tags and builds matched by rule groups) are picked up within seconds by ``rollout.host_changes``
 (a watermark on the hosts' ``changed_xid``), and by the tick's full refresh every 10 minutes
 (``REFRESH_EVERY``) as a backstop that also notices deleted hosts.
 
@@ -665,6 +665,8 @@ def _publish_once(tid: str, b: DistributionBackend) -> Published | None:
             previous = tr.published_revision
             full = tr.full_needed or previous is None or revision - previous > FULL_AFTER_REVISIONS
             ack = b.publish(tid, revision, _stream(tid, None if full else previous, upto=revision), full=full)
+    except PublishInProgress:
+        raise  # another worker is publishing this tenant: contention, not a failing backend
     except RevisionConflict as exc:
         log.error("distribution refused a revision of tenant %s: %s", tid, exc)
         sync_failure_record(tid, f"revision conflict (a bug): {exc}")

@@ -1,5 +1,5 @@
-"""Hosts enrolled or changed (hostname, platform, os version, tags, site, sensor build, content
-versions) reach desired state within seconds, not at the next full refresh.
+"""Hosts enrolled or changed (hostname, platform, os version, tags, site, sensor build: what
+host-group rules match) reach desired state within seconds, not at the next full refresh.
 
 Telemetry stamps ``telemetry_host.changed_xid`` with the id of the transaction that changed a
 rule-relevant attribute (enrolment, or a heartbeat flush that changed one). Every

@@ -386,6 +386,9 @@ CREATE TEMP TABLE crash_stage (
   content_version text NOT NULL, sensor_build text NOT NULL
 ) ON COMMIT DROP
 """
+# ``changed_xid`` moves only with attributes that host-group rules match (all but the OS version
+# are indexed, so such an update was never HOT anyway); content versions, which change on every
+# content update of a fleet, do not touch it and those updates stay HOT.
 _APPLY_SQL = """
 WITH v AS (
   SELECT s.*, h.status AS old_status,
@@ -404,8 +407,8 @@ WITH v AS (
 UPDATE telemetry_host h SET
   last_seen_at = v.seen,
   changed_xid = CASE
-    WHEN (h.sensor_build, h.content_versions, h.hostname, h.platform, h.os_version, h.tags::text[], h.site)
-         IS DISTINCT FROM (v.sensor_build, v.content, COALESCE(v.hostname, h.hostname),
+    WHEN (h.sensor_build, h.hostname, h.platform, h.os_version, h.tags::text[], h.site)
+         IS DISTINCT FROM (v.sensor_build, COALESCE(v.hostname, h.hostname),
            COALESCE(v.platform, h.platform), COALESCE(v.os_version, h.os_version),
            COALESCE(v.tags, h.tags::text[]), COALESCE(v.site, h.site))
     THEN pg_current_xact_id()::text::bigint ELSE h.changed_xid END,

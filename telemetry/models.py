@@ -112,9 +112,9 @@ class Host(models.Model):
         null=True, blank=True, help_text="When the distribution side last offered this host a new version"
     )
     last_crash_at = models.DateTimeField(null=True, blank=True)
-    # Set on enrolment and whenever a heartbeat flush changes an attribute that host-group rules or
-    # desired state depend on (hostname, platform, os version, tags, site, sensor build, content
-    # versions); whoever derives state from those attributes reads changes since its own watermark.
+    # Set on enrolment and whenever a heartbeat flush changes an attribute that host-group rules
+    # match (hostname, platform, os version, tags, site, sensor build); whoever derives state from
+    # those attributes reads the changes since its own watermark.
     changed_xid = models.BigIntegerField(
         null=True,
         db_default=CurrentTransactionId(),

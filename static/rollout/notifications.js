@@ -1,4 +1,4 @@
-// Rollout notifications (halted, recalled, gate failed, resumed...) as they happen: the tenant's
+// Rollout and sync notifications (halted, recalled, gate failed, resumed, sync failing/recovered...) as they happen: the tenant's
 // events websocket (/ws/v1/events/) forwards them; each is shown as a banner on whatever page is open.
 (function () {
   "use strict";
@@ -8,7 +8,10 @@
     "release.recalled": "Release recalled by the vendor",
     "rollout.rolled_back": "Rollout rolled back",
     "rollout.resumed": "Rollout resumed",
+    "sync.failing": "Distribution sync failing",
+    "sync.recovered": "Distribution sync recovered",
   };
+  var GOOD = { "rollout.resumed": true, "sync.recovered": true };
   function banner(payload) {
     var label = LABELS[payload.event];
     if (!label) return;
@@ -23,12 +26,21 @@
       main.insertBefore(box, main.firstChild);
     }
     var item = document.createElement("p");
-    item.className = "banner " + (payload.event === "rollout.resumed" ? "badge-ok" : "badge-danger");
+    item.className = "banner " + (GOOD[payload.event] ? "badge-ok" : "badge-danger");
     item.setAttribute("data-testid", "rollout-notification");
     var rollout = payload.rollout || {};
     var text = label + ": " + (rollout.subject || payload.category || "") + " " + (rollout.version || payload.release || "");
     if (payload.reason) text += " (" + payload.reason + ")";
+    if (payload.event && payload.event.indexOf("sync.") === 0) {
+      text = label + ": desired revision " + payload.desired_revision + (payload.last_error ? " (" + payload.last_error + ")" : "");
+    }
     item.textContent = text;
+    if (payload.event && payload.event.indexOf("sync.") === 0) {
+      var sync = document.createElement("a");
+      sync.href = "/rollout/sync/";
+      sync.textContent = " Sync status";
+      item.appendChild(sync);
+    }
     if (rollout.id) {
       var link = document.createElement("a");
       link.href = "/rollout/rollouts/" + rollout.id + "/";

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rollout", "0010_sync_failing"),
+        ("rollout", "0011_desired_hosts_total"),
     ]
 
     operations = [
