@@ -433,3 +433,51 @@ def test_it_commits_new_revisions_while_the_backend_hangs_and_publishes_the_newe
     assert snapshot.revision == 2 and snapshot.host_count == 6_000
     assert _converged(backend, tenant)
     assert "publishing the newer one" in logs
+
+
+def test_it_shows_a_failing_sync_live_in_the_browser_then_green_again(asgi_server: str, page: Any) -> None:
+    import threading
+
+    from rollout.desired import desired_state_publish, desired_state_recompute, sync_failure_record
+    from tests.conftest import browser_login
+    from tests.factories import PASSWORD
+
+    # given an operator on the sync page of a tenant whose revision 1 is not published yet
+    tenant = _fleet(5)
+    desired_state_recompute(tenant.pk)
+    member(tenant, Role.OPERATOR, username="operator@sync.example")
+    browser_login(page, asgi_server, "operator@sync.example", PASSWORD)
+    page.goto(f"{asgi_server}/rollout/sync/")
+    page.wait_for_load_state("networkidle")
+
+    # (in a thread of its own: Playwright owns this thread's event loop, and notifying needs one)
+    def in_thread(fn: Any) -> None:
+        def run() -> None:
+            from django.db import connection
+
+            try:
+                fn()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+
+    # when publishing fails three times in a row
+    def fail_three_times() -> None:
+        for _ in range(3):
+            sync_failure_record(str(tenant.pk), "BackendUnavailable: connection refused")
+
+    in_thread(fail_three_times)
+    # then the open page says so without a reload, and the sync state reads "failing"
+    page.wait_for_selector("[data-testid=rollout-notification]:has-text('Distribution sync failing')")
+    page.reload()
+    assert "failing" in page.locator("[data-testid=sync-state]").inner_text()
+    # when the next publish succeeds (the embedded edge)
+    in_thread(lambda: desired_state_publish(tenant.pk))
+    # then "recovered" appears live and the state is green again
+    page.wait_for_selector("[data-testid=rollout-notification]:has-text('Distribution sync recovered')")
+    page.reload()
+    assert "in sync" in page.locator("[data-testid=sync-state]").inner_text()
+    assert page.locator("[data-testid=last-error]").inner_text() == "none"
