@@ -133,3 +133,24 @@ def test_it_sweeps_hosts_whose_rule_attributes_changed_in_a_heartbeat_and_only_t
     # and a second sweep finds nothing new (the watermark moved past them)
     assert hosts_changed_enqueue() == {}
     assert Host.objects.get(pk=moving.pk).tags == ["lab"]
+
+
+def test_it_runs_the_sweep_from_beat_every_few_seconds() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import child_env
+
+    # given a process where Django is not set up yet (as `celery beat` starts)
+    code = (
+        "from console.celery import app; e = app.conf.beat_schedule['rollout-hosts-changed'];"
+        " print(e['task'], e['schedule'])"
+    )
+    # when the schedule is read
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=child_env(), capture_output=True, text=True, timeout=60
+    )
+    # then the host-change sweep is in it, every 5 s
+    assert result.stdout.split() == ["rollout.tasks.hosts_changed_sweep", "5.0"], (
+        result.stdout + result.stderr
+    )
