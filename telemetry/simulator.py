@@ -18,14 +18,30 @@ Bad content: ``--bad-content rapid_response:291.4@windows`` (repeatable; ``@wind
 ``@`` for every platform), or at run time the Redis set ``telemetry:sim:bad-content`` holding the
 same strings (``SADD telemetry:sim:bad-content rapid_response:291.4@windows``). A host that loads
 bad content reports a crash (most of the time: some die before they can) and then boot-loops:
-it sends nothing more until its desired state moves that category off the bad version.
+it sends nothing more until its desired state moves that category off the bad version. While it
+loops it still asks the edge in the brief window of every reboot (about once a minute, at most
+once per heartbeat interval), and when the edge offers any other version of that category (the known-good one after a
+recall) it takes it and recovers, as the real remediation did. It reports the version it ran before
+the crash, but the bad file is what is on its disk.
+
+An unanswered poll (no connection, a timeout, an error status) is retried after a short, bounded,
+jittered back-off (``retry_delay``), never later than the host's regular poll would have been.
+
+Scale: one process drives 100,000 hosts. Hosts wait in time-ordered queues (next poll, next due
+update) instead of being visited every tick, heartbeats go out in 1,000-item batches from a
+background sender on a connection of its own, and polls share a few keep-alive connections
+(``telemetry.simulator_http``). A crash is reported at once (ahead of routine heartbeats), as the
+sensor does when it comes back up after the crash.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import json
+import math
 import random
 import sys
 import time
@@ -36,7 +52,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-import httpx
+from telemetry.simulator_http import HttpError, HttpPool
 
 BAD_CONTENT_KEY = "telemetry:sim:bad-content"
 PLATFORMS = ("windows", "macos", "linux")
@@ -60,7 +76,11 @@ CONTENT = {
 SITES = ("nyc", "ber", "lon", "sfo", "sgp", "dc1")
 TAGS = ("finance", "engineering", "exec", "servers", "kiosk", "pos", "vdi", "lab")
 FAULTING_COMPONENT = {"windows": "csagent.sys", "macos": "com.vendor.sensor", "linux": "sensor-bpf"}
-PHASES = 5  # hosts are spread over this many sub-ticks of an interval
+PHASES = 5  # hosts are spread over at least this many sub-ticks of an interval (one per second at most)
+RETRY_BASE_SECONDS = 1.0  # first retry of an unanswered poll (real seconds) ...
+RETRY_CAP_SECONDS = 30.0  # ... doubling up to this, and never past the regular poll period
+MINUTE = 60.0  # simulated seconds
+POLLS_PER_CONNECTION = 4  # polls handed to the pool at once per connection; the rest wait their turn
 NAMESPACE = uuid.UUID("5f0c1e9e-8d1b-4a53-9b86-2f8d7c1a0b11")
 
 
@@ -108,6 +128,7 @@ class SimHost:
     pending: dict[str, tuple[float, str]] = field(default_factory=dict)  # what -> (apply at, version)
     next_poll: float = 0.0
     etag: str = ""
+    poll_failures: int = 0  # unanswered polls in a row
     recovering_left: int = 0
     loading: dict[str, str] = field(default_factory=dict)  # bad content it crashes on while loading
 
@@ -154,6 +175,14 @@ def fleet_generate(hosts: int, tenants: list[str], seed: int) -> list[SimHost]:
     return fleet
 
 
+def retry_delay(failures: int, poll_period: float, rng: random.Random) -> float:
+    """Real seconds before a host asks the edge again after ``failures`` unanswered polls in a row:
+    1 s doubling per failure, capped at 30 s and at the regular poll period, jittered over the
+    upper half so a fleet that lost its edge does not come back in one wave."""
+    ceiling = min(RETRY_CAP_SECONDS, poll_period, RETRY_BASE_SECONDS * 2 ** min(max(failures, 1) - 1, 16))
+    return ceiling * rng.uniform(0.5, 1.0)
+
+
 @dataclass
 class SimulatorConfig:
     url: str
@@ -170,6 +199,7 @@ class SimulatorConfig:
     crash_report_chance: float = 0.8
     bad_content_source: Callable[[], list[str]] | None = None
     credentials_file: Path | None = None  # where hosts keep their credentials across runs
+    connections: int = 32  # keep-alive connections the hosts poll (and enrol) through
 
 
 class FleetSimulator:
@@ -179,8 +209,13 @@ class FleetSimulator:
         self.rng = random.Random(config.seed + 1)  # noqa: S311 - simulation, not security
         self.fleet = fleet_generate(config.hosts, list(config.enrolment_tokens), config.seed)
         self.real_interval = config.interval / config.accelerate
+        self.poll_period = config.poll_every * self.real_interval
+        # Fetching a content file and rebooting take about a minute, however rarely hosts report.
+        self.real_minute = min(config.interval, MINUTE) / config.accelerate
+        self.phases = max(PHASES, math.ceil(self.real_interval))
+        self.by_phase: list[list[SimHost]] = [self.fleet[p :: self.phases] for p in range(self.phases)]
         self.outbox: list[dict[str, Any]] = []
-        self.edge_quiet_until = 0.0
+        self.urgent: list[dict[str, Any]] = []  # heartbeats carrying crash reports go first
         self.stats: dict[str, int] = {
             "sent": 0,
             "rejected": 0,
@@ -191,30 +226,37 @@ class FleetSimulator:
         }
         self.bad: list[BadContent] = list(config.bad_content)
         self.by_id = {str(h.agent_id): h for h in self.fleet}
+        # Time-ordered queues of (real time, tie-breaker, host); an entry is stale once the host's
+        # own schedule moved (``next_poll``, ``pending``), and is then skipped when it comes up.
+        self.seq = itertools.count()
+        self.poll_queue: list[tuple[float, int, SimHost]] = []
+        self.due_queue: list[tuple[float, int, SimHost]] = []
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self.outbox_ready = asyncio.Event()
 
     def log(self, message: str) -> None:
         print(f"[simulate_fleet] {message}", file=self.out, flush=True)
 
     # -------------------------------------------------------------------------------- enrolment
 
-    async def enrol_all(self, client: httpx.AsyncClient) -> None:
+    async def enrol_all(self, pool: HttpPool) -> None:
         gate = asyncio.Semaphore(16)
 
         async def enrol(host: SimHost) -> None:
             async with gate:
                 for attempt in range(60):
                     try:
-                        response = await client.post(
+                        response = await pool.post_json(
                             "/api/v1/telemetry/enrol",
-                            json=host.enrol_body(self.config.enrolment_tokens[host.tenant]),
+                            host.enrol_body(self.config.enrolment_tokens[host.tenant]),
                         )
-                    except httpx.HTTPError:
-                        await asyncio.sleep(
-                            min(5.0, 0.5 * (attempt + 1))
-                        )  # the web server may still be starting
+                    except HttpError:
+                        # the web server may still be starting
+                        await asyncio.sleep(min(5.0, 0.5 * (attempt + 1)))
                         continue
                     if response.status_code == 201:
                         host.credential = response.json()["credential"]
+                        self.poll_at(host, time.monotonic())
                         return
                     if response.status_code in (429, 502, 503):
                         await asyncio.sleep(1.0)
@@ -261,8 +303,15 @@ class FleetSimulator:
                     marks.append(bad_content_parse(spec))
         self.bad = marks
 
+    def schedule(self, host: SimHost, what: str, due: float, version: str) -> None:
+        host.pending[what] = (due, version)
+        heapq.heappush(self.due_queue, (due, next(self.seq), host))
+
     def desired_apply(self, host: SimHost, desired: dict[str, Any], now: float) -> None:
-        """Schedules what the desired state asks for (after a delay), unless a hold freezes it."""
+        """Schedules what the desired state asks for (after a delay), unless a hold freezes it.
+
+        A host boot-looping on bad content has that file on disk whatever it reports: any other
+        version of the category is the fix, even the one it reports running."""
         frozen = desired.get("frozen") or {}
         paused = bool(desired.get("paused"))
         frozen_content = set(frozen.get("content") or []) if paused else set()
@@ -275,46 +324,88 @@ class FleetSimulator:
             and host.pending.get("sensor_build", (0, ""))[1] != build
         ):
             delay = self.rng.uniform(2, 10) * self.real_interval  # download, install, restart
-            host.pending["sensor_build"] = (now + delay, build)
+            self.schedule(host, "sensor_build", now + delay, build)
         content = desired.get("content") or {}
         if isinstance(content, dict):
             for category, version in content.items():
-                if (
-                    not isinstance(version, str)
-                    or host.content.get(category) == version
-                    or host.loading.get(category) == version  # already looping on it
-                ):
+                if not isinstance(version, str):
+                    continue
+                on_disk = host.loading.get(category, host.content.get(category))
+                if on_disk == version:
                     host.pending.pop(f"content:{category}", None)
                     continue
                 if "*" in frozen_content or category in frozen_content:
                     continue
                 if host.pending.get(f"content:{category}", (0, ""))[1] != version:
-                    delay = self.rng.uniform(0.3, 3) * self.real_interval
-                    host.pending[f"content:{category}"] = (now + delay, version)
+                    delay = self.rng.uniform(0.3, 3) * self.real_minute
+                    self.schedule(host, f"content:{category}", now + delay, version)
 
-    async def poll(self, client: httpx.AsyncClient, host: SimHost, now: float) -> None:
+    def poll_at(self, host: SimHost, when: float) -> None:
+        host.next_poll = when
+        heapq.heappush(self.poll_queue, (when, next(self.seq), host))
+
+    def poll_next(self, host: SimHost, now: float) -> float:
+        """When the host asks again: in its next reboot window while it boot-loops (about a minute,
+        at most one interval), after a short back-off when unanswered, else after its regular poll period."""
+        if host.loading:
+            return now + self.real_minute * self.rng.uniform(0.5, 1.0)
+        if host.poll_failures:
+            return now + retry_delay(host.poll_failures, self.poll_period, self.rng)
+        return now + self.poll_period * self.rng.uniform(0.9, 1.1)
+
+    async def poll(self, pool: HttpPool, host: SimHost) -> None:
         headers = {"Authorization": f"Host {host.agent_id}:{host.credential}"}
         if host.etag:
             headers["If-None-Match"] = host.etag
         self.stats["polls"] += 1
         try:
-            response = await client.get("/edge/v1/desired-state", headers=headers)
-        except httpx.HTTPError:
+            response = await pool.get("/edge/v1/desired-state", headers)
+        except HttpError:
+            response = None
+        now = time.monotonic()
+        if response is None or response.status_code not in (200, 304):
+            # No desired state (yet), or no edge at all: keep what the host runs, ask again soon.
             self.stats["edge_unavailable"] += 1
+            host.poll_failures += 1
+            self.poll_at(host, self.poll_next(host, now))
             return
-        if response.status_code == 304:
-            return
-        if response.status_code != 200:
-            # No desired state (yet), or no edge at all: keep what the host runs.
-            self.stats["edge_unavailable"] += 1
-            return
-        host.etag = response.headers.get("ETag", "")
-        with contextlib.suppress(ValueError):
-            body = response.json()
-            if isinstance(body, dict):
-                self.desired_apply(host, body, now)
+        host.poll_failures = 0
+        if response.status_code == 200:
+            host.etag = response.headers.get("etag", "")
+            with contextlib.suppress(ValueError):
+                body = response.json()
+                if isinstance(body, dict):
+                    self.desired_apply(host, body, now)
+        self.poll_at(host, self.poll_next(host, now))
+
+    def polls_start(self, pool: HttpPool, now: float) -> None:
+        """Hands the hosts whose poll is due to the connection pool (a bounded number at a time)."""
+        queue = self.poll_queue
+        limit = POLLS_PER_CONNECTION * self.config.connections
+        while queue and queue[0][0] <= now and len(self.in_flight) < limit:
+            when, _, host = heapq.heappop(queue)
+            if when != host.next_poll or not host.credential:
+                continue  # rescheduled meanwhile, or not enrolled yet (enrolment queues it)
+            host.next_poll = math.inf  # asking now; the answer schedules the next poll
+            task = asyncio.create_task(self.poll(pool, host))
+            self.in_flight.add(task)
+            task.add_done_callback(self.in_flight.discard)
 
     # ---------------------------------------------------------------------------- host behaviour
+
+    def content_loaded(self, host: SimHost, category: str, version: str) -> None:
+        """Hook: ``host`` has just loaded ``version`` of ``category`` (the replay records exposure)."""
+
+    def updates_apply(self, now: float) -> None:
+        queue = self.due_queue
+        while queue and queue[0][0] <= now:
+            _, _, host = heapq.heappop(queue)
+            if host.pending:
+                self.step(host, now)
+                if host.crashes and host.credential:
+                    beat = self.heartbeat(host)
+                    if beat is not None:
+                        self.urgent.append(beat)
 
     def step(self, host: SimHost, now: float) -> None:
         """Applies due updates; loading bad content crashes the host into a boot loop."""
@@ -327,8 +418,7 @@ class FleetSimulator:
                 host.sensor_build = version
                 continue
             category = what.split(":", 1)[1]
-            previous = host.content.get(category)
-            host.content[category] = version
+            self.content_loaded(host, category, version)
             if content_is_bad(self.bad, host.platform, category, version):
                 self.stats["crashes"] += 1
                 if self.rng.random() < self.config.crash_report_chance:
@@ -343,22 +433,24 @@ class FleetSimulator:
                     )
                 else:
                     host.state = "boot_loop"
-                # The crash happens while loading: the version it reports is still the old one.
-                if previous is not None:
-                    host.content[category] = previous
+                # The crash happens while loading: the version it reports stays the old one.
                 host.loading[category] = version
-            elif host.loading.pop(category, None) is not None and not host.loading:
-                # A fix reached it in a brief window between reboots (what saved some hosts in 2024).
+                if host.credential and host.next_poll != math.inf:
+                    self.poll_at(host, self.poll_next(host, now))  # asks again at its next reboot
+                continue
+            host.content[category] = version
+            if host.loading.pop(category, None) is not None and not host.loading:
+                # The fix reached it in a brief window between reboots (what saved hosts in 2024).
                 host.state = "recovering"
                 host.recovering_left = 3
 
-    def heartbeat(self, host: SimHost) -> dict[str, Any] | None:
+    def heartbeat(self, host: SimHost, at: str | None = None) -> dict[str, Any] | None:
         if host.state == "boot_loop":
             return None
         status = host.state
         body: dict[str, Any] = {
             "host_id": str(host.agent_id),
-            "time": datetime.now(UTC).isoformat(),
+            "time": at or datetime.now(UTC).isoformat(),
             "sensor_build": host.sensor_build,
             "content_versions": dict(host.content),
             "status": status,
@@ -379,25 +471,27 @@ class FleetSimulator:
                 host.state = "online"
         return body
 
-    async def send(self, client: httpx.AsyncClient) -> None:
+    async def send(self, pool: HttpPool) -> None:
         headers = {"Authorization": f"Bearer {self.config.pipeline_token}"}
+        if self.urgent:
+            self.outbox[:0], self.urgent = self.urgent, []
         while self.outbox:
-            batch, rest = self.outbox[:1000], self.outbox[1000:]
+            batch = self.outbox[:1000]
             try:
-                response = await client.post(
-                    "/api/v1/telemetry/heartbeats", json={"heartbeats": batch}, headers=headers
+                response = await pool.post_json(
+                    "/api/v1/telemetry/heartbeats", {"heartbeats": batch}, headers
                 )
-            except httpx.HTTPError as exc:
-                self.log(f"ingest unreachable ({type(exc).__name__}); keeping {len(self.outbox)} heartbeats")
+            except HttpError as exc:
+                self.log(f"ingest unreachable ({exc}); keeping {len(self.outbox)} heartbeats")
                 break
             if response.status_code == 503:
                 self.log(
-                    f"ingest unavailable (503, Retry-After {response.headers.get('Retry-After')}); will retry"
+                    f"ingest unavailable (503, Retry-After {response.headers.get('retry-after')}); will retry"
                 )
                 break
+            del self.outbox[: len(batch)]
             if response.status_code != 202:
                 self.log(f"ingest refused the batch: {response.status_code} {response.text[:200]}")
-                self.outbox = rest
                 continue
             result = response.json()
             self.stats["sent"] += result["accepted"]
@@ -408,33 +502,47 @@ class FleetSimulator:
                     unknown = self.by_id.get(batch[rejected["index"]]["host_id"])
                     if unknown is not None:
                         unknown.credential = ""
-            self.outbox = rest
-        # A long outage must not grow without bound: keep the newest per host only.
-        if len(self.outbox) > 10 * len(self.fleet):
+        # A backlog beyond one round of the fleet (an outage, a slow ingest) holds stale news: keep
+        # the newest heartbeat per host only.
+        if len(self.outbox) > len(self.fleet):
             newest: dict[str, dict[str, Any]] = {hb["host_id"]: hb for hb in self.outbox}
             self.outbox = list(newest.values())
+
+    async def sender(self, pool: HttpPool) -> None:
+        """Posts heartbeats as they are collected, so a slow ingest never delays the hosts' clock."""
+        while True:
+            await self.outbox_ready.wait()
+            self.outbox_ready.clear()
+            await self.send(pool)
 
     # ----------------------------------------------------------------------------------- the run
 
     async def run(self) -> dict[str, int]:
         started = time.monotonic()
-        limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-        async with httpx.AsyncClient(base_url=self.config.url, timeout=10.0, limits=limits) as client:
-            self.credentials_load()
-            # Heartbeats go through the pipeline token: hosts report as soon as they are enrolled.
-            enrolment = asyncio.create_task(self.enrol_all(client))
-            for n, host in enumerate(self.fleet):
-                host.next_poll = (
-                    started + (n % (PHASES * self.config.poll_every)) * self.real_interval / PHASES
+        pool = HttpPool(self.config.url, size=self.config.connections, timeout=10.0)
+        # The telemetry pipeline has its own connection: heartbeats never queue behind polls.
+        ingest = HttpPool(self.config.url, size=1, timeout=30.0)
+        self.credentials_load()
+        # Hosts start spread evenly over one poll period.
+        for n, host in enumerate(self.fleet):
+            if host.credential:
+                self.poll_at(
+                    host, started + (n * 7919 % len(self.fleet)) / len(self.fleet) * self.poll_period
                 )
-                for category, version in self.config.offer.items():
-                    host.pending[f"content:{category}"] = (
-                        started + self.rng.uniform(0.3, 2) * self.real_interval,
-                        version,
-                    )
-            tick = 0
-            last_report = started
-            sub_tick = self.real_interval / PHASES
+            for category, version in self.config.offer.items():
+                self.schedule(
+                    host,
+                    f"content:{category}",
+                    started + self.rng.uniform(0.3, 2) * self.real_interval,
+                    version,
+                )
+        # Heartbeats go through the pipeline token: hosts report as soon as they are enrolled.
+        enrolment = asyncio.create_task(self.enrol_all(pool))
+        sender = asyncio.create_task(self.sender(ingest))
+        tick = 0
+        last_report = started
+        sub_tick = self.real_interval / self.phases
+        try:
             while True:
                 now = time.monotonic()
                 if self.config.duration and now - started >= self.config.duration:
@@ -442,40 +550,40 @@ class FleetSimulator:
                 if enrolment.done():
                     enrolment.result()  # an enrolment that failed for good stops the simulator
                     if any(not h.credential for h in self.fleet):
-                        enrolment = asyncio.create_task(self.enrol_all(client))
+                        enrolment = asyncio.create_task(self.enrol_all(pool))
+                if sender.done():
+                    sender.result()
                 self.refresh_bad_marks()
-                polls = []
-                if now >= self.edge_quiet_until:
-                    for host in self.fleet:
-                        if host.credential and host.next_poll <= now:
-                            host.next_poll = (
-                                now + self.config.poll_every * self.real_interval * self.rng.uniform(0.9, 1.1)
-                            )
-                            polls.append(self.poll(client, host, now))
-                    before = self.stats["edge_unavailable"]
-                    await asyncio.gather(*polls)
-                    if polls and self.stats["edge_unavailable"] - before == len(polls) and len(polls) > 10:
-                        # No edge at all: do not hammer it, look again in a while.
-                        self.edge_quiet_until = now + 6 * self.real_interval
-                phase = tick % PHASES
-                for host in self.fleet:
-                    self.step(host, now)
-                    if host.phase == phase and host.credential:
-                        beat = self.heartbeat(host)
+                self.polls_start(pool, now)
+                self.updates_apply(now)
+                at = datetime.now(UTC).isoformat()
+                for host in self.by_phase[tick % self.phases]:
+                    if host.credential:
+                        beat = self.heartbeat(host, at)
                         if beat is not None:
-                            self.outbox.append(beat)
-                await self.send(client)
+                            (self.urgent if "crashes" in beat else self.outbox).append(beat)
+                self.outbox_ready.set()
                 if now - last_report >= 10:
                     last_report = now
                     states: dict[str, int] = {}
                     for host in self.fleet:
                         states[host.state] = states.get(host.state, 0) + 1
-                    self.log(f"{states} {self.stats}")
+                    lag = max(0.0, now - self.poll_queue[0][0]) if self.poll_queue else 0.0
+                    self.log(
+                        f"{states} {self.stats} polls in flight {len(self.in_flight)}, late by {lag:.1f} s, "
+                        f"heartbeats queued {len(self.outbox)}"
+                    )
                 tick += 1
-                await asyncio.sleep(max(0.0, sub_tick - (time.monotonic() - now)))
-            if not enrolment.done():
-                enrolment.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await enrolment
+                await asyncio.sleep(max(0.0, started + tick * sub_tick - time.monotonic()))
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+            await self.send(ingest)  # what the last tick collected
+        finally:
+            for task in (enrolment, sender, *self.in_flight):
+                task.cancel()
+            await asyncio.gather(enrolment, sender, *self.in_flight, return_exceptions=True)
+            await pool.close()
+            await ingest.close()
             self.credentials_save()
         return self.stats

@@ -8,11 +8,13 @@ import sys
 import pytest
 
 from telemetry.simulator import (
+    RETRY_CAP_SECONDS,
     FleetSimulator,
     SimulatorConfig,
     bad_content_parse,
     content_is_bad,
     fleet_generate,
+    retry_delay,
 )
 from tests.conftest import BASE_DIR, child_env
 from tests.telemetry.conftest import outside_event_loop
@@ -83,6 +85,55 @@ def test_it_follows_desired_state_unless_frozen_and_loops_on_bad_content() -> No
     sim.step(host, now=20_000)
     assert host.state == "recovering"
     assert sim.heartbeat(host)["status"] == "recovering"  # type: ignore[index]
+
+
+def test_it_takes_the_known_good_offer_while_boot_looping_on_bad_content() -> None:
+    # given: a host that loaded bad 291.4, crashed, reported it, and now loops reporting 291.3
+    config = SimulatorConfig(
+        url="http://x",
+        pipeline_token="t",
+        enrolment_tokens={"acme": "e"},
+        hosts=1,
+        bad_content=[bad_content_parse("rapid_response:291.4")],
+        crash_report_chance=1.0,
+    )
+    sim = FleetSimulator(config)
+    host = sim.fleet[0]
+    sim.desired_apply(host, {"content": {"rapid_response": "291.4"}}, now=0)
+    sim.step(host, now=10_000)
+    assert sim.heartbeat(host)["content_versions"]["rapid_response"] == "291.3"  # type: ignore[index]
+    assert host.state == "boot_loop" and sim.heartbeat(host) is None
+    # when: the recall offers 291.3, the version it reports (the bad file is what is on its disk)
+    sim.desired_apply(host, {"content": {"rapid_response": "291.3"}}, now=10_000)
+    assert host.pending["content:rapid_response"][1] == "291.3"
+    sim.step(host, now=20_000)
+    # then: it recovers on the known-good version and reports again
+    assert not host.loading and host.content["rapid_response"] == "291.3"
+    beat = sim.heartbeat(host)
+    assert beat is not None and beat["status"] == "recovering"
+    # and a host that never crashed is not sent to reinstall what it runs
+    healthy = FleetSimulator(config).fleet[0]
+    sim.desired_apply(healthy, {"content": {"rapid_response": "291.3"}}, now=0)
+    assert not healthy.pending
+
+
+def test_it_backs_off_briefly_boundedly_and_with_jitter_when_no_edge_answers() -> None:
+    sim = FleetSimulator(SimulatorConfig(url="http://x", pipeline_token="t", enrolment_tokens={"a": "e"}))
+    rng = sim.rng
+    # the first retry comes within a second, later ones double up to the cap, never beyond it
+    assert 0.5 <= retry_delay(1, 360, rng) <= 1.0
+    assert 2.0 <= retry_delay(3, 360, rng) <= 4.0
+    delays = [retry_delay(n, 360, rng) for n in range(1, 200)]
+    assert max(delays) <= RETRY_CAP_SECONDS and min(delays[10:]) >= RETRY_CAP_SECONDS / 2
+    assert len({round(d, 6) for d in delays[10:]}) > 100  # jittered: the fleet does not retry in step
+    # never later than the host's regular poll would have been
+    assert all(retry_delay(n, 5, rng) <= 5 for n in range(1, 50))
+    # a host whose polls go unanswered asks again after the back-off, not its regular poll period
+    host = sim.fleet[0]
+    host.poll_failures = 2
+    assert sim.poll_next(host, now=100.0) <= 102.0 < 100.0 + sim.poll_period * 0.9
+    host.poll_failures = 0
+    assert sim.poll_next(host, now=100.0) >= 100.0 + sim.poll_period * 0.9
 
 
 @pytest.mark.usefixtures("redis_flush")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -45,46 +46,25 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 class ReplaySimulator(FleetSimulator):
-    """The fleet simulator, recording every host that ever loads the bad version.
-
-    One behaviour is added: a host boot-looping on bad content takes a different version of that
-    category when its desired state offers one (the fix arriving between two reboots). The base
-    simulator reports the previous version while looping, so an offer of that same version would
-    otherwise look like "nothing to do" and the host would loop forever."""
+    """The fleet simulator, recording every host that ever loads the watched (bad) version."""
 
     def __init__(self, config: SimulatorConfig, out: Any) -> None:
         super().__init__(config, out=out)
         self.exposed: set[str] = set()
         self.watch: tuple[str, str] | None = None
 
-    def desired_apply(self, host: SimHost, desired: dict[str, Any], now: float) -> None:
-        content = desired.get("content") or {}
-        if isinstance(content, dict):
-            for category, looping_on in list(host.loading.items()):
-                offered = content.get(category)
-                if isinstance(offered, str) and offered != looping_on:
-                    host.pending[f"content:{category}"] = (
-                        now + self.rng.uniform(0.3, 3) * self.real_interval,
-                        offered,
-                    )
-                    host.content.pop(category, None)  # on disk it is the bad file, not the old one
-        super().desired_apply(host, desired, now)
-
-    def step(self, host: SimHost, now: float) -> None:
-        super().step(host, now)
-        if self.watch is not None:
-            category, version = self.watch
-            if host.content.get(category) == version or host.loading.get(category) == version:
-                self.exposed.add(str(host.agent_id))
+    def content_loaded(self, host: SimHost, category: str, version: str) -> None:
+        if (category, version) == self.watch:
+            self.exposed.add(str(host.agent_id))
 
 
 def _processes(
-    port: int, env: dict[str, str], workdir: Path, external_workers: bool
+    port: int, env: dict[str, str], workdir: Path, external_workers: bool, web_workers: int = 1
 ) -> dict[str, subprocess.Popen[bytes]]:
     bin_dir = Path(sys.executable).parent
     commands = {
         "web": [str(bin_dir / "uvicorn"), "console.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-                "--lifespan", "off", "--ws", "websockets", "--log-level", "warning"],
+                "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--workers", str(web_workers)],
     }  # fmt: skip
     if not external_workers:
         commands["worker"] = [str(bin_dir / "celery"), "-A", "console", "worker", "--loglevel", "WARNING",
@@ -123,6 +103,9 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="", help="a running console (default: start one here)")
         parser.add_argument("--port", type=int, default=0, help="port of the web server started here")
         parser.add_argument(
+            "--web-workers", type=int, default=1, help="processes of the web server started here"
+        )
+        parser.add_argument(
             "--external-workers",
             action="store_true",
             help="a Celery worker and beat already run on this DB/Redis",
@@ -152,6 +135,7 @@ class Command(BaseCommand):
         if options["hosts"] < options["tenants"] or options["tenants"] < 1:
             raise CommandError("--hosts must be at least --tenants, and --tenants at least 1")
         workdir = Path(tempfile.mkdtemp(prefix="replay-"))
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per probe request is too much
         options["seed"] = options["seed"] or int(time.time())
         tenants, pipeline_token, tokens = self.setup(options["tenants"])
         credentials = None
@@ -170,7 +154,11 @@ class Command(BaseCommand):
         env.setdefault("ROLLOUT_GATE_TICK_SECONDS", "2")
         # SIGTERM (a timeout, a CI cancel) must still stop the children started here.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-        procs = {} if options["url"] else _processes(port, env, workdir, options["external_workers"])
+        procs = (
+            {}
+            if options["url"]
+            else _processes(port, env, workdir, options["external_workers"], options["web_workers"])
+        )
         if options["url"] and not options["external_workers"]:
             procs = {k: v for k, v in _processes(port, env, workdir, False).items() if k != "web"}
         try:
@@ -240,6 +228,7 @@ class Command(BaseCommand):
         """The simulated fleet as already enrolled before the incident: the same hosts the simulator
         generates (same seed, same agent ids), registered in bulk with a credential each, and the
         credentials written where the simulated sensors keep them."""
+        from rollout.distribution.credentials import edge_credential_cache
         from telemetry.credentials import HOST_PREFIX, credential_generate
         from telemetry.models import Host, HostStatus
         from telemetry.simulator import fleet_generate
@@ -271,6 +260,9 @@ class Command(BaseCommand):
             )
         for start in range(0, len(rows), 5000):
             Host.objects.bulk_create(rows[start : start + 5000])
+        # What each host's first poll after enrolling would have left in the edge's cache.
+        for row in rows:
+            edge_credential_cache(str(row.id), str(row.tenant_id), row.credential_hash)
         path.write_text(json.dumps(known))
         path.chmod(0o600)
         self.log(f"registered {len(rows)} enrolled hosts")
@@ -319,7 +311,6 @@ class Command(BaseCommand):
                 loop_box["error"] = exc
 
         thread = threading.Thread(target=run_sim, daemon=True)
-        thread.start()
         tenant_ids = [t.pk for t in tenants]
 
         def check_procs() -> None:
@@ -330,12 +321,17 @@ class Command(BaseCommand):
                 raise CommandError(f"simulator failed: {loop_box['error']}")
 
         try:
-            # 1. a steady fleet: every host enrolled, desired state published, every host polled
+            # 1. a steady fleet: every host enrolled and reporting, desired state published. Hosts
+            # first poll spread over one poll period from the start (as they keep doing), so some
+            # may not have asked yet: the ones in the canary ring learn of the release when they do.
             started = time.monotonic()
+            _wait_web(url, check_procs, options["settle_timeout"])
+            thread.start()
             self.log(f"settling {options['hosts']} hosts in {len(tenants)} tenants at {url}")
             while True:
                 check_procs()
                 enrolled = sum(1 for h in sim.fleet if h.credential)
+                answered = sum(1 for h in sim.fleet if h.etag)
                 revisions = list(
                     TenantRevision.objects.filter(tenant_id__in=tenant_ids).values_list(
                         "revision", "published_revision"
@@ -344,15 +340,18 @@ class Command(BaseCommand):
                 published = len(revisions) == len(tenants) and all(
                     p is not None and p >= r > 0 for r, p in revisions
                 )
-                if enrolled == len(sim.fleet) and published and sim.stats["polls"] >= len(sim.fleet):
+                if enrolled == len(sim.fleet) and published and sim.stats["sent"] >= len(sim.fleet):
                     break
                 if time.monotonic() - started > options["settle_timeout"]:
                     raise CommandError(
-                        f"the fleet did not settle: {enrolled} enrolled, published={published}, stats {sim.stats}"
+                        f"the fleet did not settle: {enrolled} enrolled, {answered} have their desired "
+                        f"state, published={published}, stats {sim.stats}"
                     )
                 time.sleep(1.0)
             settle_seconds = time.monotonic() - started
-            self.log(f"settled in {settle_seconds:.0f} s; the vendor publishes the bad release")
+            self.log(
+                f"settled in {settle_seconds:.0f} s ({answered} hosts polled); the vendor publishes the bad release"
+            )
             # 2. the vendor publishes content that crashes every Windows host that loads it
             release = self.publish_bad_release()
             sim.watch = (CATEGORY, release.version)
@@ -398,6 +397,9 @@ class Command(BaseCommand):
                 "time_acceleration_used": options["accelerate"] != 1.0,
                 "heartbeat_interval_s": options["interval"] / options["accelerate"],
                 "settle_seconds": round(settle_seconds, 1),
+                "hosts_polled_before_release": answered,
+                "poll_period_s": options["interval"] * options["poll_every"] / options["accelerate"],
+                "web_workers": options["web_workers"],
                 "target_s1": {"max_exposed_fraction": 0.01, "max_seconds_to_halt": 10},
                 "s1_met": len(sim.exposed) / len(sim.fleet) <= 0.01
                 and (served_at - first_crash).total_seconds() <= 10,
@@ -408,7 +410,8 @@ class Command(BaseCommand):
             task = loop_box.get("task")
             if loop is not None and task is not None:
                 loop.call_soon_threadsafe(task.cancel)
-            thread.join(timeout=30)
+            if thread.ident is not None:
+                thread.join(timeout=30)
 
     def publish_bad_release(self) -> Any:
         from console.access import Actor
@@ -528,6 +531,21 @@ class _Sink:
 
     def flush(self) -> None:
         return None
+
+
+def _wait_web(url: str, check: Any, timeout: float) -> None:
+    """Until the web server answers: sensors that start before it only back off."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=url, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            check()
+            try:
+                if client.get("/healthz").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+    raise CommandError(f"the web server at {url} did not answer within {timeout:.0f} s")
 
 
 def _free_port() -> int:
