@@ -473,9 +473,14 @@ class FleetSimulator:
 
     async def send(self, pool: HttpPool) -> None:
         headers = {"Authorization": f"Bearer {self.config.pipeline_token}"}
-        if self.urgent:
-            self.outbox[:0], self.urgent = self.urgent, []
-        while self.outbox:
+        while self.outbox or self.urgent:
+            if self.urgent:
+                self.outbox[:0], self.urgent = self.urgent, []
+            if len(self.outbox) > len(self.fleet):
+                # A backlog beyond one round of the fleet (an outage, a slow ingest) holds stale
+                # news: keep the newest heartbeat per host only (a crash report is never stale).
+                newest: dict[str, dict[str, Any]] = {hb["host_id"]: hb for hb in self.outbox}
+                self.outbox = [hb for hb in self.outbox if "crashes" in hb or newest[hb["host_id"]] is hb]
             batch = self.outbox[:1000]
             try:
                 response = await pool.post_json(
@@ -502,11 +507,6 @@ class FleetSimulator:
                     unknown = self.by_id.get(batch[rejected["index"]]["host_id"])
                     if unknown is not None:
                         unknown.credential = ""
-        # A backlog beyond one round of the fleet (an outage, a slow ingest) holds stale news: keep
-        # the newest heartbeat per host only.
-        if len(self.outbox) > len(self.fleet):
-            newest: dict[str, dict[str, Any]] = {hb["host_id"]: hb for hb in self.outbox}
-            self.outbox = list(newest.values())
 
     async def sender(self, pool: HttpPool) -> None:
         """Posts heartbeats as they are collected, so a slow ingest never delays the hosts' clock."""

@@ -18,6 +18,7 @@ from tests.factories import content_release, rollout_catalog
 from tests.telemetry.conftest import outside_event_loop
 
 
+@pytest.mark.timeout(1200)  # as long as the command may run (a loaded machine)
 @pytest.mark.django_db(transaction=True)
 def test_it_replays_the_incident_and_reports_exposure_and_halt(redis_flush: Any) -> None:
     # given / when: 2,000 simulated hosts in 20 tenants with default policies and rings

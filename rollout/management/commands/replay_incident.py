@@ -42,6 +42,7 @@ from telemetry.simulator import BadContent, FleetSimulator, SimHost, SimulatorCo
 
 CATEGORY = "rapid_response"
 KNOWN_GOOD = "291.3"
+BAD_RELEASE_NOTES = "Channel 291 replay: new named-pipe detections."
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -59,7 +60,12 @@ class ReplaySimulator(FleetSimulator):
 
 
 def _processes(
-    port: int, env: dict[str, str], workdir: Path, external_workers: bool, web_workers: int = 1
+    port: int,
+    env: dict[str, str],
+    workdir: Path,
+    external_workers: bool,
+    web_workers: int = 1,
+    worker_concurrency: int = 2,
 ) -> dict[str, subprocess.Popen[bytes]]:
     bin_dir = Path(sys.executable).parent
     commands = {
@@ -68,14 +74,26 @@ def _processes(
     }  # fmt: skip
     if not external_workers:
         commands["worker"] = [str(bin_dir / "celery"), "-A", "console", "worker", "--loglevel", "WARNING",
-                              "--concurrency", "2", "--without-gossip", "--without-mingle"]  # fmt: skip
+                              "--concurrency", str(worker_concurrency), "--without-gossip", "--without-mingle"]  # fmt: skip
         commands["beat"] = [str(bin_dir / "celery"), "-A", "console", "beat", "--loglevel", "WARNING",
                             "--schedule", str(workdir / "celerybeat-schedule")]  # fmt: skip
     procs = {}
     for name, argv in commands.items():
         log = (workdir / f"{name}.log").open("wb")
-        procs[name] = subprocess.Popen(argv, env=env, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT)
+        procs[name] = subprocess.Popen(
+            argv, env=env, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+        )
     return procs
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when this command dies, even by SIGKILL (a test timeout),
+    so no web server or worker outlives it on the database (Linux; elsewhere a no-op)."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
@@ -104,6 +122,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=0, help="port of the web server started here")
         parser.add_argument(
             "--web-workers", type=int, default=1, help="processes of the web server started here"
+        )
+        parser.add_argument(
+            "--worker-concurrency", type=int, default=2, help="processes of the Celery worker started here"
         )
         parser.add_argument(
             "--external-workers",
@@ -157,7 +178,14 @@ class Command(BaseCommand):
         procs = (
             {}
             if options["url"]
-            else _processes(port, env, workdir, options["external_workers"], options["web_workers"])
+            else _processes(
+                port,
+                env,
+                workdir,
+                options["external_workers"],
+                options["web_workers"],
+                options["worker_concurrency"],
+            )
         )
         if options["url"] and not options["external_workers"]:
             procs = {k: v for k, v in _processes(port, env, workdir, False).items() if k != "web"}
@@ -181,6 +209,7 @@ class Command(BaseCommand):
         from rollout.rollouts import rings_defaults_ensure
         from rollout.services import policy_defaults_ensure
         from rollout.validation import canonical_digest
+        from rollout.vendor_stages import release_recall
         from telemetry.demo import demo_enrolment_token_ensure
         from telemetry.models import Host
 
@@ -213,6 +242,14 @@ class Command(BaseCommand):
                 policy_defaults_ensure(tenant=tenant, actor=actor)
                 rings_defaults_ensure(tenant=tenant, actor=actor)
                 tenants.append(tenant)
+            # A run that was stopped before its halt left its bad release in canary, where it would
+            # start rollouts again in this run: recall it first.
+            for stale in ContentRelease.objects.filter(
+                category=category, notes__startswith=BAD_RELEASE_NOTES
+            ).exclude(stage=ContentStage.RECALLED):
+                release_recall(
+                    release=stale, actor=actor, reason="An earlier replay run ended before its halt."
+                )
             token, lookup, digest = token_generate()
             ApiClient.objects.create(
                 tenant=None,
@@ -327,6 +364,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             _wait_web(url, check_procs, options["settle_timeout"])
             thread.start()
+            sim_started = time.monotonic()
             self.log(f"settling {options['hosts']} hosts in {len(tenants)} tenants at {url}")
             while True:
                 check_procs()
@@ -400,6 +438,11 @@ class Command(BaseCommand):
                 "hosts_polled_before_release": answered,
                 "poll_period_s": options["interval"] * options["poll_every"] / options["accelerate"],
                 "web_workers": options["web_workers"],
+                "worker_concurrency": options["worker_concurrency"],
+                # what the console actually served, on average over the run (a loaded machine
+                # serves less than the fleet asks for: polls then come late)
+                "edge_polls_per_s": round(sim.stats["polls"] / (time.monotonic() - sim_started), 1),
+                "heartbeats_per_s": round(sim.stats["sent"] / (time.monotonic() - sim_started), 1),
                 "target_s1": {"max_exposed_fraction": 0.01, "max_seconds_to_halt": 10},
                 "s1_met": len(sim.exposed) / len(sim.fleet) <= 0.01
                 and (served_at - first_crash).total_seconds() <= 10,
@@ -435,7 +478,7 @@ class Command(BaseCommand):
             instances=instances,
             digest=canonical_digest(instances),
             valid=True,
-            notes="Channel 291 replay: new named-pipe detections.",
+            notes=BAD_RELEASE_NOTES,
         )
         vendor = Actor.system("vendor release pipeline (replay)")
         release = services.content_release_stage_set(actor=vendor, release=release, stage="canary")
