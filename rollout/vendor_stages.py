@@ -129,7 +129,10 @@ def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int
     for tenant_id in others:
         with transaction.atomic():
             desired_changed(
-                tenant_id, "rollout.halted", urgent=True, stop=(release.category.key, release.version)
+                tenant_id,
+                "rollout.halted",
+                urgent=True,
+                stop=(f"content:{release.category.key}", release.version),
             )
             notify(
                 tenant_id,

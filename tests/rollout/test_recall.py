@@ -171,3 +171,24 @@ def test_it_lets_a_release_engineer_recall_from_the_vendor_page(fleet: dict[str,
     other = Client()
     other.force_login(tenant_user)
     assert other.get("/vendor/releases/").status_code == 403
+
+
+def test_it_republishes_a_tenant_without_rings_at_once_when_a_ga_release_is_recalled(
+    fleet: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from rollout.desired import desired_state_recompute
+    from rollout.models import DesiredState
+    from rollout.vendor_stages import release_recall
+
+    # given: a GA release that the tenant without rings took through its default policy
+    plain = fleet["plain"]
+    bad = content_release(fleet["catalog"]["rapid_response"], "291.5", hours_ago=50)
+    desired_state_recompute(plain.pk)
+    offered = DesiredState.objects.filter(tenant=plain, content__rapid_response="291.5")
+    assert offered.count() == 5
+    # when: the vendor recalls it (no worker runs: only the immediate publish after commit can act)
+    with django_capture_on_commit_callbacks(execute=True):
+        release_recall(release=bad, actor=SYSTEM, reason="channel 291 crashes Windows")
+    # then: those hosts are already offered the known-good version again
+    assert not offered.exists()
+    assert DesiredState.objects.filter(tenant=plain, content__rapid_response="291.3").count() == 5
