@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from console.env import embedded_services, env_bool, env_int, env_list, env_str
 
@@ -311,6 +312,19 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = "console-test" if TESTING else env_str("CELERY_QUEUE", "console")
+# The control plane (fleet-health tick with the heartbeat flush, rollout gate tick) has a queue of
+# its own, served by a dedicated worker (`celery -A console worker -Q <queue>-control`): a gate
+# failure halts within a tick even while the main workers are busy with recomputes. A worker
+# started without -Q consumes both queues, so a single worker still runs everything.
+CELERY_CONTROL_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-control"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_CONTROL_QUEUE)
+)
+CELERY_TASK_ROUTES = {
+    "telemetry.tasks.telemetry_tick_task": {"queue": CELERY_CONTROL_QUEUE},
+    "rollout.rollouts.rollouts_tick_task": {"queue": CELERY_CONTROL_QUEUE},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat schedule is in code: console/celery.py assembles it from each app's ``BEAT_SCHEDULE``.
 

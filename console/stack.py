@@ -37,6 +37,9 @@ def processes(port: str, simulate_hosts: int) -> dict[str, str]:
         "web": f"{bin_dir / 'uvicorn'} console.asgi:application --host 127.0.0.1 --port {port} "
         "--lifespan off --ws websockets",
         "worker": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 2 --without-gossip",
+        # the control plane (fleet and gate ticks) never waits behind recomputes (settings.py)
+        "control": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 1 --without-gossip "
+        f"-Q {os.environ.get('CELERY_QUEUE', 'console')}-control --hostname control@%h",
         "beat": f"{bin_dir / 'celery'} -A console beat --loglevel INFO",
     }
     simulator = BASE_DIR / "telemetry" / "management" / "commands" / "simulate_fleet.py"

@@ -123,6 +123,20 @@ class Stack:
         commands = {
             "server": uvicorn,
             "worker": [celery, "-A", "console", "worker", "--concurrency", "2", "--loglevel", "WARNING"],
+            "control": [
+                celery,
+                "-A",
+                "console",
+                "worker",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+                "-Q",
+                f"{os.environ.get('CELERY_QUEUE', 'console')}-control",
+                "--hostname",
+                "control@%h",
+            ],
             "beat": [celery, "-A", "console", "beat", "--schedule", str(self.workdir / "beat-schedule")],
         }
         for name, args in commands.items():

@@ -135,7 +135,10 @@ class ManagedProcess:
         self.log.close()
 
 
-def start_celery_worker(name: str = "worker", **extra_env: str) -> ManagedProcess:
+def start_celery_worker(
+    name: str = "worker", *, queues: str | None = None, **extra_env: str
+) -> ManagedProcess:
+    """A worker consuming every queue, or only ``queues`` (comma-separated, like ``-Q``)."""
     from console.redis import redis_client
 
     celery = str(Path(sys.executable).parent / "celery")
@@ -156,6 +159,7 @@ def start_celery_worker(name: str = "worker", **extra_env: str) -> ManagedProces
             "--without-mingle",
             "--hostname",
             hostname,
+            *(["-Q", queues] if queues else []),
         ],
         child_env(**extra_env),
         name,

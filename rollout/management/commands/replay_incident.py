@@ -75,6 +75,10 @@ def _processes(
     if not external_workers:
         commands["worker"] = [str(bin_dir / "celery"), "-A", "console", "worker", "--loglevel", "WARNING",
                               "--concurrency", str(worker_concurrency), "--without-gossip", "--without-mingle"]  # fmt: skip
+        # the control plane (fleet and gate ticks) on its own worker, as in production (settings.py)
+        commands["control"] = [str(bin_dir / "celery"), "-A", "console", "worker", "--loglevel", "WARNING",
+                               "--concurrency", "1", "--without-gossip", "--without-mingle",
+                               "-Q", settings.CELERY_CONTROL_QUEUE, "--hostname", "control@%h"]  # fmt: skip
         commands["beat"] = [str(bin_dir / "celery"), "-A", "console", "beat", "--loglevel", "WARNING",
                             "--schedule", str(workdir / "celerybeat-schedule")]  # fmt: skip
     procs = {}
