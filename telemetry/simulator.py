@@ -541,16 +541,25 @@ class FleetSimulator:
         sender = asyncio.create_task(self.sender(ingest))
         tick = 0
         last_report = started
+        enrolled_at: float | None = None
         sub_tick = self.real_interval / self.phases
         try:
             while True:
                 now = time.monotonic()
-                if self.config.duration and now - started >= self.config.duration:
+                # the duration counts from when the whole fleet is enrolled: a slow server (a busy
+                # machine) never ends a run with hosts that never reported
+                if (
+                    self.config.duration
+                    and enrolled_at is not None
+                    and now - enrolled_at >= self.config.duration
+                ):
                     break
                 if enrolment.done():
                     enrolment.result()  # an enrolment that failed for good stops the simulator
                     if any(not h.credential for h in self.fleet):
                         enrolment = asyncio.create_task(self.enrol_all(pool))
+                    elif enrolled_at is None:
+                        enrolled_at = now
                 if sender.done():
                     sender.result()
                 self.refresh_bad_marks()

@@ -57,7 +57,10 @@ class Command(BaseCommand):
             "(default var/simulate_fleet/credentials-<seed>.json; '' to keep none)",
         )
         parser.add_argument(
-            "--duration", type=float, default=0.0, help="stop after this many real seconds (0: run on)"
+            "--duration",
+            type=float,
+            default=0.0,
+            help="stop this many real seconds after every host is enrolled (0: run on)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
