@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -52,3 +52,38 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
+
+
+class NulQueryParameterMiddleware:
+    """A query parameter holding a NUL character is a 400 naming it: PostgreSQL text cannot hold NUL,
+    and a streamed response (the audit export) would otherwise fail after its headers were sent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bad = sorted(
+            {
+                name or "(unnamed)"
+                for name, values in request.GET.lists()
+                for value in [name, *values]
+                if "\x00" in value
+            }
+        )
+        if bad:
+            from console.errors import PROBLEM_CONTENT_TYPE, problem
+
+            return JsonResponse(
+                problem(
+                    400,
+                    "Bad request",
+                    "Query parameters cannot contain NUL characters.",
+                    errors={
+                        name.replace("\x00", "\\0"): ["Must not contain NUL characters."] for name in bad
+                    },
+                    instance=request.path,
+                ),
+                status=400,
+                content_type=PROBLEM_CONTENT_TYPE,
+            )
+        return self.get_response(request)
