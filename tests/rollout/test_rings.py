@@ -4,6 +4,7 @@ rollback, through services and the API; the owner / member / outsider trio."""
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -42,8 +43,10 @@ def staged_tenant(slug: str, hosts: int = 100, min_sample: int = 2) -> Any:
             soak_minutes=0,
             min_sample=min_sample,
         )
-    for _ in range(hosts):
+    for n in range(hosts):
         HostFactory(
+            # ids fixed by slug and number: which hosts a percentage ring takes is the same every run
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"test-rings/{slug}/{n}"),
             tenant=tenant,
             content_versions={"rapid_response": "291.3"},
             status=HostStatus.ONLINE,
@@ -108,6 +111,7 @@ def test_it_allows_the_new_version_only_to_the_first_ring(world: dict[str, Any])
     rollouts_start_for_release(release=world["bad"], actor=SYSTEM)
     # then
     membership = rings_of(tenant)
+    assert len(membership) == 100
     for host_id, target in targets(tenant).items():
         assert target == ("291.4" if membership[host_id] == 0 else "291.3")
     assert 0 < sum(1 for i in membership.values() if i == 0) < 30
