@@ -64,7 +64,7 @@ def _setup(tenant: Any, n: int, group_count: int) -> tuple[str, str]:
     from bench.rollout_recompute import _groups, _policy, _populate
     from console.models import ApiClient
     from console.tokens import token_generate
-    from rollout.desired import desired_state_recompute
+    from rollout.desired.recompute import desired_state_recompute
     from rollout.models import HostGroup
 
     _populate(tenant.pk, n)

@@ -77,7 +77,7 @@ def _populate(tenant_id: uuid.UUID, n: int) -> None:
 
 
 def _group_count(tenant: Any, group: Any) -> int:
-    from rollout.selectors import group_hosts
+    from rollout.selectors.groups import group_hosts
 
     return int(group_hosts(tenant, group).count())
 
@@ -85,8 +85,8 @@ def _group_count(tenant: Any, group: Any) -> int:
 def main() -> None:
     from console.models import Tenant
     from rollout.models import HostGroup
-    from rollout.rules import rule_parse
-    from rollout.selectors import group_member_counts, host_group_ids
+    from rollout.selectors.groups import group_member_counts, host_group_ids
+    from rollout.selectors.rules import rule_parse
     from telemetry.models import Host
 
     n = int(os.environ.get("BENCH_GROUP_HOSTS", "1000000"))
@@ -121,7 +121,7 @@ def main() -> None:
         )
         # the blast radius of a policy change (a preview: the savepoint and its audit row roll back)
         from console.access import Actor
-        from rollout.services import sensor_policy_create
+        from rollout.policies.services import sensor_policy_create
 
         target_group = str(groups[0][1].pk)
         ms, outcome = _median(

@@ -165,8 +165,14 @@ def _copy_baseline(tenant_id: uuid.UUID, n: int) -> float:
 
 def remove_fleet(tenant: Any) -> None:
     """Removes what the setup created in ``tenant`` (hosts, groups, policies, desired state)."""
-    from rollout.desired_models import DesiredState, OutboxEntry, TenantRevision
-    from rollout.models import HostGroup, HostGroupMember, SensorUpdatePolicy
+    from rollout.models import (
+        DesiredState,
+        HostGroup,
+        HostGroupMember,
+        OutboxEntry,
+        SensorUpdatePolicy,
+        TenantRevision,
+    )
     from telemetry.models import Host
 
     DesiredState.objects.filter(tenant=tenant).delete()
@@ -180,7 +186,7 @@ def remove_fleet(tenant: Any) -> None:
 
 def main() -> None:
     from console.models import Tenant
-    from rollout.desired import desired_state_recompute
+    from rollout.desired.recompute import desired_state_recompute
     from rollout.models import HostGroup
 
     n = int(os.environ.get("BENCH_RECOMPUTE_HOSTS", "200000"))

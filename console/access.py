@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from console.models import ActorKind, ApiClient, ApiScope, Membership, Role, Tenant, User
+from console.models import ActorKind, ApiClient, ApiScope, Membership, Role, SupportGrant, Tenant, User
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -157,8 +157,6 @@ def resolve_context(
     Raises ``NoTenantSelected`` when a member belongs to several tenants and chose none.
     """
     from django.utils import timezone
-
-    from console.models import SupportGrant
 
     if api_client is not None:
         if api_client.tenant is None:

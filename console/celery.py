@@ -11,6 +11,8 @@ from typing import Any
 from celery import Celery, bootsteps
 from celery.signals import worker_shutdown
 
+from console.redis import redis_client
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 app = Celery("console")
@@ -75,15 +77,11 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
     def stop(self, worker: Any) -> None:
         if self.tref is not None:
             self.tref.cancel()
-        try:
-            from console.redis import redis_client
-
+        # Shutting down: readiness expires the key anyway.
+        with contextlib.suppress(Exception):
             redis_client().hdel(WORKER_HEARTBEAT_KEY, _worker_name(worker))
-        except Exception:  # noqa: S110 - shutting down; readiness expires it anyway
-            pass
 
     def _beat(self, worker: Any) -> None:
-        from console.redis import redis_client
 
         # Redis down: nothing to do here, readiness reports it.
         with contextlib.suppress(Exception):

@@ -9,14 +9,19 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from console.access import SESSION_GRANT_KEY, SESSION_TENANT_KEY, TenantContext, resolve_context
+from console.access import (
+    SESSION_GRANT_KEY,
+    SESSION_TENANT_KEY,
+    NoTenantSelected,
+    TenantContext,
+    resolve_context,
+)
+from console.models import ApiClient
 from console.realtime import tenant_group
 
 
 def ws_context_resolve(scope: dict[str, Any]) -> TenantContext | None:
     """The tenant context of a websocket, re-resolved on demand (grants can end mid-connection)."""
-    from console.access import NoTenantSelected
-    from console.models import ApiClient
 
     session = scope.get("session")
     api_client = scope.get("api_client")

@@ -10,7 +10,18 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from console.models import ApiClient, ApiScope, Membership, Role, Tenant, User, VendorRole
+from console.models import (
+    ApiClient,
+    ApiScope,
+    Membership,
+    Role,
+    SupportRequest,
+    SupportRequestStatus,
+    Tenant,
+    User,
+    VendorRole,
+)
+from console.support.services import support_request_create
 from console.tokens import TOKEN_PREFIX, token_hash
 
 DEMO_PASSWORD = "demo-password-2024"  # noqa: S105 - printed demo login, dev only
@@ -54,9 +65,6 @@ DEMO_CASE_ID = "CASE-24071"
 def _pending_support_request() -> None:
     """One request from vendor support to acme, waiting for acme's owner/admin (made once)."""
     from django.utils import timezone
-
-    from console.models import SupportRequest, SupportRequestStatus
-    from console.services import support_request_create
 
     tenant = Tenant.objects.get(slug="acme")
     staff = User.objects.get(username="support@vendor.example")

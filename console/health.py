@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from console.celery import WORKER_HEARTBEAT_KEY
+from console.errors import dependency_outage
 from console.redis import redis_client
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,6 @@ class DependencyOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from console.errors import dependency_outage
 
         outage = dependency_outage(exception)
         if outage is None or request.path.startswith(("/api/", "/edge/")):

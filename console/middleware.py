@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from console.errors import PROBLEM_CONTENT_TYPE, problem
+
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 # No inline scripts anywhere: htmx and the chart library are vendored files under /static/.
@@ -71,8 +73,6 @@ class NulQueryParameterMiddleware:
             }
         )
         if bad:
-            from console.errors import PROBLEM_CONTENT_TYPE, problem
-
             return JsonResponse(
                 problem(
                     400,

@@ -23,6 +23,7 @@ from console.access import (
     OPERATE,
     READ,
     WRITE,
+    Actor,
     NoTenantSelected,
     TenantContext,
     resolve_context,
@@ -229,7 +230,6 @@ class VendorAPIView(generics.GenericAPIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        from console.access import Actor
 
         client = request.auth if isinstance(request.auth, ApiClient) else None
         if client is not None:

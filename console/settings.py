@@ -283,7 +283,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApiScopeEnum": "console.models.ApiScope",
-        "TenantApiScopeEnum": "console.services.TENANT_API_SCOPE_CHOICES",
+        "TenantApiScopeEnum": "console.api_clients.services.TENANT_API_SCOPE_CHOICES",
         "SupportRequestStatusEnum": "console.models.SupportRequestStatus",
         "SupportScopeEnum": "console.models.SupportScope",
         "RoleEnum": "console.models.Role",

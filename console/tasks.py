@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import connection
 
+from console.support.services import support_access_expire as expire
+
 
 @shared_task(name="console.ping")
 def ping(value: str) -> dict[str, str]:
@@ -18,6 +20,5 @@ def ping(value: str) -> dict[str, str]:
 @shared_task(name="console.support_access_expire")
 def support_access_expire() -> dict[str, int]:
     """Beat tick: expire unanswered support requests, end expired grants (sockets close at once)."""
-    from console.services import support_access_expire as expire
 
     return expire()

@@ -35,7 +35,7 @@ urlpatterns: list[Any] = [
     path("tenants/", views.tenant_switch, name="tenant-switch"),
     path("vendor/", login_required(views.vendor_home), name="vendor-home"),
     path("api/v1/", include(api_urlpatterns)),
-    path("edge/v1/", include("rollout.edge_urls")),
+    path("edge/v1/", include("rollout.distribution.edge_urls")),
     *page_urlpatterns,
     path("", views.HomeView.as_view(), name="home"),
 ]

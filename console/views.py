@@ -16,6 +16,7 @@ from console.access import SESSION_TENANT_KEY, membership_for, user_tenants
 from console.models import User
 from console.scoping import TenantPageMixin
 from console.signin import LoginView
+from console.support.pages import vendor_home_page
 
 __all__ = ["HomeView", "LoginView", "LogoutView", "tenant_switch", "vendor_home"]
 
@@ -65,6 +66,5 @@ def tenant_switch(request: HttpRequest) -> HttpResponseBase:
 
 def vendor_home(request: HttpRequest) -> HttpResponse:
     """Vendor staff's landing page (their grants and requests; release pages live in rollout)."""
-    from console.pages import vendor_home_page
 
     return vendor_home_page(request)

@@ -8,6 +8,8 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from django.http import HttpRequest
 
+from console.authentication import api_client_authenticate
+
 
 class _TokenMiddleware:
     def __init__(self, inner: Any) -> None:
@@ -26,8 +28,6 @@ class _TokenMiddleware:
 @database_sync_to_async
 def _client_for(token: str, scope: dict[str, Any]) -> Any:
     from rest_framework.exceptions import AuthenticationFailed
-
-    from console.authentication import api_client_authenticate
 
     request = HttpRequest()
     client = scope.get("client") or ("", 0)

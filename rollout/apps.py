@@ -9,14 +9,16 @@ class RolloutConfig(AppConfig):
 
     def ready(self) -> None:
         from rollout.distribution.credentials import edge_credential_loader_register
-        from rollout.selectors import RolloutHostGroupSource
+        from rollout.selectors.groups import RolloutHostGroupSource
         from telemetry.credentials import host_credential_load
         from telemetry.membership import group_source_register
 
         # Telemetry defines these seams and knows nothing of rollout; rollout plugs in here.
         group_source_register(RolloutHostGroupSource())
-        # Their Celery tasks live next to their services (autodiscovery only imports tasks.py).
-        import rollout.rollouts
-        import rollout.webhooks  # noqa: F401
+        # Celery tasks live next to their services (autodiscovery only imports <app>.tasks); each
+        # keeps the name it was registered under, so beat entries and queued messages still match.
+        import rollout.desired.tasks
+        import rollout.notifications.webhooks
+        import rollout.rings.tick  # noqa: F401
 
         edge_credential_loader_register(host_credential_load)

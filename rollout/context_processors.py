@@ -7,12 +7,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from rollout.selectors.controls import active_pauses
+
 
 def rollout(request: HttpRequest) -> dict[str, Any]:
     ctx = getattr(request, "tenant_ctx", None)
     if ctx is None:
         return {}
-    from rollout.selectors import active_pauses
 
     pauses = active_pauses(ctx.tenant, timezone.now())
     tenant_pauses = [p for p in pauses if p.scope == "tenant"]

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from console.access import Actor
 from console.models import Tenant
-from rollout import services
+from rollout.catalog.validation import canonical_digest
+from rollout.controls.windows import window_create
+from rollout.groups.services import host_group_create
 from rollout.models import (
     BuildStage,
     ContentCategory,
@@ -26,7 +28,9 @@ from rollout.models import (
     SensorUpdatePolicy,
     TemplateType,
 )
-from rollout.validation import canonical_digest
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import content_policy_create, sensor_policy_create
+from rollout.rings.admin import rings_defaults_ensure
 from telemetry.models import Host
 
 SYSTEM = Actor.system("seed_demo")
@@ -138,9 +142,8 @@ def _hosts(tenant: Tenant) -> None:
 
 
 def _tenant_setup(tenant: Tenant) -> None:
-    from rollout.rollouts import rings_defaults_ensure
 
-    services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     rings_defaults_ensure(tenant=tenant, actor=SYSTEM)
     groups = {
         "canaries": "tag:canary or tag:lab",
@@ -149,9 +152,7 @@ def _tenant_setup(tenant: Tenant) -> None:
     made = {}
     for name, rule in groups.items():
         group = HostGroup.objects.filter(tenant=tenant, name=name).first()
-        made[name] = (
-            group or services.host_group_create(tenant=tenant, actor=SYSTEM, name=name, rule_text=rule).obj
-        )
+        made[name] = group or host_group_create(tenant=tenant, actor=SYSTEM, name=name, rule_text=rule).obj
     window = MaintenanceWindow.objects.filter(tenant=tenant, name="Nightly").first()
     if window is None:
         data = {
@@ -161,9 +162,9 @@ def _tenant_setup(tenant: Tenant) -> None:
             "duration_minutes": 120,
             "timezone": tenant.timezone,
         }
-        window = services.window_create(tenant=tenant, actor=SYSTEM, data=data).obj
+        window = window_create(tenant=tenant, actor=SYSTEM, data=data).obj
     if not SensorUpdatePolicy.objects.filter(tenant=tenant, name="Canaries on N").exists():
-        services.sensor_policy_create(
+        sensor_policy_create(
             tenant=tenant,
             actor=SYSTEM,
             name="Canaries on N",
@@ -173,7 +174,7 @@ def _tenant_setup(tenant: Tenant) -> None:
         )
     rapid = ContentCategory.objects.get(key="rapid_response")
     if not ContentUpdatePolicy.objects.filter(tenant=tenant, name="Canaries early access").exists():
-        services.content_policy_create(
+        content_policy_create(
             tenant=tenant,
             actor=SYSTEM,
             name="Canaries early access",
@@ -182,7 +183,7 @@ def _tenant_setup(tenant: Tenant) -> None:
             group_ids=[str(made["canaries"].pk)],
         )
     if not ContentUpdatePolicy.objects.filter(tenant=tenant, name="Production GA+4 nightly").exists():
-        services.content_policy_create(
+        content_policy_create(
             tenant=tenant,
             actor=SYSTEM,
             name="Production GA+4 nightly",

@@ -221,7 +221,7 @@ class Operator:
                 self.pause_id = None
                 done.append(("resume", r.status_code))
         if tick == 5:
-            from rollout.validation import canonical_digest
+            from rollout.catalog.validation import canonical_digest
 
             instances = [
                 {

@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from console.tokens import token_hash, token_matches
+from telemetry.models import Host
 
 ENROLMENT_PREFIX: Final = "uce"
 HOST_PREFIX: Final = "uch"
@@ -38,7 +39,6 @@ def credential_lookup(token: str, kind: str) -> str | None:
 
 def host_authenticate(token: str) -> Any:
     """The ``Host`` owning a host credential, or None (malformed, unknown or wrong secret)."""
-    from telemetry.models import Host
 
     lookup = credential_lookup(token, HOST_PREFIX)
     if lookup is None:
@@ -53,8 +53,6 @@ def host_credential_load(host_id: str) -> tuple[str, str] | None:
     """``(tenant_id, sha256 of the credential)`` of a host, for caches that verify credentials
     without the ORM (the edge registers this as its loader); None for an unknown host."""
     import uuid
-
-    from telemetry.models import Host
 
     try:
         pk = uuid.UUID(host_id)

@@ -143,8 +143,8 @@ def content_release(category: Any, version: str, *, stage: str = "ga", hours_ago
 
     from django.utils import timezone
 
+    from rollout.catalog.validation import canonical_digest
     from rollout.models import ContentRelease
-    from rollout.validation import canonical_digest
 
     instances = [pipe_instance()]
     when = timezone.now() - timedelta(hours=hours_ago)
@@ -163,6 +163,6 @@ def content_release(category: Any, version: str, *, stage: str = "ga", hours_ago
 
 def host_group(tenant: Tenant, name: str = "prod", rule_text: str | None = None):
     from console.access import Actor
-    from rollout.services import host_group_create
+    from rollout.groups.services import host_group_create
 
     return host_group_create(tenant=tenant, actor=Actor.system("test"), name=name, rule_text=rule_text).obj

@@ -37,7 +37,8 @@ from schemathesis.specs.openapi.checks import ensure_resource_availability, use_
 
 from console.access import SESSION_TENANT_KEY, Actor
 from console.models import ApiScope, Role, SupportGrant, VendorRole
-from console.services import invitation_create, support_request_create
+from console.people.services import invitation_create
+from console.support.services import support_request_create
 from console.wsgi import application
 from tests.factories import (
     HostFactory,
@@ -89,16 +90,13 @@ def _keep_the_test_connection() -> Iterator[None]:
 
 def _seed_world() -> dict[str, Any]:
     """A tenant with one object of every kind the API addresses by id; returns {path prefix: id}."""
+    from rollout.controls.freezes import freeze_create
+    from rollout.controls.pauses import pause_create
+    from rollout.controls.windows import window_create
+    from rollout.groups.services import host_group_create
     from rollout.models import ContentCategory
-    from rollout.services import (
-        content_policy_create,
-        freeze_create,
-        host_group_create,
-        pause_create,
-        policy_defaults_ensure,
-        sensor_policy_create,
-        window_create,
-    )
+    from rollout.policies.defaults import policy_defaults_ensure
+    from rollout.policies.services import content_policy_create, sensor_policy_create
 
     catalog = rollout_catalog()
     tenant = TenantFactory(slug="fuzz")

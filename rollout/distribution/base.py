@@ -28,11 +28,20 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 HoldScope = Literal["tenant", "group", "category", "sensor"]
+
+
 HOLD_SCOPES: tuple[HoldScope, ...] = ("tenant", "group", "category", "sensor")
+
+
 PublishOutcome = Literal["published", "duplicate", "stale"]
 
+
 _MOD = 1 << 256
+
+
 ZERO_DIGEST = "0" * 64
+
+
 MAX_KEY_LENGTH = 200
 
 
@@ -295,9 +304,6 @@ class DistributionBackend(Protocol):
     ) -> HostState | None: ...
 
 
-# --- hashing -------------------------------------------------------------------------------------
-
-
 def _h(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big")
 
@@ -368,33 +374,3 @@ def holds_applying(
     """The active holds that cover ``assignment``, in a stable order."""
     moment = now or datetime.now(UTC)
     return holds_sorted(h for h in holds if h.active(moment) and h.covers(assignment))
-
-
-# --- choosing the backend ------------------------------------------------------------------------
-
-
-def backend_for(settings: Any) -> DistributionBackend:
-    """The backend the settings name: ``DISTRIBUTION_BACKEND`` = ``"edge"`` (default) or ``"http"``."""
-    kind = getattr(settings, "DISTRIBUTION_BACKEND", "edge") or "edge"
-    if kind == "edge":
-        from rollout.distribution.edge import EmbeddedEdgeBackend
-
-        return EmbeddedEdgeBackend()
-    if kind == "http":
-        from rollout.distribution.http import HttpBackend
-
-        url = getattr(settings, "DISTRIBUTION_HTTP_URL", "")
-        secret = getattr(settings, "DISTRIBUTION_HTTP_SECRET", "")
-        if not url or not secret:
-            raise ValueError(
-                "DISTRIBUTION_BACKEND='http' needs DISTRIBUTION_HTTP_URL and DISTRIBUTION_HTTP_SECRET"
-            )
-        return HttpBackend(
-            url,
-            secret,
-            timeout=float(getattr(settings, "DISTRIBUTION_HTTP_TIMEOUT", 10.0)),
-            max_attempts=int(getattr(settings, "DISTRIBUTION_HTTP_MAX_ATTEMPTS", 5)),
-            breaker_threshold=int(getattr(settings, "DISTRIBUTION_BREAKER_THRESHOLD", 5)),
-            breaker_reset_seconds=float(getattr(settings, "DISTRIBUTION_BREAKER_RESET_SECONDS", 30.0)),
-        )
-    raise ValueError(f"DISTRIBUTION_BACKEND={kind!r} is not one of 'edge', 'http'")

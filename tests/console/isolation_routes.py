@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from console.access import Actor
 from console.models import Role, SupportGrant, Tenant, VendorRole
-from console.services import invitation_create, support_request_create
+from console.people.services import invitation_create
+from console.support.services import support_request_create
 from tests.factories import UserFactory, api_client_with_token, member
 from tests.isolation import exempt, register
 

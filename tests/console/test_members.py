@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from console.access import Actor
 from console.models import AuditEvent, Invitation, Membership, Role
-from console.services import invitation_create
+from console.people.services import invitation_create
 from tests.console.conftest import api_as, problem
 from tests.factories import member
 

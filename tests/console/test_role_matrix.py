@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from console.access import SESSION_TENANT_KEY
 from console.models import Role, SupportGrant, Tenant, User, VendorRole
-from console.services import support_request_create
+from console.support.services import support_request_create
 from tests.console.conftest import api_as, api_bearer
 from tests.factories import TenantFactory, UserFactory, api_client_with_token, member
 

@@ -26,7 +26,7 @@ from console.models import (
     SupportRequestStatus,
     VendorRole,
 )
-from console.services import support_access_expire, support_grant_revoke, support_request_create
+from console.support.services import support_access_expire, support_grant_revoke, support_request_create
 from tests.console.conftest import acting_under, api_as, problem, staff
 
 pytestmark = pytest.mark.django_db
@@ -312,8 +312,8 @@ def test_it_closes_an_api_clients_websocket_when_its_token_is_revoked(
     transactional_db: None, redis_flush: None
 ) -> None:
     # given automation of acme with an open websocket
+    from console.api_clients.services import api_client_revoke
     from console.asgi import application
-    from console.services import api_client_revoke
     from tests.factories import TenantFactory, api_client_with_token
 
     acme = TenantFactory(slug="acme")

@@ -20,10 +20,10 @@ from django.db import connection, transaction
 from django.test import Client
 
 from console.models import Role
-from rollout.desired_models import OutboxEntry, TenantRevision
+from rollout.desired.outbox import outbox_enqueue
 from rollout.distribution.http import HttpBackend
 from rollout.distribution.http_receiver import ReceiverServer, serve
-from rollout.outbox import outbox_enqueue
+from rollout.models import OutboxEntry, TenantRevision
 from tests.conftest import browser_login, start_celery_worker, wait_for
 from tests.factories import PASSWORD, member
 from tests.rollout.test_sync_faults import SECRET, _converged, _fleet, _kill_worker, _stats
@@ -70,7 +70,7 @@ def test_it_converges_after_the_worker_is_killed_mid_recompute(receiver: Receive
         assert _stats(receiver).get("commits", 0) == 0
         # when a worker comes back, its sweep finishes the change
         worker.restart()
-        from rollout.tasks import outbox_sweep
+        from rollout.desired.tasks import outbox_sweep
 
         backend = HttpBackend(receiver.url, SECRET)
 

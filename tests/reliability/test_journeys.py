@@ -44,7 +44,7 @@ def test_it_pins_a_new_group_to_n_minus_1_and_the_dashboard_shows_the_hosts_move
     # (acme's default sensor policy follows N; the product's default is N-1)
     from console.access import Actor
     from rollout.models import SensorUpdatePolicy
-    from rollout.services import policy_defaults_ensure
+    from rollout.policies.defaults import policy_defaults_ensure
 
     policy_defaults_ensure(tenant=acme, actor=Actor.system("test"))
     SensorUpdatePolicy.objects.filter(tenant=acme).update(target="n")
@@ -240,7 +240,7 @@ def test_it_halts_a_bad_content_release_at_the_canary_gate_live(
 
     from console.models import VendorRole
     from rollout.models import Rollout
-    from rollout.rollouts import rollouts_tick
+    from rollout.rings.tick import rollouts_tick
     from tests.factories import UserFactory, content_release
     from tests.rollout.test_rings import crash, rings_of, staged_tenant, targets
 

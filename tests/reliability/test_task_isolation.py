@@ -22,10 +22,9 @@ import pytest
 from console.access import Actor
 from console.celery import app
 from console.models import Tenant
-from rollout.desired import desired_state_publish_now
-from rollout.desired_models import OutboxEntry, TenantRevision
-from rollout.models import WebhookDelivery, WebhookEndpoint
-from rollout.services import policy_defaults_ensure
+from rollout.desired.publish import desired_state_publish_now
+from rollout.models import OutboxEntry, TenantRevision, WebhookDelivery, WebhookEndpoint
+from rollout.policies.defaults import policy_defaults_ensure
 from tests.conftest import ManagedProcess, start_celery_worker, wait_for
 from tests.factories import HostFactory, TenantFactory, rollout_catalog
 from tests.rollout.test_webhooks import Receiver

@@ -9,16 +9,13 @@ from django.utils import timezone
 
 from console.access import Actor
 from console.models import Tenant
+from rollout.controls.freezes import freeze_create
+from rollout.controls.pauses import pause_create
+from rollout.controls.windows import window_create
+from rollout.groups.services import host_group_create
 from rollout.models import ContentCategory
-from rollout.services import (
-    content_policy_create,
-    freeze_create,
-    host_group_create,
-    pause_create,
-    policy_defaults_ensure,
-    sensor_policy_create,
-    window_create,
-)
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import content_policy_create, sensor_policy_create
 from tests.factories import HostFactory
 from tests.isolation import exempt, register
 
@@ -97,7 +94,7 @@ def _pause(tenant: Tenant) -> dict[str, Any]:
 
 @register("api-host-desired")
 def _host_desired(tenant: Tenant) -> dict[str, Any]:
-    from rollout.desired import desired_state_recompute
+    from rollout.desired.recompute import desired_state_recompute
 
     host = HostFactory(tenant=tenant)
     policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
@@ -123,7 +120,7 @@ for _name in ("api-vendor-release-halt", "api-vendor-release-recall"):
 )
 def _rollout(tenant: Tenant) -> dict[str, Any]:
     from rollout.models import Rollout, RolloutState
-    from rollout.rollouts import rings_defaults_ensure
+    from rollout.rings.admin import rings_defaults_ensure
 
     rings_defaults_ensure(tenant=tenant, actor=SYSTEM)
     rollout = Rollout.objects.create(
@@ -139,7 +136,7 @@ def _rollout(tenant: Tenant) -> dict[str, Any]:
 
 @register("api-webhook")
 def _webhook(tenant: Tenant) -> dict[str, Any]:
-    from rollout.webhooks import webhook_create
+    from rollout.notifications.webhooks import webhook_create
 
     endpoint, _ = webhook_create(
         tenant=tenant, actor=SYSTEM, name="iso", url="https://hooks.example.test/iso"
@@ -149,6 +146,6 @@ def _webhook(tenant: Tenant) -> dict[str, Any]:
 
 @register("api-ring", "rollout-ring")
 def _ring(tenant: Tenant) -> dict[str, Any]:
-    from rollout.rollouts import rings_defaults_ensure
+    from rollout.rings.admin import rings_defaults_ensure
 
     return {"pk": rings_defaults_ensure(tenant=tenant, actor=SYSTEM)[0].pk}

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.models import ApiScope, Role
+from rollout.catalog.validation import TemplateSpec, canonical_digest, validate_instances
 from rollout.models import ContentRelease, SensorBuild
-from rollout.validation import TemplateSpec, canonical_digest, validate_instances
 from tests.factories import (
     HostFactory,
     TenantFactory,

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from console.celery import app
 from rollout.models import Rollout, RolloutState
-from rollout.rollouts import rollouts_tick_task
+from rollout.rings.tick import rollouts_tick_task
 from tests.conftest import start_celery_worker, wait_for
 from tests.factories import content_release, rollout_catalog
 from tests.rollout.test_rings import crash, rings_of, rollout_in_ring_1, staged_tenant

@@ -9,7 +9,7 @@ from console.demo import seed_console
 from console.models import AuditEvent, Tenant
 from rollout import demo
 from rollout.models import ContentRelease, HostGroup, SensorBuild, SensorUpdatePolicy
-from rollout.selectors import host_explain
+from rollout.selectors.state import host_explain
 from telemetry.models import Host
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,26 @@ from hypothesis import strategies as st
 
 from console.access import Actor
 from console.models import Role
-from rollout import services
-from rollout.desired import desired_digest, desired_state_publish, desired_state_recompute
-from rollout.desired_models import DesiredState, TenantRevision
-from rollout.distribution import backend_for
-from rollout.models import ContentCategory, ContentUpdatePolicy, Pause, SensorUpdatePolicy
+from rollout.controls.pauses import pause_create, pause_resume
+from rollout.desired.publish import desired_digest, desired_state_publish
+from rollout.desired.recompute import desired_state_recompute
+from rollout.distribution.backends import backend_for
+from rollout.groups.services import host_group_members_change
+from rollout.models import (
+    ContentCategory,
+    ContentUpdatePolicy,
+    DesiredState,
+    Pause,
+    SensorUpdatePolicy,
+    TenantRevision,
+)
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import (
+    content_policy_create,
+    content_policy_update,
+    sensor_policy_create,
+    sensor_policy_update,
+)
 from telemetry.models import Host
 from tests.factories import HostFactory, TenantFactory, content_release, host_group, member, rollout_catalog
 
@@ -43,7 +58,7 @@ def fleet() -> dict[str, Any]:
     content_release(catalog["rapid_response"], "291.4", hours_ago=2)
     acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
     for tenant in (acme, globex):
-        services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+        policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     web = [
         HostFactory(tenant=acme, hostname=f"web-{i}", tags=["prod"], sensor_build="7.10.200")
         for i in range(6)
@@ -82,7 +97,7 @@ def test_it_recomputes_only_the_affected_hosts_on_a_policy_change_and_bumps_the_
     desired_state_recompute(acme.pk)  # a group no policy uses changes the hosts' groups only
     assert revision(acme) == 2
     # when: the lab (linux) hosts are pinned to an older build
-    services.sensor_policy_create(
+    sensor_policy_create(
         tenant=acme,
         actor=SYSTEM,
         name="lab pin",
@@ -107,14 +122,14 @@ def test_it_recomputes_a_policy_change_over_the_hosts_of_its_groups_unless_time_
     # given: web hosts follow GA + 24 h by default (the 2 h old 291.4 is not theirs yet), lab a group
     acme = fleet["acme"]
     default = ContentUpdatePolicy.objects.get(tenant=acme, is_default=True, category__key="rapid_response")
-    services.content_policy_update(
+    content_policy_update(
         tenant=acme, actor=SYSTEM, policy=default, expected_version=None, changes={"mode": "ga+24"}
     )
     lab = host_group(acme, "lab", rule_text="tag:lab")
     desired_state_recompute(acme.pk)
     assert {d.content["rapid_response"] for d in DesiredState.objects.filter(tenant=acme)} == {"291.3"}
     # when: the lab hosts are pinned (a policy change, the outbox's targets-only pass)
-    policy = services.sensor_policy_create(
+    policy = sensor_policy_create(
         tenant=acme,
         actor=SYSTEM,
         name="lab pin",
@@ -126,7 +141,7 @@ def test_it_recomputes_a_policy_change_over_the_hosts_of_its_groups_unless_time_
     # then only the lab hosts were read and written
     assert (scoped.hosts, scoped.changed) == (4, 4)
     # when: the pin changes again once the delay has elapsed for every host
-    services.sensor_policy_update(
+    sensor_policy_update(
         tenant=acme, actor=SYSTEM, policy=policy, expected_version=None, changes={"target": "n-2"}
     )
     later = desired_state_recompute(acme.pk, refresh_hosts=False, at=timezone.now() + timedelta(hours=23))
@@ -134,7 +149,7 @@ def test_it_recomputes_a_policy_change_over_the_hosts_of_its_groups_unless_time_
     assert later.hosts == 10 and later.changed == 10
     assert {d.content["rapid_response"] for d in DesiredState.objects.filter(tenant=acme)} == {"291.4"}
     # and a default policy change is never narrowed to groups
-    services.content_policy_update(
+    content_policy_update(
         tenant=acme, actor=SYSTEM, policy=ContentUpdatePolicy.objects.get(pk=default.pk), expected_version=None,
         changes={"mode": "pinned:291.3"},
     )  # fmt: skip
@@ -156,7 +171,7 @@ def test_it_pauses_with_one_hold_without_rewriting_hosts(
     backend = backend_for(__import__("django.conf").conf.settings)
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        pause = services.pause_create(tenant=acme, actor=SYSTEM, scope="tenant", reason="incident 42").obj
+        pause = pause_create(tenant=acme, actor=SYSTEM, scope="tenant", reason="incident 42").obj
     # then
     snapshot = backend.snapshot(str(acme.pk))
     assert [(h.scope, h.key, h.reason) for h in snapshot.holds] == [("tenant", "*", "incident 42")]
@@ -166,7 +181,7 @@ def test_it_pauses_with_one_hold_without_rewriting_hosts(
     assert state is not None and state.paused and state.frozen()["content"] == ["*"]
     # when: resumed, the hold goes and the recompute (enqueued) writes nothing
     with django_capture_on_commit_callbacks(execute=True):
-        services.pause_resume(tenant=acme, actor=SYSTEM, pause=Pause.objects.get(pk=pause.pk))
+        pause_resume(tenant=acme, actor=SYSTEM, pause=Pause.objects.get(pk=pause.pk))
     assert backend.snapshot(str(acme.pk)).holds == ()
     assert desired_state_recompute(acme.pk).changed == 0
 
@@ -222,10 +237,10 @@ def test_it_keeps_incremental_desired_state_equal_to_a_recompute_from_scratch(
     acme = fleet["acme"]
     hosts = fleet["web"] + fleet["lab"]
     group = host_group(acme, "picked")
-    policy = services.sensor_policy_create(
+    policy = sensor_policy_create(
         tenant=acme, actor=SYSTEM, name="picked", platform="windows", target="n", group_ids=[group.pk]
     ).obj
-    content = services.content_policy_create(
+    content = content_policy_create(
         tenant=acme,
         actor=SYSTEM,
         name="picked content",
@@ -238,28 +253,28 @@ def test_it_keeps_incremental_desired_state_equal_to_a_recompute_from_scratch(
         for kind, value in steps:
             if kind == "target":
                 policy = SensorUpdatePolicy.objects.get(pk=policy.pk)
-                services.sensor_policy_update(
+                sensor_policy_update(
                     tenant=acme, actor=SYSTEM, policy=policy, expected_version=None, changes={"target": value}
                 )
                 desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "content":
                 content = type(content).objects.get(pk=content.pk)
-                services.content_policy_update(
+                content_policy_update(
                     tenant=acme, actor=SYSTEM, policy=content, expected_version=None, changes={"mode": value}
                 )
                 desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "pause":
                 scope = {"tenant": "tenant", "sensor": "sensor"}.get(value, "content_category")
-                services.pause_create(tenant=acme, actor=SYSTEM, scope=scope, reason="p", category_key=value)
+                pause_create(tenant=acme, actor=SYSTEM, scope=scope, reason="p", category_key=value)
                 desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "resume":
                 for pause in Pause.objects.filter(tenant=acme, resumed_at__isnull=True):
-                    services.pause_resume(tenant=acme, actor=SYSTEM, pause=pause)
+                    pause_resume(tenant=acme, actor=SYSTEM, pause=pause)
                 desired_state_recompute(acme.pk, refresh_hosts=False)  # the outbox path of such a change
             elif kind == "member":
                 host = hosts[value]
                 in_group = group.members.filter(host=host).exists()
-                services.host_group_members_change(
+                host_group_members_change(
                     tenant=acme,
                     actor=SYSTEM,
                     group=type(group).objects.get(pk=group.pk),

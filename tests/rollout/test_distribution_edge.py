@@ -20,14 +20,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from console.redis import redis_client
-from rollout.distribution import (
-    Assignment,
-    Hold,
-    PublishInProgress,
-    RevisionConflict,
-    backend_for,
-    digest_of,
-)
+from rollout.distribution.backends import backend_for
+from rollout.distribution.base import Assignment, Hold, PublishInProgress, RevisionConflict, digest_of
 from rollout.distribution.credentials import (
     edge_credential_cache,
     edge_credential_loader_register,
@@ -38,7 +32,7 @@ from rollout.distribution.http import HttpBackend
 from rollout.distribution.sync import sync_desired, sync_status
 
 # The project wires the edge under /edge/v1/ in console/urls.py; these tests mount it themselves.
-urlpatterns = [path("edge/v1/", include("rollout.edge_urls"))]
+urlpatterns = [path("edge/v1/", include("rollout.distribution.edge_urls"))]
 pytestmark = pytest.mark.urls(__name__)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rollout.distribution import (
+from rollout.distribution.base import (
     Assignment,
     BackendRejected,
     BackendUnavailable,
@@ -24,8 +24,8 @@ from rollout.distribution import (
     Hold,
     RevisionConflict,
     digest_of,
+    request_signature,
 )
-from rollout.distribution.base import request_signature
 from rollout.distribution.edge import EmbeddedEdgeBackend
 from rollout.distribution.http import HttpBackend
 from rollout.distribution.http_receiver import ReceiverServer, serve

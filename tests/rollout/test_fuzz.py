@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from console.access import Actor
 from console.models import ApiScope
-from rollout.rollouts import rings_defaults_ensure
-from rollout.services import host_group_create, sensor_policy_create, window_create
+from rollout.controls.windows import window_create
+from rollout.groups.services import host_group_create
+from rollout.policies.services import sensor_policy_create
+from rollout.rings.admin import rings_defaults_ensure
 from tests.factories import HostFactory, TenantFactory, api_client_with_token, rollout_catalog
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rollout.gates import HEALTH_STATES, GateThresholds, HostHealth, gate_evaluate
+from rollout.rings.gates import HEALTH_STATES, GateThresholds, HostHealth, gate_evaluate
 
 T = GateThresholds(
     max_crash_rate=0.02,

@@ -9,8 +9,8 @@ from django.test import Client
 
 from console.models import ApiScope, AuditEvent, Role
 from rollout.models import HostGroup
-from rollout.rules import RuleError, rule_normalise, rule_parse, rule_to_text
-from rollout.selectors import group_hosts, rule_preview
+from rollout.selectors.groups import group_hosts, rule_preview
+from rollout.selectors.rules import RuleError, rule_normalise, rule_parse, rule_to_text
 from tests.factories import HostFactory, TenantFactory, api_client_with_token, member
 
 pytestmark = pytest.mark.django_db
@@ -87,14 +87,14 @@ def test_it_evaluates_rules_in_sql() -> None:
 
 
 def rule_preview_hosts(tenant: Any, text: str) -> list[Any]:
-    from rollout.selectors import rule_hosts
+    from rollout.selectors.groups import rule_hosts
 
     return list(rule_hosts(tenant, rule_parse(text)))
 
 
 def test_it_combines_static_members_with_the_rule() -> None:
     from console.access import Actor
-    from rollout.services import host_group_create, host_group_members_change
+    from rollout.groups.services import host_group_create, host_group_members_change
 
     acme = TenantFactory(slug="acme")
     a = HostFactory(tenant=acme, hostname="a", site="berlin")
@@ -203,7 +203,7 @@ def test_it_serves_telemetry_the_groups_and_their_hosts_as_a_sub_select() -> Non
     from django.db import connection
 
     from console.access import Actor
-    from rollout.services import host_group_create
+    from rollout.groups.services import host_group_create
     from telemetry.membership import group_source
 
     # given acme's group and globex's lookalike host

@@ -12,10 +12,11 @@ from django.test import Client
 
 from console.access import Actor
 from console.models import ApiScope, Role
-from rollout import services
-from rollout.desired_models import DesiredState, OutboxEntry
-from rollout.host_changes import hosts_changed_enqueue
-from rollout.tasks import hosts_changed_sweep
+from rollout.desired.host_changes import hosts_changed_enqueue
+from rollout.desired.tasks import hosts_changed_sweep
+from rollout.models import DesiredState, OutboxEntry
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import sensor_policy_create
 from telemetry.ingest import heartbeats_flush
 from telemetry.models import Host
 from tests.conftest import wait_for
@@ -38,9 +39,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 def _tenant_with_lab_pin(slug: str) -> tuple[Any, Any]:
     """A tenant whose rule group ``platform:linux and tag:lab`` is pinned to 7.09.100."""
     tenant = TenantFactory(slug=slug)
-    services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     lab = host_group(tenant, "lab", rule_text="platform:linux and tag:lab")
-    services.sensor_policy_create(
+    sensor_policy_create(
         tenant=tenant,
         actor=SYSTEM,
         name="lab pin",

@@ -12,11 +12,15 @@ from django.test import Client
 
 from console.access import Actor
 from console.models import AuditEvent, Role
-from rollout import services
-from rollout.desired import desired_digest, desired_state_recompute, outbox_process
-from rollout.desired_models import OutboxEntry, TenantRevision
-from rollout.distribution import backend_for
-from rollout.outbox import outbox_enqueue
+from rollout.controls.pauses import pause_create
+from rollout.desired.outbox import outbox_enqueue
+from rollout.desired.publish import desired_digest, outbox_process
+from rollout.desired.recompute import desired_state_recompute
+from rollout.distribution.backends import backend_for
+from rollout.groups.services import host_group_members_change
+from rollout.models import OutboxEntry, TenantRevision
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import sensor_policy_create
 from telemetry.models import Host
 from tests.conftest import test_database_url as database_url
 from tests.factories import HostFactory, TenantFactory, content_release, host_group, member, rollout_catalog
@@ -36,7 +40,7 @@ def fleet(redis_flush: None) -> dict[str, Any]:
     content_release(catalog["rapid_response"], "291.4", hours_ago=50)
     acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
     for tenant in (acme, globex):
-        services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+        policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     hosts = [HostFactory(tenant=acme, tags=["prod"], sensor_build="7.10.100") for _ in range(8)]
     HostFactory(tenant=globex)
     return {
@@ -56,13 +60,11 @@ def test_it_writes_an_outbox_row_with_the_change_and_none_for_a_dry_run(fleet: d
     acme = fleet["acme"]
     OutboxEntry.objects.all().delete()
     # when
-    services.sensor_policy_create(
-        tenant=acme, actor=SYSTEM, name="dry", platform="linux", target="off", dry_run=True
-    )
+    sensor_policy_create(tenant=acme, actor=SYSTEM, name="dry", platform="linux", target="off", dry_run=True)
     # then
     assert OutboxEntry.objects.count() == 0
     # when
-    services.sensor_policy_create(tenant=acme, actor=SYSTEM, name="real", platform="linux", target="off")
+    sensor_policy_create(tenant=acme, actor=SYSTEM, name="real", platform="linux", target="off")
     # then
     [row] = OutboxEntry.objects.all()
     assert row.tenant_id == acme.pk and row.reason == "sensor_policy_create" and row.processed_at is None
@@ -95,10 +97,10 @@ def test_it_publishes_a_delta_of_the_changed_hosts(fleet: dict[str, Any]) -> Non
     outbox_enqueue(tenant_id=acme.pk, reason="test")
     outbox_process(acme.pk)
     group = host_group(acme, "few")
-    services.host_group_members_change(
+    host_group_members_change(
         tenant=acme, actor=SYSTEM, group=group, add=[str(h.pk) for h in fleet["hosts"][:2]]
     )
-    services.sensor_policy_create(
+    sensor_policy_create(
         tenant=acme,
         actor=SYSTEM,
         name="pin",
@@ -201,7 +203,7 @@ def test_it_explains_a_host_from_its_stored_desired_state(fleet: dict[str, Any])
     acme = fleet["acme"]
     host = fleet["hosts"][0]
     desired_state_recompute(acme.pk)
-    services.pause_create(tenant=acme, actor=SYSTEM, scope="sensor", reason="hold builds")
+    pause_create(tenant=acme, actor=SYSTEM, scope="sensor", reason="hold builds")
     # when
     mine = fleet["viewer"].get(f"/api/v1/hosts/{host.pk}/desired")
     theirs = fleet["outsider"].get(f"/api/v1/hosts/{host.pk}/desired")

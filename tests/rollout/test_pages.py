@@ -10,8 +10,10 @@ from django.test import Client
 
 from console.access import Actor
 from console.models import Role, VendorRole
+from rollout.controls.pauses import pause_create
+from rollout.groups.services import host_group_create
 from rollout.models import HostGroup, Pause, SensorUpdatePolicy
-from rollout.services import host_group_create, pause_create, sensor_policy_create
+from rollout.policies.services import sensor_policy_create
 from tests.conftest import browser_login
 from tests.factories import (
     PASSWORD,
@@ -128,7 +130,8 @@ def test_it_creates_a_dynamic_group_with_live_preview_pins_it_to_n_minus_1_and_s
     tenant = acme["tenant"]
     member(tenant, Role.ADMIN, username="admin@acme.example")
     # the fleet follows N (7.11.200) by default: pinning the web hosts to N-1 keeps them on 7.10.200
-    from rollout.services import policy_defaults_ensure, sensor_policy_update
+    from rollout.policies.defaults import policy_defaults_ensure
+    from rollout.policies.services import sensor_policy_update
 
     policy_defaults_ensure(tenant=tenant, actor=Actor.system("t"))
     default = SensorUpdatePolicy.objects.get(tenant=tenant, platform="windows", is_default=True)
@@ -203,8 +206,8 @@ def test_it_pauses_the_tenant_and_shows_the_banner_on_every_page(
 def test_it_lets_a_release_engineer_preview_a_pin_shift_and_refuses_an_invalid_release(
     acme: dict[str, Any],
 ) -> None:
+    from rollout.catalog.validation import canonical_digest
     from rollout.models import ContentRelease, SensorBuild
-    from rollout.validation import canonical_digest
 
     engineer = session(UserFactory(vendor_role=VendorRole.RELEASE_ENGINEER))
     support = session(UserFactory(vendor_role=VendorRole.SUPPORT_ENGINEER))
@@ -240,7 +243,7 @@ def test_it_lets_a_release_engineer_preview_a_pin_shift_and_refuses_an_invalid_r
 
 
 def test_it_edits_sensor_update_blocks_and_rejects_an_end_before_the_start(acme: dict[str, Any]) -> None:
-    from rollout.services import policy_defaults_ensure
+    from rollout.policies.defaults import policy_defaults_ensure
 
     tenant = acme["tenant"]
     policy_defaults_ensure(tenant=tenant, actor=Actor.system("t"))

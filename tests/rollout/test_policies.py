@@ -13,9 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from console.models import ApiScope, AuditEvent, Role
-from rollout.desired import outbox_process
-from rollout.desired_models import DesiredState, TenantRevision
-from rollout.models import ContentUpdatePolicy, Freeze, HostGroup, Pause, SensorUpdatePolicy
+from rollout.desired.publish import outbox_process
+from rollout.models import (
+    ContentUpdatePolicy,
+    DesiredState,
+    Freeze,
+    HostGroup,
+    Pause,
+    SensorUpdatePolicy,
+    TenantRevision,
+)
 from tests.factories import (
     HostFactory,
     TenantFactory,

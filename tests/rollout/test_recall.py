@@ -10,11 +10,13 @@ import pytest
 from django.test import Client
 
 from console.access import Actor
+from console.errors import Conflict
 from console.models import ApiScope, AuditEvent, Role
-from rollout import services
+from rollout.catalog.services import content_release_stage_set
 from rollout.models import ContentRelease, Rollout, RolloutEvent, RolloutState
-from rollout.rollouts import rollouts_start_for_release, rollouts_tick
-from rollout.services import policy_defaults_ensure
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.rings.start import rollouts_start_for_release
+from rollout.rings.tick import rollouts_tick
 from telemetry.models import Host, HostStatus
 from tests.factories import (
     HostFactory,
@@ -70,8 +72,8 @@ def test_it_recalls_a_release_failing_the_canary_gate_before_any_tenant_ga_ring_
     assert AuditEvent.objects.filter(tenant=None, action="content_release.recall").exists()
     assert "Recalled" in bad.notes
     # and: the vendor cannot move it on to GA afterwards; more ticks never restart it
-    with pytest.raises(services.Conflict):
-        services.content_release_stage_set(actor=SYSTEM, release=bad, stage="ga")
+    with pytest.raises(Conflict):
+        content_release_stage_set(actor=SYSTEM, release=bad, stage="ga")
     rollouts_tick()
     assert set(Rollout.objects.values_list("state", flat=True)) == {RolloutState.ROLLED_BACK}
     broad = [h for t in fleet["tenants"] for h, i in rings_of(t).items() if i == 2]
@@ -176,9 +178,9 @@ def test_it_lets_a_release_engineer_recall_from_the_vendor_page(fleet: dict[str,
 def test_it_republishes_a_tenant_without_rings_at_once_when_a_ga_release_is_recalled(
     fleet: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    from rollout.desired import desired_state_recompute
+    from rollout.desired.recompute import desired_state_recompute
     from rollout.models import DesiredState
-    from rollout.vendor_stages import release_recall
+    from rollout.rings.vendor import release_recall
 
     # given: a GA release that the tenant without rings took through its default policy
     plain = fleet["plain"]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rollout import resolver as rv
-from rollout.recurrence import Recurrence, is_open, next_occurrences, occurrence_bounds, zone
+from rollout.resolver.recurrence import Recurrence, is_open, next_occurrences, occurrence_bounds, zone
 
 SUNDAY = frozenset({6})
 

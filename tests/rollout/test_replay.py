@@ -59,7 +59,7 @@ def _simulate(url: str, credentials: Any, *extra: str) -> ManagedProcess:
 
 def _demo_tenants_on_default_policies(*versions: str) -> list[Any]:
     from console.demo import seed_console
-    from rollout.services import policy_defaults_ensure
+    from rollout.policies.defaults import policy_defaults_ensure
     from telemetry.demo import seed
 
     outside_event_loop(lambda: seed(seed_console()))
@@ -87,7 +87,7 @@ def _reported() -> dict[str, tuple[str, str]]:
 def test_it_brings_boot_looping_simulated_hosts_back_on_the_known_good_the_edge_offers(
     asgi_server: str, tmp_path: Any
 ) -> None:
-    from rollout.desired import desired_state_publish_now
+    from rollout.desired.publish import desired_state_publish_now
     from telemetry.models import CrashEvent
 
     # given: the demo tenants on default policies (GA rapid_response 291.3, what the hosts run), and
@@ -124,7 +124,7 @@ def test_it_brings_boot_looping_simulated_hosts_back_on_the_known_good_the_edge_
 def test_it_picks_up_desired_state_seconds_after_the_edge_first_answers(
     asgi_server: str, tmp_path: Any
 ) -> None:
-    from rollout.desired import desired_state_publish_now
+    from rollout.desired.publish import desired_state_publish_now
 
     # given: a newer GA content release, and simulated hosts that asked the edge as they enrolled
     # and found no desired state (404), still on 291.3 and reporting

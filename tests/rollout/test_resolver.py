@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rollout import resolver as rv
-from rollout.recurrence import Recurrence
+from rollout.resolver.recurrence import Recurrence
 
 T0 = datetime(2024, 7, 19, 4, 9, tzinfo=UTC)
 PLATFORMS = ("windows", "macos", "linux")

@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from console.access import Actor
 from console.models import AuditEvent, Role
+from rollout.groups.services import host_group_create
 from rollout.models import Ring, Rollout, RolloutState
-from rollout.ring_services import ring_reorder
-from rollout.rings import ring_membership
-from rollout.rollouts import rings_defaults_ensure
-from rollout.services import host_group_create
+from rollout.rings.admin import ring_reorder, rings_defaults_ensure
+from rollout.selectors.rings import ring_membership
 from tests.factories import PASSWORD, HostFactory, TenantFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -19,11 +19,13 @@ from hypothesis import strategies as st
 from console.access import Actor
 from console.models import AuditEvent, Role
 from rollout import resolver as rv
-from rollout import selectors
 from rollout.models import ContentRelease, Ring, Rollout, RolloutEvent, RolloutState
-from rollout.rings import ring_membership, ring_states_for_hosts
-from rollout.rollouts import rollout_halt, rollout_rollback, rollouts_start_for_release, rollouts_tick
-from rollout.services import policy_defaults_ensure
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.rings.start import rollouts_start_for_release
+from rollout.rings.tick import rollouts_tick
+from rollout.rings.transitions import rollout_halt, rollout_rollback
+from rollout.selectors.rings import ring_membership, ring_states_for_hosts
+from rollout.selectors.state import host_facts, tenant_state
 from telemetry.models import CrashEvent, Host, HostStatus
 from tests.factories import HostFactory, TenantFactory, content_release, member, rollout_catalog
 
@@ -80,12 +82,12 @@ def rings_of(tenant: Any) -> dict[str, int]:
 
 def targets(tenant: Any) -> dict[str, str | None]:
     """What the resolver lets every host of ``tenant`` have for rapid_response now."""
-    state = selectors.tenant_state(tenant)
+    state = tenant_state(tenant)
     ids = [str(h.pk) for h in Host.objects.filter(tenant=tenant)]
     rings = ring_states_for_hosts(tenant.pk, ids)
     out = {}
     for host in Host.objects.filter(tenant=tenant):
-        facts = replace(selectors.host_facts(host, set()), ring_states=rings.get(str(host.pk), {}))
+        facts = replace(host_facts(host, set()), ring_states=rings.get(str(host.pk), {}))
         out[str(host.pk)] = rv.resolve_content(state, facts, "rapid_response", timezone.now()).target
     return out
 
@@ -210,7 +212,7 @@ def test_it_keeps_the_new_version_only_where_it_already_is_after_a_halt(world: d
     steps=st.lists(st.sampled_from(["healthy", "crash", "silent", "tick", "promote"]), min_size=1, max_size=8)
 )
 def test_it_never_moves_backward_or_skips_a_ring(world: dict[str, Any], steps: list[str]) -> None:
-    from rollout.rollouts import rollout_promote
+    from rollout.rings.transitions import rollout_promote
 
     tenant = world["tenant"]
     Rollout.objects.filter(tenant=tenant).delete()

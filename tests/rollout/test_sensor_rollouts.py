@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from console.access import Actor
 from console.models import AuditEvent, Role
+from rollout.catalog.services import sensor_build_publish, sensor_build_stage_set
 from rollout.models import (
     DesiredState,
     Ring,
@@ -23,9 +24,10 @@ from rollout.models import (
     SensorBuild,
     SensorUpdatePolicy,
 )
-from rollout.rings import ring_membership
-from rollout.rollouts import rollout_rollback, rollouts_tick
-from rollout.services import policy_defaults_ensure, sensor_build_publish, sensor_build_stage_set
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.rings.tick import rollouts_tick
+from rollout.rings.transitions import rollout_rollback
+from rollout.selectors.rings import ring_membership
 from telemetry.models import CrashEvent, Host, HostStatus
 from tests.conftest import wait_for
 from tests.factories import HostFactory, TenantFactory, member, rollout_catalog
@@ -239,7 +241,7 @@ def test_it_supersedes_an_unfinished_build_and_never_falls_back_to_it() -> None:
 
 @pytest.mark.django_db
 def test_it_stops_applying_a_rolled_back_build_once_a_newer_one_takes_its_level() -> None:
-    from rollout.rings import ring_states_for_hosts, sensor_ring_key
+    from rollout.selectors.rings import ring_states_for_hosts, sensor_ring_key
 
     # given: NEW rolled back in the tenant
     rollout_catalog()

@@ -20,15 +20,16 @@ from django.test import Client
 
 from console.access import Actor
 from console.models import AuditEvent, Role
-from rollout import services
-from rollout.desired import desired_digest
-from rollout.desired_models import TenantRevision
+from rollout.desired.outbox import outbox_enqueue
+from rollout.desired.publish import desired_digest
+from rollout.desired.tasks import outbox_sweep
 from rollout.distribution.http import HttpBackend
 from rollout.distribution.http_receiver import ReceiverServer, serve
-from rollout.models import WebhookDelivery
-from rollout.outbox import outbox_enqueue
-from rollout.tasks import outbox_sweep
-from rollout.webhooks import webhook_create
+from rollout.groups.services import host_group_members_change
+from rollout.models import TenantRevision, WebhookDelivery
+from rollout.notifications.webhooks import webhook_create
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import sensor_policy_create
 from telemetry.models import Host
 from tests.conftest import ManagedProcess, free_port, run_async, start_celery_worker, wait_for
 from tests.factories import TenantFactory, content_release, host_group, member, rollout_catalog
@@ -43,7 +44,7 @@ def _fleet(hosts: int) -> Any:
     catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows",))
     content_release(catalog["rapid_response"], "291.4", hours_ago=50)
     tenant = TenantFactory()
-    services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     Host.objects.bulk_create(
         [
             Host(tenant=tenant, hostname=f"h-{i:05d}", platform="windows", sensor_build="7.10.100")
@@ -121,7 +122,7 @@ def test_it_converges_after_the_worker_is_killed_mid_publish(receiver: ReceiverS
         assert tr.revision == 1 and tr.published_revision is None
         # then a restarted worker's sweep finds the unpublished revision and publishes it
         worker.restart()
-        from rollout.tasks import outbox_sweep
+        from rollout.desired.tasks import outbox_sweep
 
         backend = HttpBackend(receiver.url, SECRET)
 
@@ -154,8 +155,8 @@ def test_it_converges_after_redis_restarts_while_a_change_waits(settings: Any) -
     settings.REDIS_URL = private
     from console.celery import app
     from console.redis import redis_client
+    from rollout.desired.tasks import distribution_reconcile_tenant, outbox_process_tenant
     from rollout.distribution.edge import EmbeddedEdgeBackend
-    from rollout.tasks import distribution_reconcile_tenant, outbox_process_tenant
 
     def pings() -> bool:
         try:
@@ -180,13 +181,13 @@ def test_it_converges_after_redis_restarts_while_a_change_waits(settings: Any) -
         # when Redis dies, a change is made, and Redis comes back empty (no persistence)
         redis_server.kill()
         group = host_group(tenant, "pinned")
-        services.host_group_members_change(
+        host_group_members_change(
             tenant=tenant,
             actor=SYSTEM,
             group=group,
             add=[str(h) for h in Host.objects.filter(tenant=tenant).values_list("pk", flat=True)[:50]],
         )
-        services.sensor_policy_create(
+        sensor_policy_create(
             tenant=tenant,
             actor=SYSTEM,
             name="pin",
@@ -397,7 +398,7 @@ def test_it_commits_new_revisions_while_the_backend_hangs_and_publishes_the_newe
         wait_for(lambda: _stats(receiver).get("fault_delay", 0) >= 1, timeout=60, what="publish hanging")
         assert TenantRevision.objects.get(tenant=tenant).revision == 1
         # when a policy of that tenant changes meanwhile
-        services.sensor_policy_create(
+        sensor_policy_create(
             tenant=tenant,
             actor=SYSTEM,
             name="pin",
@@ -438,7 +439,9 @@ def test_it_commits_new_revisions_while_the_backend_hangs_and_publishes_the_newe
 def test_it_shows_a_failing_sync_live_in_the_browser_then_green_again(asgi_server: str, page: Any) -> None:
     import threading
 
-    from rollout.desired import desired_state_publish, desired_state_recompute, sync_failure_record
+    from rollout.desired.publish import desired_state_publish
+    from rollout.desired.recompute import desired_state_recompute
+    from rollout.desired.status import sync_failure_record
     from tests.conftest import browser_login
     from tests.factories import PASSWORD
 

@@ -16,8 +16,9 @@ from django.test import Client
 from console.access import Actor
 from console.models import AuditEvent, Role
 from rollout.models import WebhookDelivery
-from rollout.rollouts import rollout_halt, rollouts_start_for_release
-from rollout.webhooks import backoff_seconds, webhook_create, webhook_verify
+from rollout.notifications.webhooks import backoff_seconds, webhook_create, webhook_verify
+from rollout.rings.start import rollouts_start_for_release
+from rollout.rings.transitions import rollout_halt
 from tests.conftest import wait_for
 from tests.factories import TenantFactory, content_release, member, rollout_catalog
 from tests.rollout.test_rings import staged_tenant
@@ -154,7 +155,7 @@ def test_it_lets_admins_manage_webhooks_and_shows_the_delivery_log() -> None:
 
 @pytest.mark.django_db
 def test_it_logs_a_webhook_delivery_for_a_pause_and_its_resume_but_not_for_a_dry_run() -> None:
-    from rollout.services import pause_create, pause_resume
+    from rollout.controls.pauses import pause_create, pause_resume
 
     # given an acme webhook subscribed to pauses and resumes, and a globex one subscribed to all
     tenant = TenantFactory(slug="acme")

@@ -1,0 +1,1 @@
+"""``audit_verify``: checks every tenant's audit hash chain."""

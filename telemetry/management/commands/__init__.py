@@ -1,0 +1,1 @@
+"""``simulate_fleet``: simulated sensors against the edge and the ingest API."""

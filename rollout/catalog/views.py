@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from console.access import Actor
+from console.errors import ApplicationError
+from console.markup import notes_html
+from rollout.catalog.services import content_release_stage_set, sensor_build_stage_set
+from rollout.desired.changes import preview_requested
+from rollout.models import ContentCategory, ContentRelease, ContentStage, Rollout, SensorBuild, TemplateType
+from rollout.rings.vendor import release_halt, release_recall
+from rollout.rings.views import attempt_action
+from rollout.selectors.state import builds_for, catalog_state, n_levels
+from telemetry.models import Platform
+
+
+class VendorCatalogPage(LoginRequiredMixin, View):
+    """Release engineering's view of the catalog: builds with N levels (and what promoting a build
+    would shift, for how many hosts), content releases with notes (rendered safely) and validation
+    reports, and stage changes (which re-run the validation gate)."""
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        catalog = catalog_state()
+        platforms = []
+        for platform in Platform.values:
+            levels = n_levels(platform, catalog)
+            platforms.append(
+                {
+                    "platform": platform,
+                    "builds": builds_for(platform),
+                    "levels": [("N" if i == 0 else f"N-{i}", b.version) for i, b in enumerate(levels)],
+                }
+            )
+        releases = [
+            {"release": r, "notes_html": notes_html(r.notes)}
+            for r in ContentRelease.objects.select_related("category")
+            .defer("instances")
+            .order_by("-created_at")[:50]
+        ]
+        return {
+            "platforms": platforms,
+            "releases": releases,
+            "categories": ContentCategory.objects.all(),
+            "templates": TemplateType.objects.all(),
+            "build_stages": ["early_adopter", "ga", "withdrawn"],
+            "release_stages": ["canary", "early_access", "ga", "recalled"],
+            "can_edit": getattr(self.request.user, "vendor_role", "") == "release_engineer",
+            **extra,
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not getattr(request.user, "vendor_role", ""):
+            return HttpResponse("This page is for vendor staff.", status=403)
+        return render(request, "rollout/vendor_catalog.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+
+        if getattr(request.user, "vendor_role", "") != "release_engineer":
+            return HttpResponse("Only release engineers change the catalog.", status=403)
+        actor = Actor.for_user(request.user, request)  # type: ignore[arg-type]
+        stage = request.POST.get("stage", "")
+        try:
+            if request.POST.get("form") == "release":
+                release = ContentRelease.objects.filter(pk=request.POST.get("release", "")).first()
+                if release is None:
+                    return HttpResponse(status=404)
+                content_release_stage_set(actor=actor, release=release, stage=stage)
+                return render(
+                    request,
+                    "rollout/vendor_catalog.html",
+                    self.context(message=f"{release.category.key} {release.version} is now {stage}."),
+                )
+            build = SensorBuild.objects.filter(pk=request.POST.get("build", "")).first()
+            if build is None:
+                return HttpResponse(status=404)
+            result = sensor_build_stage_set(
+                actor=actor, build=build, stage=stage, dry_run=preview_requested(request)
+            )
+        except ValidationError:
+            return HttpResponse(status=404)
+        except ApplicationError as exc:
+            problems = exc.errors.get("instances", []) if exc.errors else []
+            return render(
+                request,
+                "rollout/vendor_catalog.html",
+                self.context(error=exc.detail, problems=problems),
+                status=exc.status,
+            )
+        return render(
+            request,
+            "rollout/vendor_catalog.html",
+            self.context(
+                shift={
+                    "build": build,
+                    "stage": stage,
+                    "shifts": result["shifts"],
+                    "dry_run": result["dry_run"],
+                }
+            ),
+        )
+
+
+class VendorReleasesPage(LoginRequiredMixin, View):
+    """Release engineering: where each release stands across tenants, and the global halt / recall."""
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        releases = []
+        for release in (
+            ContentRelease.objects.select_related("category").defer("instances").order_by("-created_at")[:50]
+        ):
+            states: dict[str, int] = {}
+            for state in Rollout.objects.filter(
+                subject=f"content:{release.category.key}", version=release.version
+            ).values_list("state", flat=True):
+                states[state] = states.get(state, 0) + 1
+            releases.append(
+                {
+                    "release": release,
+                    "states": sorted(states.items()),
+                    "notes_html": notes_html(release.notes),
+                }
+            )
+        return {
+            "releases": releases,
+            "can_edit": getattr(self.request.user, "vendor_role", "") == "release_engineer",
+            "recalled": ContentStage.RECALLED,
+            **extra,
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not getattr(request.user, "vendor_role", ""):
+            return HttpResponse("This page is for vendor staff.", status=403)
+        return render(request, "rollout/vendor_releases.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if getattr(request.user, "vendor_role", "") != "release_engineer":
+            return HttpResponse("Only release engineers halt or recall releases.", status=403)
+        actor = Actor.for_user(request.user, request)  # type: ignore[arg-type]
+        try:
+            release = (
+                ContentRelease.objects.select_related("category")
+                .filter(pk=request.POST.get("release", ""))
+                .first()
+            )
+        except ValidationError:
+            release = None
+        if release is None:
+            return HttpResponse(status=404)
+        reason = request.POST.get("reason", "")
+        if request.POST.get("verb") == "recall":
+            error = attempt_action(lambda: release_recall(release=release, actor=actor, reason=reason))
+        else:
+            error = attempt_action(lambda: release_halt(release=release, actor=actor, reason=reason))
+        if error:
+            return render(request, "rollout/vendor_releases.html", self.context(error=error), status=400)
+        return redirect("/vendor/releases/")

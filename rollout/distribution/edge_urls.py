@@ -1,0 +1,13 @@
+"""Sensor-facing edge API; the project mounts it with ``path("edge/v1/", include("rollout.distribution.edge_urls"))``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+
+from rollout.distribution.edge_views import desired_state
+
+urlpatterns: list[Any] = [
+    path("desired-state", desired_state, name="edge-desired-state"),
+]

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from console.errors import InvalidInput
+from console.scoping import READ, WRITE, TenantAPIView
+from rollout.desired.changes import (
+    DRY_RUN,
+    IF_MATCH,
+    dry_run_requested,
+    etag_of,
+    if_match_version,
+    input_valid,
+    outcome_response,
+)
+from rollout.groups.services import (
+    ZERO_MATCH_WARNING,
+    group_rule_from_input,
+    host_group_create,
+    host_group_delete,
+    host_group_members_change,
+    host_group_update,
+    members_from_csv,
+)
+from rollout.models import HostGroup
+from rollout.selectors.groups import group_hosts, group_member_counts, rule_preview
+
+
+def group_out(group: HostGroup, host_count: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": str(group.pk),
+        "name": group.name,
+        "description": group.description,
+        "rule_text": group.rule_text,
+        "rule": group.rule,
+        "static_members": group.members.count(),
+        "version": group.version,
+        "updated_at": group.updated_at.isoformat(),
+    }
+    if host_count is not None:
+        out["host_count"] = host_count
+        out["warnings"] = [ZERO_MATCH_WARNING] if host_count == 0 else []
+    return out
+
+
+class GroupIn(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    rule_text = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=2000, default=None
+    )
+    rule = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class GroupPatchIn(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    rule_text = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=2000)
+    rule = serializers.JSONField(required=False, allow_null=True)
+
+
+class RuleIn(serializers.Serializer):
+    rule_text = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=2000, default=None
+    )
+    rule = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class HostGroupListView(TenantAPIView):
+    queryset = HostGroup.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    def get(self, request: Request) -> Response:
+        groups = list(self.get_queryset().order_by("name", "id"))
+        counts = group_member_counts(self.tenant, groups)
+        return Response({"results": [group_out(g, counts.get(str(g.pk))) for g in groups]})
+
+    @extend_schema(request=GroupIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["host groups"])
+    def post(self, request: Request) -> Response:
+        data = input_valid(GroupIn, request.data)
+        outcome = host_group_create(
+            tenant=self.tenant, actor=self.ctx.actor, dry_run=dry_run_requested(request), **data
+        )
+        present = None
+        if not outcome.dry_run:
+            present = group_out(outcome.obj, group_hosts(self.tenant, outcome.obj).count())
+        return outcome_response(outcome, present, status=201)
+
+
+class HostGroupPreviewView(TenantAPIView):
+    """Live preview of a rule: the count and the first matching hosts (parse errors name the column)."""
+
+    queryset = HostGroup.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"POST": READ}
+
+    @extend_schema(request=RuleIn, responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    def post(self, request: Request) -> Response:
+        data = input_valid(RuleIn, request.data)
+        rule, text = group_rule_from_input(rule_text=data["rule_text"], rule=data["rule"])
+        if rule is None:
+            raise InvalidInput("Type a rule to preview.", errors={"rule_text": ["Type a rule to preview."]})
+        preview = rule_preview(self.tenant, rule)
+        return Response(
+            {
+                "rule": rule,
+                "rule_text": text,
+                "count": preview.count,
+                "total": preview.total,
+                "sample": [{**h, "id": str(h["id"])} for h in preview.sample],
+                "warning": ZERO_MATCH_WARNING if preview.empty else None,
+            }
+        )
+
+
+class HostGroupDetailView(TenantAPIView):
+    queryset = HostGroup.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    def get(self, request: Request, pk: Any) -> Response:
+        group = self.get_object()
+        response = Response(group_out(group, group_hosts(self.tenant, group).count()))
+        response["ETag"] = etag_of(group)
+        return response
+
+    @extend_schema(
+        request=GroupPatchIn,
+        responses=OpenApiTypes.OBJECT,
+        parameters=[DRY_RUN, IF_MATCH],
+        tags=["host groups"],
+    )
+    def patch(self, request: Request, pk: Any) -> Response:
+        group = self.get_object()
+        expected = if_match_version(request)
+        data = input_valid(GroupPatchIn, request.data, partial=True)
+        outcome = host_group_update(
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            group=group,
+            expected_version=expected,
+            dry_run=dry_run_requested(request),
+            **data,
+        )
+        present = (
+            None if outcome.dry_run else group_out(outcome.obj, group_hosts(self.tenant, outcome.obj).count())
+        )
+        return outcome_response(outcome, present)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["host groups"])
+    def delete(self, request: Request, pk: Any) -> Response:
+        group = self.get_object()
+        outcome = host_group_delete(
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            group=group,
+            expected_version=if_match_version(request),
+            dry_run=dry_run_requested(request),
+        )
+        return outcome_response(outcome, None)
+
+
+class MembersIn(serializers.Serializer):
+    add = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=100_000
+    )
+    remove = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=100_000
+    )
+    csv = serializers.CharField(required=False, allow_blank=True, default="", max_length=5_000_000)
+
+
+class HostGroupMembersView(TenantAPIView):
+    """Static members: add / remove host ids, or add the hosts of a CSV (host_id or hostname column)."""
+
+    queryset = HostGroup.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    def get(self, request: Request, pk: Any) -> Response:
+        group = self.get_object()
+        hosts = (
+            group_hosts(self.tenant, group)
+            .order_by("hostname", "id")
+            .values("id", "hostname", "platform")[:500]
+        )
+        return Response({"results": [{**h, "id": str(h["id"])} for h in hosts]})
+
+    @extend_schema(
+        request=MembersIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["host groups"]
+    )
+    def post(self, request: Request, pk: Any) -> Response:
+        group = self.get_object()
+        data = input_valid(MembersIn, request.data)
+        add = list(data["add"])
+        if data["csv"]:
+            add += members_from_csv(self.tenant, data["csv"])
+        outcome = host_group_members_change(
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            group=group,
+            add=add,
+            remove=data["remove"],
+            expected_version=if_match_version(request),
+            dry_run=dry_run_requested(request),
+        )
+        present = (
+            None if outcome.dry_run else group_out(outcome.obj, group_hosts(self.tenant, outcome.obj).count())
+        )
+        return outcome_response(outcome, present)

@@ -1,0 +1,44 @@
+"""Every rollout model (one app label, ``rollout``), re-exported here so ``from rollout.models import X``
+works everywhere. Imports only console and telemetry models.
+"""
+
+from rollout.models.catalog import (
+    BuildStage,
+    ContentCategory,
+    ContentRelease,
+    ContentStage,
+    SensorBuild,
+    TemplateType,
+)
+from rollout.models.controls import Freeze, MaintenanceWindow, Pause, PauseScope
+from rollout.models.desired import DesiredState, OutboxEntry, TenantRevision
+from rollout.models.groups import HostGroup, HostGroupMember
+from rollout.models.notifications import WebhookDelivery, WebhookEndpoint
+from rollout.models.policies import ContentUpdatePolicy, SensorUpdatePolicy
+from rollout.models.rings import Ring, Rollout, RolloutEvent, RolloutState
+
+__all__ = [
+    "BuildStage",
+    "ContentCategory",
+    "ContentRelease",
+    "ContentStage",
+    "ContentUpdatePolicy",
+    "DesiredState",
+    "Freeze",
+    "HostGroup",
+    "HostGroupMember",
+    "MaintenanceWindow",
+    "OutboxEntry",
+    "Pause",
+    "PauseScope",
+    "Ring",
+    "Rollout",
+    "RolloutEvent",
+    "RolloutState",
+    "SensorBuild",
+    "SensorUpdatePolicy",
+    "TemplateType",
+    "TenantRevision",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

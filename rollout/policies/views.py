@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+
+from console.access import READ, WRITE
+from console.errors import ApplicationError, InvalidInput
+from rollout.controls.windows import blocks_parse, blocks_text
+from rollout.desired.changes import (
+    STALE_MESSAGE,
+    Outcome,
+    RolloutPage,
+    attempt,
+    blast_out,
+    posted_ids,
+    preview_requested,
+)
+from rollout.models import (
+    ContentCategory,
+    ContentUpdatePolicy,
+    HostGroup,
+    MaintenanceWindow,
+    SensorUpdatePolicy,
+)
+from rollout.policies.code import policy_dump, policy_export, policy_import
+from rollout.policies.defaults import DEFAULTS_ACTOR, policy_defaults_ensure
+from rollout.policies.services import (
+    content_policy_create,
+    content_policy_delete,
+    content_policy_update,
+    policy_move,
+    sensor_policy_create,
+    sensor_policy_delete,
+    sensor_policy_update,
+)
+from rollout.selectors.state import catalog_state, n_levels
+from telemetry.models import Platform
+
+
+class PolicyListPage(RolloutPage):
+    model = SensorUpdatePolicy
+    template_name = "rollout/policies.html"
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
+        catalog = catalog_state()
+        sensor = []
+        for platform in Platform.values:
+            policies = list(
+                self.get_queryset()
+                .filter(platform=platform)
+                .prefetch_related("groups")
+                .order_by("is_default", "precedence")
+            )
+            levels = n_levels(platform, catalog)
+            sensor.append({"platform": platform, "policies": policies,
+                           "levels": [("N" if i == 0 else f"N-{i}", b.version) for i, b in enumerate(levels)]})  # fmt: skip
+        content = []
+        for category in ContentCategory.objects.all():
+            policies = list(
+                self.scoped(ContentUpdatePolicy.objects.filter(category=category)).prefetch_related("groups", "windows")
+                .order_by("is_default", "precedence")
+            )  # fmt: skip
+            content.append({"category": category, "policies": policies})
+        return {"sensor": sensor, "content": content, "groups": HostGroup.objects.filter(tenant=self.tenant),
+                "windows": MaintenanceWindow.objects.filter(tenant=self.tenant), "platforms": Platform.choices,
+                "categories": ContentCategory.objects.all(), "form": {}, "errors": {}, **extra}  # fmt: skip
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(request, self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        kind = request.POST.get("form", "sensor")
+        dry = preview_requested(request)
+        form: dict[str, Any] = dict(request.POST.items()) | {
+            "groups": posted_ids(request, "groups"),
+            "windows": posted_ids(request, "windows"),
+            "kind": kind,
+        }
+        if kind == "content":
+            category = ContentCategory.objects.filter(key=form.get("category", "")).first()
+
+            def create() -> Outcome:
+                if category is None:
+                    raise InvalidInput("Choose a category.", errors={"category": ["Choose a category."]})
+                return content_policy_create(
+                    tenant=self.tenant, actor=self.ctx.actor, name=form.get("name", ""), category=category,
+                    mode=form.get("mode", ""), window_ids=form["windows"], group_ids=form["groups"],
+                    critical_bypass_windows=form.get("critical_bypass_windows") == "on", dry_run=dry,
+                )  # fmt: skip
+        else:
+
+            def create() -> Outcome:
+                return sensor_policy_create(
+                    tenant=self.tenant, actor=self.ctx.actor, name=form.get("name", ""), platform=form.get("platform", ""),
+                    target=form.get("target", ""), timezone_name=form.get("timezone") or "UTC",
+                    uninstall_protection=form.get("uninstall_protection") == "on", group_ids=form["groups"], dry_run=dry,
+                )  # fmt: skip
+
+        outcome, errors, error = attempt(create)
+        if outcome is None:
+            return self.page(request, self.context(form=form, errors=errors, error=error), status=400)
+        blast = blast_out(outcome.blast)
+        if dry:
+            return self.page(request, self.context(form=form, blast=blast, previewed=True))
+        return render(request, "rollout/saved.html", {"what": f"Policy {outcome.obj.name!r} created", "blast": blast,
+                                                      "back": "/rollout/policies/"})  # fmt: skip
+
+
+def _policy(view: RolloutPage, kind: str, pk: Any) -> Any:
+    from django.http import Http404
+
+    model = SensorUpdatePolicy if kind == "sensor" else ContentUpdatePolicy
+    try:
+        return view.scoped(model.objects.all()).get(pk=pk)
+    except (model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+class PolicyDetailPage(RolloutPage):
+    model = SensorUpdatePolicy
+    template_name = "rollout/policy_detail.html"
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def context(self, kind: str, policy: Any, **extra: Any) -> dict[str, Any]:
+        form = {
+            "name": policy.name,
+            "version": policy.version,
+            "groups": [str(g.pk) for g in policy.groups.all()],
+        }
+        if kind == "sensor":
+            form |= {
+                "target": policy.target,
+                "timezone": policy.timezone,
+                "uninstall_protection": policy.uninstall_protection,
+                "update_blocks": blocks_text(policy.update_blocks),
+            }
+            levels = n_levels(policy.platform)
+            extra.setdefault(
+                "levels", [("n" if i == 0 else f"n-{i}", b.version) for i, b in enumerate(levels)]
+            )
+        else:
+            form |= {"mode": policy.mode, "critical_bypass_windows": policy.critical_bypass_windows,
+                     "windows": [str(w.pk) for w in policy.windows.all()]}  # fmt: skip
+        return {"kind": kind, "policy": policy, "form": form, "errors": {}, "groups": HostGroup.objects.filter(tenant=self.tenant),
+                "windows": MaintenanceWindow.objects.filter(tenant=self.tenant), **extra}  # fmt: skip
+
+    def get(self, request: HttpRequest, kind: str, pk: Any) -> HttpResponse:
+        return self.page(request, self.context(kind, _policy(self, kind, pk)))
+
+    def post(self, request: HttpRequest, kind: str, pk: Any) -> HttpResponseBase:
+        policy = _policy(self, kind, pk)
+        dry = preview_requested(request)
+        action = request.POST.get("form", "edit")
+        version = int(request.POST.get("version") or 0) or None
+        if action in ("up", "down"):
+            outcome, errors, error = attempt(lambda: policy_move(
+                tenant=self.tenant, actor=self.ctx.actor, policy=policy, direction=action, dry_run=dry))  # fmt: skip
+            if outcome is not None and not dry:
+                return render(request, "rollout/saved.html", {"what": f"Moved {policy.name!r} {action}", "blast": blast_out(outcome.blast),
+                                                              "back": "/rollout/policies/"})  # fmt: skip
+            return render(request, "rollout/confirm_move.html", {"policy": policy, "kind": kind, "direction": action,
+                          "blast": blast_out(outcome.blast) if outcome else None, "error": error or str(errors)})  # fmt: skip
+        if action == "delete":
+            fn: Callable[[], Outcome] = lambda: (  # noqa: E731
+                sensor_policy_delete if kind == "sensor" else content_policy_delete
+            )(tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=version, dry_run=dry)
+        else:
+            changes: dict[str, Any] = {"name": request.POST.get("name", "")}
+            if not policy.is_default:
+                changes["groups"] = posted_ids(request, "groups")
+            if kind == "sensor":
+                changes |= {"target": request.POST.get("target", ""), "timezone": request.POST.get("timezone") or "UTC",
+                            "uninstall_protection": request.POST.get("uninstall_protection") == "on"}  # fmt: skip
+
+                def fn() -> Outcome:
+                    changes["update_blocks"] = blocks_parse(request.POST.get("update_blocks", ""))
+                    return sensor_policy_update(
+                        tenant=self.tenant,
+                        actor=self.ctx.actor,
+                        policy=policy,
+                        expected_version=version,
+                        changes=changes,
+                        dry_run=dry,
+                    )
+
+            else:
+                changes |= {"mode": request.POST.get("mode", ""), "windows": posted_ids(request, "windows"),
+                            "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on"}  # fmt: skip
+                fn = lambda: content_policy_update(  # noqa: E731
+                    tenant=self.tenant,
+                    actor=self.ctx.actor,
+                    policy=policy,
+                    expected_version=version,
+                    changes=changes,
+                    dry_run=dry,
+                )
+        outcome, errors, error = attempt(fn)
+        if outcome is None:
+            policy.refresh_from_db()
+            context = self.context(kind, policy, errors=errors, error=error)
+            if error != STALE_MESSAGE:
+                context["form"] |= dict(request.POST.items()) | {
+                    "groups": posted_ids(request, "groups"),
+                    "windows": posted_ids(request, "windows"),
+                }
+            return self.page(request, context, status=409 if error == STALE_MESSAGE else 400)
+        blast = blast_out(outcome.blast)
+        if dry:
+            context = self.context(kind, policy, blast=blast, previewed=action)
+            context["form"] |= dict(request.POST.items()) | {"groups": posted_ids(request, "groups"), "windows": posted_ids(request, "windows"),
+                                                             "uninstall_protection": request.POST.get("uninstall_protection") == "on",
+                                                             "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on"}  # fmt: skip
+            return self.page(request, context)
+        return render(request, "rollout/saved.html", {"what": f"Policy {policy.name!r} saved", "blast": blast,
+                                                      "back": "/rollout/policies/"})  # fmt: skip
+
+
+class PolicyCodePage(RolloutPage):
+    model = SensorUpdatePolicy
+    template_name = "rollout/policy_code.html"
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        fmt = request.GET.get("download")
+        if fmt in ("yaml", "json"):
+            policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
+            text = policy_dump(policy_export(self.tenant), fmt)
+            response = HttpResponse(
+                text, content_type="application/json" if fmt == "json" else "application/yaml"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{self.tenant.slug}-policy.{fmt}"'
+            return response
+        current = policy_dump(policy_export(self.tenant), "yaml")
+        return self.page(request, {"document": current, "errors": {}})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        text = request.POST.get("document", "")
+        dry = preview_requested(request)
+        try:
+            plan = policy_import(tenant=self.tenant, actor=self.ctx.actor, text=text, dry_run=dry)
+        except ApplicationError as exc:
+            return self.page(
+                request, {"document": text, "errors": exc.errors, "error": exc.detail}, status=400
+            )
+        return self.page(
+            request, {"document": text, "plan": plan.as_dict(), "applied": not dry, "errors": {}}
+        )

@@ -1,0 +1,173 @@
+"""What a host may run at time ``t``, and why: pure functions, dataclasses in, dataclasses out.
+
+Rule 1 of DESIGN section 4, in this order: pause > freeze > pin > rollout ring state > window >
+delay/stage. No ORM in here (``rollout.selectors.tenant_state`` builds the inputs), so it can be
+property-tested and run once per distinct (platform, builds, versions, groups) combination.
+
+The seam for staged rollouts: ``HostFacts.ring_states`` maps a subject (``"content:<category>"``, or
+``"sensor:<platform>@<build>"`` for the hosts whose policy level resolves to that build) to a
+``RingState`` saying which version this host's ring currently allows. When present it replaces delay/stage (but never a pause, freeze or pin) and a window still
+decides whether it is delivered now. The rings engine computes it; this module only applies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rollout.resolver.recurrence import Recurrence
+
+SENSOR = "sensor"
+
+
+@dataclass(frozen=True)
+class Build:
+    platform: str
+    version: str
+    stage: str  # early_adopter | ga | withdrawn
+
+    @property
+    def line(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+
+@dataclass(frozen=True)
+class Release:
+    category: str
+    version: str
+    stage: str  # internal | canary | early_access | ga | recalled
+    valid: bool
+    critical: bool = False
+    early_access_at: datetime | None = None
+    ga_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    system_critical: bool = False
+    max_pause_hours: int | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    builds: tuple[Build, ...] = ()
+    releases: tuple[Release, ...] = ()
+    categories: tuple[Category, ...] = ()
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str
+    name: str
+    recurrence: Recurrence
+
+
+@dataclass(frozen=True)
+class SensorPolicy:
+    id: str
+    name: str
+    platform: str
+    target: str  # n | n-1 | n-2 | pinned:<build> | off
+    precedence: int
+    is_default: bool = False
+    group_ids: frozenset[str] = frozenset()
+    update_blocks: tuple[Recurrence, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContentPolicy:
+    id: str
+    name: str
+    category: str
+    mode: str  # early_access | ga | ga+<h> | pinned:<version> | paused
+    precedence: int
+    is_default: bool = False
+    group_ids: frozenset[str] = frozenset()
+    windows: tuple[Window, ...] = ()
+    critical_bypass_windows: bool = True
+
+
+@dataclass(frozen=True)
+class Freeze:
+    id: str
+    reason: str
+    starts_at: datetime
+    ends_at: datetime  # already min(ends_at, lifted_at)
+    critical_bypass: bool = False  # an approved exception: vendor-marked critical content passes
+
+
+@dataclass(frozen=True)
+class Pause:
+    id: str
+    scope: str  # tenant | host_group | content_category | sensor
+    reason: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    group_id: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class RingState:
+    """What a staged rollout allows this host now (``allowed_version`` None: nothing new yet)."""
+
+    allowed_version: str | None
+    ring: str
+    rollout_id: str = ""
+    fast_track: bool = False  # a rollback: delivered past windows and update blocks
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    id: str
+    platform: str
+    sensor_build: str
+    content_versions: Mapping[str, str] = field(default_factory=dict)
+    group_ids: frozenset[str] = frozenset()
+    ring_states: Mapping[str, RingState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TenantState:
+    catalog: Catalog
+    sensor_policies: tuple[SensorPolicy, ...] = ()
+    content_policies: tuple[ContentPolicy, ...] = ()
+    freezes: tuple[Freeze, ...] = ()
+    pauses: tuple[Pause, ...] = ()
+    group_names: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The version a host may have now for one subject (``sensor`` or a category key), and why.
+
+    ``rule`` is the deciding rule: pause, freeze, pin, ring, window, update_block, stage, delay,
+    off, no_policy or no_release. ``desired`` is what the policy aims at before holds."""
+
+    subject: str
+    current: str | None
+    target: str | None
+    desired: str | None
+    rule: str
+    reason: str
+    policy_id: str | None = None
+    policy_name: str = ""
+    group_id: str | None = None
+    group_name: str = ""
+    pause_id: str | None = None
+    freeze_id: str | None = None
+    window_id: str | None = None
+
+    @property
+    def changes(self) -> bool:
+        return self.target is not None and self.target != self.current
+
+
+@dataclass(frozen=True)
+class Resolution:
+    host_id: str
+    at: datetime
+    sensor: Decision
+    content: Mapping[str, Decision]

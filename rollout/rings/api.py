@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from console.errors import NotFound
+from console.scoping import OPERATE, READ, WRITE, TenantAPIView, VendorAPIView
+from rollout.desired.changes import IF_MATCH, etag_of, if_match_version, input_valid
+from rollout.models import ContentRelease, Ring, Rollout
+from rollout.rings.admin import (
+    ring_create,
+    ring_delete,
+    ring_dict,
+    ring_reorder,
+    ring_thresholds,
+    ring_update,
+)
+from rollout.rings.gates import gate_evaluate
+from rollout.rings.health import rollout_health, rollout_progress
+from rollout.rings.records import rollout_dict
+from rollout.rings.transitions import rollout_halt, rollout_promote, rollout_resume, rollout_rollback
+from rollout.rings.vendor import release_halt, release_recall
+
+
+def rollout_detail(rollout: Rollout) -> dict[str, Any]:
+    """A rollout with its per-ring progress, the current gate against its thresholds, soak remaining
+    and history: what the API and the detail page show."""
+    rings = list(Ring.objects.filter(tenant_id=rollout.tenant_id).select_related("group").order_by("order"))
+    out = rollout_dict(rollout)
+    out["release_stage"] = rollout.release.stage if rollout.release else None
+    out["release_notes"] = rollout.release.notes if rollout.release else ""
+    out["rings"] = [
+        {**ring_dict(r), **p} for r, p in zip(rings, rollout_progress(rollout, rings), strict=True)
+    ]
+    gate: dict[str, Any] = dict(rollout.last_gate or {})
+    soak_remaining = None
+    if rings and rollout.ring_index < len(rings):
+        ring = rings[rollout.ring_index]
+        if not gate:
+            health = rollout_health(rollout, rings)
+            gate = gate_evaluate(health.upto(rollout.ring_index), ring_thresholds(ring)).as_dict()
+        if rollout.ring_entered_at is not None and rollout.state == "in_ring":
+            left = rollout.ring_entered_at + timedelta(minutes=ring.soak_minutes) - timezone.now()
+            soak_remaining = max(int(left.total_seconds()), 0)
+    out["gate"] = gate
+    out["soak_remaining_seconds"] = soak_remaining
+    out["promote_requested_by"] = rollout.promote_requested_by
+    out["events"] = [
+        {
+            "at": e.at.isoformat(),
+            "kind": e.kind,
+            "ring_index": e.ring_index,
+            "actor": e.actor,
+            "detail": e.detail,
+        }
+        for e in rollout.events.order_by("at")[:200]
+    ]
+    return out
+
+
+class RingIn(serializers.Serializer):
+    """A ring's fields; rates are fractions (0.02 is 2 %), the service names every bad value at once."""
+
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    group = serializers.UUIDField(required=False, allow_null=True)
+    soak_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 14, required=False)
+    max_crash_rate = serializers.FloatField(required=False)
+    max_boot_loop_rate = serializers.FloatField(required=False)
+    max_silence_rate = serializers.FloatField(required=False)
+    max_update_failure_rate = serializers.FloatField(required=False)
+    min_sample = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+
+
+class RingCreateIn(RingIn):
+    name = serializers.CharField(max_length=120, allow_blank=True)
+
+
+class RingOrderIn(serializers.Serializer):
+    order = serializers.ListField(child=serializers.UUIDField(), max_length=100)
+
+
+def _ring_response(ring: Ring, status: int = 200) -> Response:
+    response = Response(ring_dict(ring), status=status)
+    response["ETag"] = etag_of(ring)
+    return response
+
+
+class RingListView(TenantAPIView):
+    """The tenant's rings in order (default: canary 1 % -> early 10 % -> broad 100 %); POST adds one
+    last. Hosts that no ring takes receive a release once its rollout has passed the last ring."""
+
+    queryset = Ring.objects.select_related("group")
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def get(self, request: Request) -> Response:
+        return Response({"results": [ring_dict(r) for r in self.get_queryset().order_by("order")]})
+
+    @extend_schema(request=RingCreateIn, responses={201: OpenApiTypes.OBJECT}, tags=["rollouts"])
+    def post(self, request: Request) -> Response:
+        data = input_valid(RingCreateIn, request.data)
+        ring = ring_create(tenant=self.tenant, actor=self.ctx.actor, data=data)
+        return _ring_response(ring, status=201)
+
+
+class RingOrderView(TenantAPIView):
+    """Sets the order of the rings: ``order`` lists every ring id, first is ring 1. Refused with 409
+    while a rollout is running or halted (the order decides which hosts it has reached)."""
+
+    queryset = Ring.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"PUT": WRITE}
+
+    @extend_schema(request=RingOrderIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def put(self, request: Request) -> Response:
+        data = input_valid(RingOrderIn, request.data)
+        rings = ring_reorder(tenant=self.tenant, actor=self.ctx.actor, order=data["order"])
+        return Response({"results": [ring_dict(r) for r in rings]})
+
+
+class RingDetailView(TenantAPIView):
+    """One ring. PATCH changes its hosts (group or percentage), soak or gate thresholds; DELETE removes
+    it (409 for the last ring and for a ring a running rollout has reached). Both need ``If-Match``."""
+
+    queryset = Ring.objects.select_related("group")
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def get(self, request: Request, pk: Any) -> Response:
+        return _ring_response(self.get_object())
+
+    @extend_schema(request=RingIn, responses=OpenApiTypes.OBJECT, parameters=[IF_MATCH], tags=["rollouts"])
+    def patch(self, request: Request, pk: Any) -> Response:
+        ring = self.get_object()
+        expected = if_match_version(request)
+        data = input_valid(RingIn, request.data)
+        ring = ring_update(
+            tenant=self.tenant, actor=self.ctx.actor, ring=ring, data=data, expected_version=expected
+        )
+        return _ring_response(ring)
+
+    @extend_schema(responses={204: None}, parameters=[IF_MATCH], tags=["rollouts"])
+    def delete(self, request: Request, pk: Any) -> Response:
+        ring = self.get_object()
+        ring_delete(
+            tenant=self.tenant, actor=self.ctx.actor, ring=ring, expected_version=if_match_version(request)
+        )
+        return Response(status=204)
+
+
+class RolloutListView(TenantAPIView):
+    queryset = Rollout.objects.select_related("release")
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def get(self, request: Request) -> Response:
+        items = self.get_queryset().order_by("-created_at")[:200]
+        return Response({"results": [rollout_dict(r) for r in items]})
+
+
+class RolloutDetailView(TenantAPIView):
+    queryset = Rollout.objects.select_related("release")
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def get(self, request: Request, pk: Any) -> Response:
+        return Response(rollout_detail(self.get_object()))
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=False, trim_whitespace=True)
+
+
+class RolloutHaltView(TenantAPIView):
+    queryset = Rollout.objects.select_related("release")
+    scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
+
+    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def post(self, request: Request, pk: Any) -> Response:
+        rollout = self.get_object()
+        data = input_valid(ReasonIn, request.data)
+        done = rollout_halt(tenant=self.tenant, actor=self.ctx.actor, rollout=rollout, reason=data["reason"])
+        return Response(rollout_dict(done))
+
+
+class RolloutResumeView(TenantAPIView):
+    queryset = Rollout.objects.select_related("release")
+    scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def post(self, request: Request, pk: Any) -> Response:
+        done = rollout_resume(tenant=self.tenant, actor=self.ctx.actor, rollout=self.get_object())
+        return Response(rollout_dict(done))
+
+
+class RolloutPromoteView(TenantAPIView):
+    """Skips the rest of the soak; past a failing gate the first call only requests (202) and a
+    second person's call carries it out."""
+
+    queryset = Rollout.objects.select_related("release")
+    scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def post(self, request: Request, pk: Any) -> Response:
+        before = self.get_object()
+        done = rollout_promote(tenant=self.tenant, actor=self.ctx.actor, rollout=before)
+        requested = (
+            done.ring_index == before.ring_index
+            and done.state == before.state
+            and bool(done.promote_requested_by_id)
+        )
+        return Response(
+            {**rollout_dict(done), "approval_requested": requested}, status=202 if requested else 200
+        )
+
+
+class RolloutRollbackView(TenantAPIView):
+    queryset = Rollout.objects.select_related("release")
+    scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
+
+    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    def post(self, request: Request, pk: Any) -> Response:
+        rollout = self.get_object()
+        data = input_valid(ReasonIn, request.data)
+        done = rollout_rollback(
+            tenant=self.tenant, actor=self.ctx.actor, rollout=rollout, reason=data["reason"]
+        )
+        return Response(rollout_dict(done))
+
+
+def _release(pk: Any) -> ContentRelease:
+    release = ContentRelease.objects.select_related("category").filter(pk=pk).first()
+    if release is None:
+        raise NotFound("No such release.")
+    return release
+
+
+class VendorReleaseHaltView(VendorAPIView):
+    """Halts every tenant's rollout of the release (nobody else receives it)."""
+
+    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    def post(self, request: Request, pk: Any) -> Response:
+        release = _release(pk)
+        data = input_valid(ReasonIn, request.data)
+        halted = release_halt(release=release, actor=self.actor, reason=data["reason"])
+        return Response({"release": release.version, "rollouts_halted": halted})
+
+
+class VendorReleaseRecallView(VendorAPIView):
+    """Recalls the release everywhere: every tenant goes back to the last known-good version."""
+
+    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    def post(self, request: Request, pk: Any) -> Response:
+        release = _release(pk)
+        data = input_valid(ReasonIn, request.data)
+        tenants = release_recall(release=release, actor=self.actor, reason=data["reason"])
+        return Response({"release": release.version, "stage": "recalled", "tenants_republished": tenants})

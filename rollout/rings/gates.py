@@ -1,0 +1,125 @@
+"""Health-gate evaluation: pure functions, dataclasses in, dataclasses out (no ORM).
+
+A gate looks at the hosts of a ring that received the new version. A host that stopped reporting
+after the update counts against the gate exactly like a crash: a boot-looping host sends nothing,
+so silence is the loudest signal there is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+HealthState = Literal["ok", "crashed", "boot_loop", "silent", "update_failed"]
+
+
+HEALTH_STATES: tuple[HealthState, ...] = ("ok", "crashed", "boot_loop", "silent", "update_failed")
+
+
+Verdict = Literal["passed", "failed", "waiting"]
+
+
+@dataclass(frozen=True)
+class HostHealth:
+    """One host of the ring that received the new version, and how it is doing since."""
+
+    host_id: str
+    state: HealthState
+
+
+@dataclass(frozen=True)
+class GateThresholds:
+    max_crash_rate: float
+    max_boot_loop_rate: float
+    max_silence_rate: float
+    max_update_failure_rate: float
+    min_sample: int
+
+
+@dataclass(frozen=True)
+class GateValue:
+    name: str  # crash | boot_loop | silence | update_failure
+    count: int
+    rate: float
+    threshold: float
+
+    @property
+    def exceeded(self) -> bool:
+        return self.rate > self.threshold
+
+
+@dataclass(frozen=True)
+class GateResult:
+    verdict: Verdict
+    sample: int
+    min_sample: int
+    values: tuple[GateValue, ...] = field(default_factory=tuple)
+    reason: str = ""
+
+    @property
+    def failed_on(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.values if v.exceeded)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "verdict": self.verdict,
+            "sample": self.sample,
+            "min_sample": self.min_sample,
+            "reason": self.reason,
+            "values": [
+                {
+                    "name": v.name,
+                    "count": v.count,
+                    "rate": v.rate,
+                    "threshold": v.threshold,
+                    "exceeded": v.exceeded,
+                }
+                for v in self.values
+            ],
+        }
+
+
+_MEASURES: tuple[tuple[str, HealthState, str], ...] = (
+    ("crash", "crashed", "max_crash_rate"),
+    ("boot_loop", "boot_loop", "max_boot_loop_rate"),
+    ("silence", "silent", "max_silence_rate"),
+    ("update_failure", "update_failed", "max_update_failure_rate"),
+)
+
+
+def gate_evaluate(samples: Iterable[HostHealth], thresholds: GateThresholds) -> GateResult:
+    """``failed`` when any rate exceeds its threshold; ``waiting`` while too few hosts received the
+    version to judge a pass. Bad hosts need no minimum sample to fail the gate once their count alone
+    exceeds the threshold applied to the minimum sample: ten crashed hosts are not "too few to tell"."""
+    counts = dict.fromkeys(HEALTH_STATES, 0)
+    seen: set[str] = set()
+    for s in samples:
+        if s.host_id in seen:
+            continue
+        seen.add(s.host_id)
+        counts[s.state] += 1
+    sample = len(seen)
+    values = tuple(
+        GateValue(
+            name=name,
+            count=counts[state],
+            rate=(counts[state] / sample) if sample else 0.0,
+            threshold=float(getattr(thresholds, attr)),
+        )
+        for name, state, attr in _MEASURES
+    )
+    judged_on = max(sample, thresholds.min_sample, 1)
+    failing = [v for v in values if v.count and v.count / judged_on > v.threshold]
+    if failing:
+        worst = ", ".join(f"{v.name} {v.count}/{sample} = {v.rate:.1%} > {v.threshold:.1%}" for v in failing)
+        return GateResult("failed", sample, thresholds.min_sample, values, f"Gate failed: {worst}.")
+    if sample < thresholds.min_sample:
+        return GateResult(
+            "waiting",
+            sample,
+            thresholds.min_sample,
+            values,
+            f"{sample} of at least {thresholds.min_sample} hosts reported on the new version.",
+        )
+    return GateResult("passed", sample, thresholds.min_sample, values, f"Healthy on {sample} hosts.")

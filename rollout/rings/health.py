@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from rollout.models import DesiredState, Ring, Rollout, RolloutEvent
+from rollout.rings.gates import HostHealth
+from rollout.selectors.rings import ring_membership
+from telemetry.models import CrashEvent, Host, HostStatus
+
+UPDATE_FAILED_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class RolloutHealth:
+    """The samples of one rollout's hosts, with the ring index of each host."""
+
+    samples: tuple[tuple[int, HostHealth], ...]
+    ring_hosts: tuple[int, ...]  # hosts per ring
+
+    def upto(self, ring_index: int) -> list[HostHealth]:
+        return [h for index, h in self.samples if index <= ring_index]
+
+
+def _ring_entries(rollout: Rollout) -> dict[int, datetime]:
+    entries: dict[int, datetime] = {}
+    for index, at in RolloutEvent.objects.filter(rollout=rollout, kind="ring.entered").values_list(
+        "ring_index", "at"
+    ):
+        entries.setdefault(index, at)
+    return entries
+
+
+def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None = None) -> RolloutHealth:
+    """Every host of rings ``<= ring_index`` that received the new version, and its state since.
+
+    Received: it reports the version, it reported a crash on it, or it was alive after its ring was
+    allowed the version and has since crashed, boot-looped or gone silent (a host that crashes while
+    loading still reports the old version, and a boot-looping one reports nothing)."""
+    now = now or timezone.now()
+    category = rollout.category
+    entries = _ring_entries(rollout)
+    start = rollout.created_at
+    hosts = Host.objects.filter(tenant_id=rollout.tenant_id)
+    crashes = CrashEvent.objects.filter(tenant_id=rollout.tenant_id, occurred_at__gte=start)
+    offered: set[str] | None = None  # hosts the new version was offered to (None: every host)
+    rows: list[tuple[Any, str, str | None, datetime | None, datetime | None]]
+    if rollout.is_sensor:
+        # Only the platform's hosts whose policy level moved to this build are part of it: the others
+        # (another platform, another N level, a pin) were never offered it and do not count.
+
+        hosts = hosts.filter(platform=category)
+        crashes = crashes.filter(sensor_build=rollout.version)
+        offered = {
+            str(h)
+            for h in DesiredState.objects.filter(
+                tenant_id=rollout.tenant_id, platform=category, sensor_build=rollout.version
+            ).values_list("host_id", flat=True)
+        }
+        rows = list(hosts.values_list("pk", "status", "sensor_build", "last_seen_at", "update_offered_at"))
+    else:
+        crashes = crashes.filter(category=category, content_version=rollout.version)
+        rows = [
+            (pk, status, (versions or {}).get(category), last_seen, on_offer)
+            for pk, status, versions, last_seen, on_offer in hosts.values_list(
+                "pk", "status", "content_versions", "last_seen_at", "update_offered_at"
+            )
+        ]
+    membership = ring_membership(rollout.tenant_id, rings, [str(r[0]) for r in rows])
+    crashed = {str(h) for h in crashes.values_list("host_id", flat=True)}
+    ring_hosts = [0] * (len(rings) + 1)
+    samples: list[tuple[int, HostHealth]] = []
+    for pk, status, running, last_seen, on_offer in rows:
+        hid = str(pk)
+        index = membership[hid]
+        ring_hosts[index] += 1
+        if index > rollout.ring_index:
+            continue
+        allowed_at = entries.get(index, start)
+        has_it = running == rollout.version
+        was_offered = offered is None or hid in offered
+        alive_after = was_offered and last_seen is not None and last_seen >= allowed_at
+        state: str | None = None
+        if hid in crashed or (status == HostStatus.CRASHED and (has_it or alive_after)):
+            state = "crashed"
+        elif status == HostStatus.BOOT_LOOP and (has_it or alive_after):
+            state = "boot_loop"
+        elif status == HostStatus.SILENT and (has_it or alive_after):
+            # Telemetry derives "silent" for a host that stopped reporting for three heartbeat
+            # intervals after an update was offered; a plain "offline" host was quiet regardless.
+            state = "silent"
+        elif has_it:
+            state = "ok"
+        elif (
+            was_offered
+            and on_offer is not None
+            and on_offer >= allowed_at
+            and now - on_offer > UPDATE_FAILED_AFTER
+        ):
+            state = "update_failed"
+        if state is not None:
+            samples.append((index, HostHealth(hid, state)))  # type: ignore[arg-type]
+    return RolloutHealth(tuple(samples), tuple(ring_hosts))
+
+
+def rollout_progress(rollout: Rollout, rings: list[Ring]) -> list[dict[str, Any]]:
+    """Per ring: hosts, done (on the new version), failed (crashed or boot-looping), silent, pending."""
+    health = rollout_health(rollout, rings)
+    out = []
+    for index, ring in enumerate(rings):
+        mine = [h for i, h in health.samples if i == index]
+        done = sum(1 for h in mine if h.state == "ok")
+        failed = sum(1 for h in mine if h.state in ("crashed", "boot_loop", "update_failed"))
+        silent = sum(1 for h in mine if h.state == "silent")
+        total = health.ring_hosts[index]
+        out.append(
+            {
+                "index": index,
+                "name": ring.name,
+                "hosts": total,
+                "done": done,
+                "failed": failed,
+                "silent": silent,
+                "pending": max(total - done - failed - silent, 0) if index <= rollout.ring_index else total,
+                "current": index == rollout.ring_index,
+                "reached": index <= rollout.ring_index,
+            }
+        )
+    return out

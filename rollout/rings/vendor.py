@@ -1,0 +1,149 @@
+"""The vendor's stages across every tenant: the canary cohort gate, global halt and recall.
+
+The canary cohort of a release is every tenant's first ring (plus the vendor's own hosts, which
+are a tenant with rings like any other). Its gate fails -> every tenant's rollout of the release
+halts; crashes, boot loops or silence -> the release is recalled: its stage becomes ``recalled``
+(the resolver never delivers a recalled release), every rollout of it is rolled back to the last
+known-good version, and every tenant's desired state is published at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from console.access import Actor
+from console.audit import audit_record
+from console.errors import Conflict, InvalidInput
+from console.models import Tenant
+from rollout.desired.publish import desired_changed
+from rollout.models import ContentRelease, ContentStage, Rollout, RolloutState
+from rollout.notifications.events import notify
+from rollout.rings.gates import GateResult, GateThresholds, HostHealth, gate_evaluate
+from rollout.rings.transitions import rollout_halt_apply, rollout_rollback_apply
+
+VENDOR_GATE = Actor.system("vendor canary gate")
+
+
+CANARY_THRESHOLDS = GateThresholds(
+    max_crash_rate=0.01,
+    max_boot_loop_rate=0.01,
+    max_silence_rate=0.05,
+    max_update_failure_rate=0.20,
+    min_sample=10,
+)
+
+
+RECALL_ON = frozenset({"crash", "boot_loop", "silence"})
+
+
+def canary_gate_evaluate(samples: list[HostHealth]) -> GateResult:
+    return gate_evaluate(samples, CANARY_THRESHOLDS)
+
+
+def canary_gate_tick(release_id: uuid.UUID, samples: list[HostHealth]) -> bool:
+    """Evaluates the cross-tenant canary gate of one release; recalls or halts it when it fails.
+    Returns True when the release was recalled or halted by this call."""
+    gate = canary_gate_evaluate(samples)
+    if gate.verdict != "failed":
+        return False
+    release = ContentRelease.objects.select_related("category").get(pk=release_id)
+    if release.stage == ContentStage.RECALLED:
+        return False
+    reason = f"Vendor canary gate across tenants: {gate.reason}"
+    if RECALL_ON & set(gate.failed_on):
+        release_recall(release=release, actor=VENDOR_GATE, reason=reason)
+    else:
+        release_halt(release=release, actor=VENDOR_GATE, reason=reason)
+    return True
+
+
+def release_halt(*, release: ContentRelease, actor: Actor, reason: str) -> int:
+    """Halts every tenant's running rollout of ``release``: nobody else receives it. Returns how many."""
+
+    if not reason.strip():
+        raise InvalidInput("A reason is required.", errors={"reason": ["Say why the release is halted."]})
+    halted = 0
+    subject = f"content:{release.category.key}"
+    audit_record(
+        tenant=None,
+        actor=actor,
+        action="content_release.halt",
+        target=release,
+        after={"version": release.version, "reason": reason},
+    )
+    for rollout_id in (
+        Rollout.objects.filter(subject=subject, version=release.version, state=RolloutState.IN_RING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
+            if rollout.state == RolloutState.IN_RING:
+                rollout_halt_apply(rollout, actor, f"Halted by the vendor: {reason}")
+                halted += 1
+    return halted
+
+
+def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int:
+    """Recalls ``release`` everywhere: stage -> recalled, every rollout of it rolled back to the last
+    known-good version (past windows), and every tenant's desired state published within seconds.
+    Returns the number of tenants re-published."""
+
+    if not reason.strip():
+        raise InvalidInput("A reason is required.", errors={"reason": ["Say why the release is recalled."]})
+    with transaction.atomic():
+        release = ContentRelease.objects.select_for_update().select_related("category").get(pk=release.pk)
+        if release.stage == ContentStage.RECALLED:
+            raise Conflict("The release is already recalled.")
+        before = {"stage": release.stage}
+        release.stage = ContentStage.RECALLED
+        release.recalled_at = timezone.now()
+        release.notes = (
+            release.notes + f"\n\n**Recalled** {release.recalled_at:%Y-%m-%d %H:%M} UTC: {reason}"
+        ).strip()
+        release.save(update_fields=["stage", "recalled_at", "notes"])
+        audit_record(
+            tenant=None,
+            actor=actor,
+            action="content_release.recall",
+            target=release,
+            before=before,
+            after={"stage": release.stage, "reason": reason},
+        )
+    # Each tenant in its own short transaction: the recalled stage (committed above) already keeps
+    # the resolver from delivering the release, and one long transaction holding every tenant's
+    # audit chain would deadlock against ordinary traffic.
+    subject = f"content:{release.category.key}"
+    rolled = set()
+    for rollout_id in (
+        Rollout.objects.filter(subject=subject, version=release.version)
+        .exclude(state=RolloutState.ROLLED_BACK)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
+            if rollout.state != RolloutState.ROLLED_BACK:
+                rollout_rollback_apply(
+                    rollout, actor, f"Recalled by the vendor: {reason}", event="release.recalled"
+                )
+            rolled.add(rollout.tenant_id)
+    # Tenants without rings may have taken it through their policies: republish them too.
+    others = list(Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True))
+    for tenant_id in others:
+        with transaction.atomic():
+            desired_changed(
+                tenant_id,
+                "rollout.halted",
+                urgent=True,
+                stop=(f"content:{release.category.key}", release.version),
+            )
+            notify(
+                tenant_id,
+                "release.recalled",
+                {"release": release.version, "category": release.category.key, "reason": reason},
+            )
+    return len(rolled) + len(others)

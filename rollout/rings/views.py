@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from console.editing import is_uuid
+from console.errors import ApplicationError, PreconditionFailed
+from console.markup import notes_html
+from console.scoping import OPERATE, READ, WRITE, TenantPageMixin
+from rollout.models import HostGroup, Ring, Rollout
+from rollout.rings.admin import LIVE, RING_FIELDS, ring_create, ring_delete, ring_dict, ring_move, ring_update
+from rollout.rings.api import rollout_detail
+from rollout.rings.transitions import rollout_halt, rollout_promote, rollout_resume, rollout_rollback
+
+
+def attempt_action(fn: Callable[[], Any]) -> str:
+    """'' when the service call succeeded, else the message to show."""
+    try:
+        fn()
+    except ApplicationError as exc:
+        detail = "; ".join(m for ms in (exc.errors or {}).values() for m in ms)
+        return detail or exc.detail
+    return ""
+
+
+class RolloutListPage(TenantPageMixin, View):
+    model = Rollout
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        items = self.get_queryset().select_related("release").order_by("-created_at")[:100]
+        return render(request, "rollout/rollouts.html", {"rollouts": items})
+
+
+class RolloutDetailPage(TenantPageMixin, View):
+    model = Rollout
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": OPERATE}
+
+    def get(self, request: HttpRequest, pk: Any, error: str = "", status: int = 200) -> HttpResponse:
+        rollout = self.get_object(pk=pk)
+        detail = rollout_detail(rollout)
+        context = {
+            "rollout": rollout,
+            "d": detail,
+            "notes_html": notes_html(detail["release_notes"]),
+            "error": error,
+            "can_operate": self.ctx.can(OPERATE),
+        }
+        return render(request, "rollout/rollout_detail.html", context, status=status)
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        rollout = self.get_object(pk=pk)
+        verb = request.POST.get("verb", "")
+        reason = request.POST.get("reason", "")
+        kw = {"tenant": self.tenant, "actor": self.ctx.actor, "rollout": rollout}
+        actions: dict[str, Callable[[], Any]] = {
+            "halt": lambda: rollout_halt(**kw, reason=reason),
+            "resume": lambda: rollout_resume(**kw),
+            "promote": lambda: rollout_promote(**kw),
+            "rollback": lambda: rollout_rollback(**kw, reason=reason),
+        }
+        if verb not in actions:
+            return self.get(request, pk, error="Unknown action.", status=400)
+        error = attempt_action(actions[verb])
+        if error:
+            return self.get(request, pk, error=error, status=400)
+        return redirect(f"/rollout/rollouts/{rollout.pk}/")
+
+
+def _ring_form(request: HttpRequest) -> dict[str, str]:
+    return {k: request.POST.get(k, "").strip() for k in RING_FIELDS if k in request.POST}
+
+
+class RingsPage(TenantPageMixin, View):
+    """The tenant's rings in order: add (placed last), move up / down, delete (confirmed)."""
+
+    model = Ring
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "rings": list(self.get_queryset().select_related("group").order_by("order")),
+            "groups": list(self.scoped(HostGroup.objects.all()).order_by("name")),
+            "live": list(self.scoped(Rollout.objects.filter(state__in=LIVE)).order_by("created_at")),
+            "can_write": self.ctx.can(WRITE),
+            "form": {},
+            "errors": {},
+            "error": "",
+            **extra,
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "rollout/rings.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        kind = request.POST.get("form", "")
+        kw = {"tenant": self.tenant, "actor": self.ctx.actor}
+        if kind == "create":
+            form = _ring_form(request)
+            try:
+                created = ring_create(**kw, data=dict(form))
+            except ApplicationError as exc:
+                ctx = self.context(form=form, errors=exc.errors, error="" if exc.errors else exc.detail)
+                return render(request, "rollout/rings.html", ctx, status=400)
+            messages.success(request, f"Ring {created.name!r} added as ring {created.order}.")
+            return redirect("/rollout/rings/")
+        ring = (
+            self.get_queryset()
+            .filter(pk__in=[v for v in [request.POST.get("ring", "")] if is_uuid(v)])
+            .first()
+        )
+        if ring is None or kind not in ("move", "delete"):
+            return HttpResponse(status=404 if kind in ("move", "delete") else 400)
+        if kind == "move":
+            error = attempt_action(
+                lambda: ring_move(**kw, ring=ring, direction=request.POST.get("direction", ""))
+            )
+        else:
+            version = request.POST.get("version", "")
+            expected = int(version) if version.isdigit() else None
+            error = attempt_action(lambda: ring_delete(**kw, ring=ring, expected_version=expected))
+        if error:
+            return render(request, "rollout/rings.html", self.context(error=error), status=409)
+        messages.success(request, f"Ring {ring.name!r} {'moved' if kind == 'move' else 'deleted'}.")
+        return redirect("/rollout/rings/")
+
+
+class RingEditPage(TenantPageMixin, View):
+    """One ring's hosts (group or percentage), soak and gate thresholds."""
+
+    model = Ring
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def render_form(
+        self, request: HttpRequest, ring: Ring, form: dict[str, Any], errors: Any = None, error: str = ""
+    ) -> HttpResponse:
+        context = {
+            "ring": ring,
+            "form": form,
+            "errors": errors or {},
+            "error": error,
+            "groups": list(self.scoped(HostGroup.objects.all()).order_by("name")),
+            "can_write": self.ctx.can(WRITE),
+        }
+        return render(request, "rollout/ring_edit.html", context, status=400 if (errors or error) else 200)
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        ring = self.get_object(pk=pk)
+        form = {k: ("" if v is None else str(v)) for k, v in ring_dict(ring).items()}
+        return self.render_form(request, ring, form)
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        ring = self.get_object(pk=pk)
+        form = _ring_form(request)
+        version = request.POST.get("version", "")
+        try:
+            ring_update(
+                tenant=self.tenant,
+                actor=self.ctx.actor,
+                ring=ring,
+                data=dict(form),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except PreconditionFailed as exc:
+            return self.render_form(request, ring, {**form, "version": str(ring.version)}, error=exc.detail)
+        except ApplicationError as exc:
+            form["version"] = version
+            return self.render_form(request, ring, form, exc.errors, "" if exc.errors else exc.detail)
+        messages.success(request, f"Ring {ring.name!r} saved.")
+        return redirect("/rollout/rings/")
