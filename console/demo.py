@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from console.access import Actor
 from console.models import (
     ApiClient,
     ApiScope,
@@ -22,7 +23,10 @@ from console.models import (
     VendorRole,
 )
 from console.support.services import support_request_create
+from console.tenancy import tenant_ensure
 from console.tokens import TOKEN_PREFIX, token_hash
+
+SYSTEM = Actor.system("seed_demo")
 
 DEMO_PASSWORD = "demo-password-2024"  # noqa: S105 - printed demo login, dev only
 TENANTS = {"acme": ("Acme Corporation", "America/New_York"), "globex": ("Globex Industries", "Europe/Berlin")}
@@ -95,7 +99,7 @@ def seed_console() -> dict[str, Any]:
             {"username": username, "password": DEMO_PASSWORD, "what": f"vendor {vendor_role.label.lower()}"}
         )
     for slug, (name, tz) in TENANTS.items():
-        tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": name, "timezone": tz})
+        tenant, _ = tenant_ensure(slug=slug, name=name, timezone=tz, actor=SYSTEM)
         for role in (Role.OWNER, Role.ADMIN, Role.OPERATOR, Role.VIEWER):
             username = f"{role.value}@{slug}.example"
             user = _user(username)

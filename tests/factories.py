@@ -6,7 +6,9 @@ from typing import Any
 
 import factory
 
+from console.access import Actor
 from console.models import ApiClient, Membership, Role, Tenant, User
+from console.tenancy import tenant_ensure
 from console.tokens import token_generate
 from telemetry.models import Host, Platform
 
@@ -21,6 +23,14 @@ class TenantFactory(factory.django.DjangoModelFactory[Tenant]):
     slug = factory.Sequence(lambda n: f"tenant-{n}")
     name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
     timezone = "UTC"
+
+    @classmethod
+    def _create(cls, model_class: type[Tenant], *args: Any, **kwargs: Any) -> Tenant:
+        """Through the service, as the product creates tenants: the apps' setups run (default policies)."""
+        tenant, _ = tenant_ensure(
+            slug=kwargs["slug"], name=kwargs["name"], timezone=kwargs["timezone"], actor=Actor.system("test")
+        )
+        return tenant
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

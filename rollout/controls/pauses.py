@@ -60,9 +60,7 @@ def pause_create(
         category = ContentCategory.objects.filter(key=category_key or "").first()
         if category is None:
             raise field_error("category", f"Unknown content category {category_key!r}.")
-        if category.system_critical and category.max_pause_hours:
-            cap = now + timedelta(hours=category.max_pause_hours)
-            expires_at = min(expires_at, cap) if expires_at else cap
+        expires_at = pause_holds_until(started_at=now, expires_at=expires_at, category=category)
 
     def change() -> Pause:
         pause = Pause.objects.create(
@@ -120,3 +118,14 @@ def pause_resume(*, tenant: Tenant, actor: Actor, pause: Pause, dry_run: bool = 
 
     resumed, blast = measure(tenant, change, dry_run=dry_run, reason="pause.resume")
     return Outcome(resumed, blast, dry_run)
+
+
+def pause_holds_until(
+    *, started_at: datetime, expires_at: datetime | None, category: ContentCategory | None
+) -> datetime | None:
+    """When a pause stops holding ``category`` back: its expiry, or earlier, the cap of a
+    system-critical category (the rule the resolver applies, ``rollout.resolver.pause_active``)."""
+    if category is not None and category.system_critical and category.max_pause_hours is not None:
+        cap = started_at + timedelta(hours=category.max_pause_hours)
+        return min(cap, expires_at) if expires_at else cap
+    return expires_at

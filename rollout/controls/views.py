@@ -20,7 +20,7 @@ from rollout.controls.freezes import (
     freeze_lift_approve,
     freeze_lift_request,
 )
-from rollout.controls.pauses import pause_create, pause_resume
+from rollout.controls.pauses import pause_create, pause_holds_until, pause_resume
 from rollout.controls.windows import WEEKDAYS, window_create, window_delete
 from rollout.desired.changes import Outcome, RolloutPage, attempt, blast_out, preview_requested
 from rollout.models import ContentCategory, Freeze, HostGroup, MaintenanceWindow, Pause, PauseScope
@@ -215,15 +215,22 @@ class PausesPage(RolloutPage):
         active = active_pauses(self.tenant, now)
         resumes: list[tuple[Pause, datetime | None]] = []
         for pause in active:
-            if pause.category and pause.category.system_critical and pause.category.max_pause_hours:
-                cap = pause.created_at + timedelta(hours=pause.category.max_pause_hours)
-                resumes.append((pause, min(cap, pause.expires_at) if pause.expires_at else cap))
-            else:
-                resumes.append((pause, pause.expires_at))
+            ends = pause_holds_until(
+                started_at=pause.created_at, expires_at=pause.expires_at, category=pause.category
+            )
+            resumes.append((pause, ends))
         critical = list(ContentCategory.objects.filter(system_critical=True))
         tenant_pause = next((p for p in active if p.scope == "tenant"), None)
         critical_resume = (
-            [(c, tenant_pause.created_at + timedelta(hours=c.max_pause_hours or 0)) for c in critical]
+            [
+                (
+                    c,
+                    pause_holds_until(
+                        started_at=tenant_pause.created_at, expires_at=tenant_pause.expires_at, category=c
+                    ),
+                )
+                for c in critical
+            ]
             if tenant_pause
             else []
         )

@@ -17,7 +17,6 @@ from rollout.desired.publish import assignment_of
 from rollout.desired.status import sync_resync, sync_status_for
 from rollout.distribution.base import Hold
 from rollout.models import DesiredState, TenantRevision
-from rollout.policies.defaults import DEFAULTS_ACTOR, policy_defaults_ensure
 from rollout.resolver import Decision, Resolution
 from rollout.selectors.state import host_explain
 from telemetry.models import Host
@@ -125,7 +124,6 @@ class HostExplainView(TenantAPIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["hosts"])
     def get(self, request: Request, pk: Any) -> Response:
         host = self.get_object()
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         resolution = host_explain(self.tenant, host, timezone.now())
         body = resolution_out(resolution)
         body["hostname"] = host.hostname

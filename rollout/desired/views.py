@@ -15,7 +15,6 @@ from rollout.desired.api import resolution_out
 from rollout.desired.changes import RolloutPage
 from rollout.desired.status import sync_resync, sync_status_for
 from rollout.models import TenantRevision
-from rollout.policies.defaults import DEFAULTS_ACTOR, policy_defaults_ensure
 from rollout.selectors.groups import groups_for_tenant, host_group_ids
 from rollout.selectors.state import host_explain
 from telemetry.models import Host
@@ -47,7 +46,6 @@ class HostWhyPage(RolloutPage):
 
     def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
         host = self.get_object(pk=pk)
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         resolution = resolution_out(host_explain(self.tenant, host, timezone.now()))
         groups = [g for g in groups_for_tenant(self.tenant) if str(g.pk) in host_group_ids(self.tenant, host)]
         return self.page(request, {"host": host, "resolution": resolution, "groups": groups})

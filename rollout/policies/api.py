@@ -22,7 +22,6 @@ from rollout.desired.changes import (
 )
 from rollout.models import ContentCategory, ContentUpdatePolicy, SensorUpdatePolicy
 from rollout.policies.code import policy_dump, policy_export, policy_import
-from rollout.policies.defaults import DEFAULTS_ACTOR, policy_defaults_ensure
 from rollout.policies.services import (
     content_policy_create,
     content_policy_delete,
@@ -93,7 +92,6 @@ class SensorPolicyListView(TenantAPIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
     def get(self, request: Request) -> Response:
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         policies = (
             self.get_queryset().prefetch_related("groups").order_by("platform", "is_default", "precedence")
         )
@@ -104,7 +102,6 @@ class SensorPolicyListView(TenantAPIView):
     )
     def post(self, request: Request) -> Response:
         data = input_valid(SensorPolicyIn, request.data)
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         outcome = sensor_policy_create(
             tenant=self.tenant,
             actor=self.ctx.actor,
@@ -226,7 +223,6 @@ class ContentPolicyListView(TenantAPIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
     def get(self, request: Request) -> Response:
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         policies = (
             self.get_queryset()
             .select_related("category")
@@ -240,7 +236,6 @@ class ContentPolicyListView(TenantAPIView):
     )
     def post(self, request: Request) -> Response:
         data = input_valid(ContentPolicyIn, request.data)
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         outcome = content_policy_create(
             tenant=self.tenant,
             actor=self.ctx.actor,
@@ -347,7 +342,6 @@ class PolicyExportView(TenantAPIView):
     )
     def get(self, request: Request) -> HttpResponse:
 
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         fmt = request.query_params.get("format", "yaml")
         if fmt not in ("yaml", "json"):
             raise InvalidInput("Unknown format.", errors={"format": ["Use yaml or json."]})

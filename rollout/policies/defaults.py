@@ -1,3 +1,8 @@
+"""The tenant defaults: a default sensor policy per platform and a default content policy per category.
+
+Ensured when a tenant is created (``console.tenancy``, registered by ``rollout.apps``) and for every
+tenant when the vendor adds a category; never on a read."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -68,9 +73,6 @@ def policy_defaults_ensure(*, tenant: Tenant, actor: Actor) -> None:
                     target=content,
                     after=content_policy_dict(content),
                 )
-
-
-DEFAULTS_ACTOR = Actor.system("rollout defaults")
 
 
 DEFAULTS_ACTOR = Actor.system("rollout defaults")

@@ -26,7 +26,6 @@ from rollout.models import (
     SensorUpdatePolicy,
 )
 from rollout.policies.code import policy_dump, policy_export, policy_import
-from rollout.policies.defaults import DEFAULTS_ACTOR, policy_defaults_ensure
 from rollout.policies.services import (
     content_policy_create,
     content_policy_delete,
@@ -46,7 +45,6 @@ class PolicyListPage(RolloutPage):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
     def context(self, **extra: Any) -> dict[str, Any]:
-        policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
         catalog = catalog_state()
         sensor = []
         for platform in Platform.values:
@@ -228,7 +226,6 @@ class PolicyCodePage(RolloutPage):
     def get(self, request: HttpRequest) -> HttpResponse:
         fmt = request.GET.get("download")
         if fmt in ("yaml", "json"):
-            policy_defaults_ensure(tenant=self.tenant, actor=DEFAULTS_ACTOR)
             text = policy_dump(policy_export(self.tenant), fmt)
             response = HttpResponse(
                 text, content_type="application/json" if fmt == "json" else "application/yaml"

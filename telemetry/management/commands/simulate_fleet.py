@@ -121,7 +121,9 @@ def _pipeline_token() -> str:
 
 def _enrolment_tokens(count: int) -> dict[str, str]:
     """The demo enrolment token of each simulated tenant (acme, globex, then sim-03...)."""
+    from console.access import Actor
     from console.models import Tenant
+    from console.tenancy import tenant_ensure
     from telemetry.demo import demo_enrolment_token_ensure
 
     tokens: dict[str, str] = {}
@@ -132,8 +134,11 @@ def _enrolment_tokens(count: int) -> dict[str, str]:
             if tenant is None:
                 raise CommandError(f"Tenant {slug} is missing: run `manage.py seed_demo` first.")
         else:
-            tenant, _ = Tenant.objects.get_or_create(
-                slug=slug, defaults={"name": f"Simulated tenant {n + 1}"}
+            tenant, _ = tenant_ensure(
+                slug=slug,
+                name=f"Simulated tenant {n + 1}",
+                timezone="UTC",
+                actor=Actor.system("simulate_fleet"),
             )
         tokens[slug] = demo_enrolment_token_ensure(tenant)
     return tokens
