@@ -1,3 +1,6 @@
+"""A measured change: what it did (``Outcome``, with its blast radius), the outbox row it records,
+and how an API view or a page reports it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -7,12 +10,20 @@ from typing import Any, TypeVar
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
-from console.errors import ApplicationError, InvalidInput, PreconditionFailed, PreconditionRequired
+from console.conventions import (  # noqa: F401 - the API and pages of every package take them from here too
+    DRY_RUN,
+    IF_MATCH,
+    dry_run_requested,
+    etag_of,
+    if_match_version,
+    input_valid,
+    posted_ids,
+    preview_requested,
+)
+from console.errors import ApplicationError, PreconditionFailed
 from console.models import Tenant
 from console.scoping import TenantPageMixin
 from rollout.desired.blast import BlastRadius, blast_measure, blast_measure_many
@@ -77,44 +88,6 @@ def blast_out(blast: BlastRadius) -> dict[str, Any]:
     return {**blast.as_dict(), "summary": blast.summary()}
 
 
-DRY_RUN = OpenApiParameter(
-    "dry_run", bool, description="Preview only: nothing is saved; the blast radius is returned"
-)
-
-
-IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag you edited")
-
-
-def input_valid(
-    serializer_class: type[serializers.Serializer], data: Any, partial: bool = False
-) -> dict[str, Any]:
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def dry_run_requested(request: Request) -> bool:
-    return str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
-
-
-def etag_of(obj: Any) -> str:
-    return f'"{obj.version}"'
-
-
-def if_match_version(request: Request) -> int:
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PreconditionRequired(
-            "Send If-Match with the ETag you read, so a concurrent change is not overwritten."
-        )
-    value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise InvalidInput(
-            "If-Match must be an ETag from this API.", errors={"If-Match": ["Malformed ETag."]}
-        )
-    return int(value)
-
-
 def outcome_response(outcome: Outcome, present: Any, status: int = 200) -> Response:
     body = {"dry_run": outcome.dry_run, "blast_radius": blast_out(outcome.blast)}
     if present is not None:
@@ -145,14 +118,6 @@ def attempt(fn: Callable[[], Outcome]) -> tuple[Outcome | None, dict[str, list[s
         return None, {}, STALE_MESSAGE
     except ApplicationError as exc:
         return None, exc.errors, exc.detail if not exc.errors else ""
-
-
-def preview_requested(request: HttpRequest) -> bool:
-    return request.POST.get("action", "preview") != "save"
-
-
-def posted_ids(request: HttpRequest, name: str) -> list[str]:
-    return [v for v in request.POST.getlist(name) if v]
 
 
 class RolloutPage(TenantPageMixin, View):

@@ -8,8 +8,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from console.conventions import input_valid
 from console.scoping import ADMIN, READ, TenantAPIView
-from rollout.desired.changes import input_valid
 from rollout.models import WebhookDelivery, WebhookEndpoint
 from rollout.notifications.webhooks import EVENTS, webhook_create, webhook_delete, webhook_dict
 
