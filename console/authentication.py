@@ -18,8 +18,9 @@ from console.tokens import token_matches, token_split
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
-class ApiClientPrincipal:
-    """Stands in for ``request.user`` when a machine identity is calling."""
+class MachinePrincipal:
+    """Stands in for ``request.user`` when a machine calls (an API client, a sensor): authenticated,
+    never staff, named ``<kind>:<name>`` in logs and audit."""
 
     is_authenticated = True
     is_anonymous = False
@@ -27,17 +28,28 @@ class ApiClientPrincipal:
     is_staff = False
     is_superuser = False
     is_vendor_staff = False
+    kind = "machine"
 
-    def __init__(self, client: ApiClient) -> None:
-        self.client = client
-        self.pk = client.pk
-        self.id = client.pk
+    def __init__(self, pk: Any, name: str) -> None:
+        self.pk = pk
+        self.id = pk
+        self.name = name
 
     def __str__(self) -> str:
-        return f"api:{self.client.name}"
+        return f"{self.kind}:{self.name}"
 
     def get_username(self) -> str:
         return str(self)
+
+
+class ApiClientPrincipal(MachinePrincipal):
+    """An API client calling with its bearer token."""
+
+    kind = "api"
+
+    def __init__(self, client: ApiClient) -> None:
+        super().__init__(client.pk, client.name)
+        self.client = client
 
 
 def ip_allowed(ip: str | None, allowed: list[str]) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Final
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from console.authentication import MachinePrincipal
 from console.tokens import token_hash, token_matches
 from telemetry.models import Host
 
@@ -72,25 +73,14 @@ def host_authenticate_pair(host_id: str, token: str) -> Any:
     return host if host is not None and str(host.pk) == host_id.strip().lower() else None
 
 
-class HostPrincipal:
-    """Stands in for ``request.user`` when a sensor calls with its own credential."""
+class HostPrincipal(MachinePrincipal):
+    """A sensor calling with its own credential."""
 
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-    is_superuser = False
-    is_vendor_staff = False
+    kind = "host"
 
     def __init__(self, host: Any) -> None:
+        super().__init__(host.pk, host.hostname)
         self.host = host
-        self.pk = host.pk
-
-    def __str__(self) -> str:
-        return f"host:{self.host.hostname}"
-
-    def get_username(self) -> str:
-        return str(self)
 
 
 class HostCredentialAuthentication(authentication.BaseAuthentication):

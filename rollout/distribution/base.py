@@ -374,3 +374,13 @@ def holds_applying(
     """The active holds that cover ``assignment``, in a stable order."""
     moment = now or datetime.now(UTC)
     return holds_sorted(h for h in holds if h.active(moment) and h.covers(assignment))
+
+
+def publish_args_check(revision: Any, *, full: bool, removed: Iterable[str]) -> tuple[str, ...]:
+    """The arguments every backend's ``publish`` refuses alike; the removals as a tuple."""
+    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
+        raise ValueError("revision must be a positive integer")
+    removed = tuple(removed)
+    if full and removed:
+        raise ValueError("a full publish replaces every host; it takes no removals")
+    return removed

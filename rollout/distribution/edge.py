@@ -45,6 +45,7 @@ from rollout.distribution.base import (
     hold_field,
     holds_applying,
     holds_sorted,
+    publish_args_check,
     state_etag,
 )
 from rollout.distribution.sync import sync_record
@@ -127,11 +128,7 @@ class EmbeddedEdgeBackend:
         full: bool,
         removed: Iterable[str] = (),
     ) -> Ack:
-        if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
-            raise ValueError("revision must be a positive integer")
-        removed = tuple(removed)
-        if full and removed:
-            raise ValueError("a full publish replaces every host; it takes no removals")
+        removed = publish_args_check(revision, full=full, removed=removed)
         lock_key = self._key(tenant_id, "lock")
         token = secrets.token_hex(16)
         if not self.client.set(lock_key, token, nx=True, px=LOCK_TTL_MS):

@@ -48,6 +48,7 @@ from rollout.distribution.base import (
     RevisionConflict,
     Snapshot,
     holds_sorted,
+    publish_args_check,
     request_signature,
 )
 from rollout.distribution.breaker import CircuitBreaker
@@ -196,11 +197,7 @@ class HttpBackend:
         full: bool,
         removed: Iterable[str] = (),
     ) -> Ack:
-        if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
-            raise ValueError("revision must be a positive integer")
-        removed = tuple(removed)
-        if full and removed:
-            raise ValueError("a full publish replaces every host; it takes no removals")
+        removed = publish_args_check(revision, full=full, removed=removed)
         try:
             ack = self._publish(tenant_id, revision, assignments, full=full, removed=removed)
         except Exception as exc:
