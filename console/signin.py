@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console.access import Actor, client_ip
 from console.audit import audit_record
+from console.events import USER_TWO_FACTOR_ENABLED
 from console.models import User
 from console.redis import redis_client
 
@@ -190,7 +191,7 @@ def account_two_factor(request: HttpRequest) -> HttpResponseBase:
             audit_record(
                 tenant=None,
                 actor=Actor.for_user(user, request),
-                action="user.two_factor_enabled",
+                action=USER_TWO_FACTOR_ENABLED,
                 target=user,
             )
             messages.success(request, "Two-factor sign-in is on for your account.")

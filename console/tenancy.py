@@ -14,6 +14,7 @@ from django.db import transaction
 
 from console.access import Actor
 from console.audit import audit_record
+from console.events import TENANT_CREATED
 from console.models import Tenant
 
 TenantSetup = Callable[..., None]
@@ -43,7 +44,7 @@ def tenant_ensure(*, slug: str, name: str, timezone: str, actor: Actor) -> tuple
             audit_record(
                 tenant=tenant,
                 actor=actor,
-                action="tenant.created",
+                action=TENANT_CREATED,
                 target=tenant,
                 after={"slug": slug, "name": name, "timezone": timezone},
             )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from console.access import Actor
 from console.audit import audit_record
 from console.errors import Conflict, InvalidInput
+from console.events import API_CLIENT_CREATED, API_CLIENT_REVOKED, API_CLIENT_ROTATED
 from console.models import ApiClient, ApiScope, Tenant
 from console.services import expiry_check, sockets_notify
 from console.tokens import token_generate
@@ -82,7 +83,7 @@ def api_client_create(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="api_client.created",
+            action=API_CLIENT_CREATED,
             target=client,
             after=_client_state(client),
         )
@@ -96,7 +97,7 @@ def api_client_revoke(*, tenant: Tenant, actor: Actor, client: ApiClient) -> Api
             return client
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
-        audit_record(tenant=tenant, actor=actor, action="api_client.revoked", target=client)
+        audit_record(tenant=tenant, actor=actor, action=API_CLIENT_REVOKED, target=client)
         sockets_notify(tenant, "api_client.revoked", client=str(client.pk))
     return client
 
@@ -114,7 +115,7 @@ def api_client_rotate(*, tenant: Tenant, actor: Actor, client: ApiClient) -> tup
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="api_client.rotated",
+            action=API_CLIENT_ROTATED,
             target=client,
             before=before,
             after={"prefix": lookup},

@@ -12,6 +12,14 @@ from django.utils import timezone
 from console.access import Actor
 from console.audit import audit_record
 from console.errors import Conflict, Forbidden, InvalidInput, NotFound
+from console.events import (
+    INVITATION_CREATED,
+    INVITATION_REVOKED,
+    MEMBERSHIP_CREATED,
+    MEMBERSHIP_REMOVED,
+    MEMBERSHIP_ROLE_CHANGED,
+    TENANT_SECURITY_CHANGED,
+)
 from console.models import ActorKind, Invitation, Membership, Role, Tenant, User
 from console.services import expiry_check, hash_secret, mail_on_commit, sockets_notify
 
@@ -77,7 +85,7 @@ def invitation_create(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="invitation.created",
+            action=INVITATION_CREATED,
             target=invitation,
             after={"email": email, "role": role, "expires_at": invitation.expires_at},
         )
@@ -99,7 +107,7 @@ def invitation_revoke(*, tenant: Tenant, actor: Actor, invitation: Invitation) -
             raise Conflict(f"The invitation is {invitation.status}.")
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_record(tenant=tenant, actor=actor, action="invitation.revoked", target=invitation)
+        audit_record(tenant=tenant, actor=actor, action=INVITATION_REVOKED, target=invitation)
     return invitation
 
 
@@ -131,7 +139,7 @@ def invitation_accept(*, token: str, user: User, request_actor: Actor | None = N
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="membership.created",
+            action=MEMBERSHIP_CREATED,
             target=membership,
             after={**_membership_state(membership), "invitation": str(invitation.pk)},
         )
@@ -185,7 +193,7 @@ def membership_change_role(*, tenant: Tenant, actor: Actor, membership: Membersh
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="membership.role_changed",
+            action=MEMBERSHIP_ROLE_CHANGED,
             target=membership,
             before=before,
             after=_membership_state(membership),
@@ -205,9 +213,7 @@ def membership_remove(*, tenant: Tenant, actor: Actor, membership: Membership) -
             if len(owners) <= 1:
                 raise Conflict("The last owner cannot be removed.")
         before = _membership_state(membership)
-        audit_record(
-            tenant=tenant, actor=actor, action="membership.removed", target=membership, before=before
-        )
+        audit_record(tenant=tenant, actor=actor, action=MEMBERSHIP_REMOVED, target=membership, before=before)
         membership.delete()
         sockets_notify(tenant, "membership.removed")
 
@@ -224,7 +230,7 @@ def tenant_update_security(*, tenant: Tenant, actor: Actor, require_2fa: bool) -
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="tenant.security_changed",
+            action=TENANT_SECURITY_CHANGED,
             target=tenant,
             before=before,
             after={"require_2fa": require_2fa},

@@ -10,6 +10,18 @@ from django.utils import timezone
 from console.access import Actor
 from console.audit import audit_record
 from console.errors import Conflict, Forbidden, InvalidInput, NotFound
+from console.events import (
+    SUPPORT_GRANT_BREAK_GLASS,
+    SUPPORT_GRANT_CREATED,
+    SUPPORT_GRANT_EXPIRED,
+    SUPPORT_GRANT_REVOKED,
+    SUPPORT_REQUEST_APPROVED,
+    SUPPORT_REQUEST_CREATED,
+    SUPPORT_REQUEST_DENIED,
+    SUPPORT_REQUEST_EXPIRED,
+    SUPPORT_SESSION_ENDED,
+    SUPPORT_SESSION_STARTED,
+)
 from console.models import (
     ActorKind,
     SupportGrant,
@@ -98,7 +110,7 @@ def support_request_create(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="support_request.created",
+            action=SUPPORT_REQUEST_CREATED,
             target=request,
             after={"scope": scope, "case_id": request.case_id, "duration_hours": duration_hours},
         )
@@ -148,14 +160,14 @@ def support_request_approve(*, tenant: Tenant, actor: Actor, request: SupportReq
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="support_request.approved",
+            action=SUPPORT_REQUEST_APPROVED,
             target=request,
             after={"grant": str(grant.pk)},
         )
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="support_grant.created",
+            action=SUPPORT_GRANT_CREATED,
             target=grant,
             after=_grant_state(grant),
         )
@@ -174,7 +186,7 @@ def support_request_deny(*, tenant: Tenant, actor: Actor, request: SupportReques
             timezone.now(),
         )
         request.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_record(tenant=tenant, actor=actor, action="support_request.denied", target=request)
+        audit_record(tenant=tenant, actor=actor, action=SUPPORT_REQUEST_DENIED, target=request)
     return request
 
 
@@ -219,7 +231,7 @@ def support_grant_create(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="support_grant.created",
+            action=SUPPORT_GRANT_CREATED,
             target=grant,
             after=_grant_state(grant),
         )
@@ -262,7 +274,7 @@ def support_grant_break_glass(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="support_grant.break_glass",
+            action=SUPPORT_GRANT_BREAK_GLASS,
             target=grant,
             after=_grant_state(grant),
         )
@@ -288,7 +300,7 @@ def support_grant_revoke(*, tenant: Tenant, actor: Actor, grant: SupportGrant) -
         now = timezone.now()
         grant.revoked_at, grant.revoked_by, grant.ended_announced_at = now, actor.user, now
         grant.save(update_fields=["revoked_at", "revoked_by", "ended_announced_at"])
-        audit_record(tenant=tenant, actor=actor, action="support_grant.revoked", target=grant)
+        audit_record(tenant=tenant, actor=actor, action=SUPPORT_GRANT_REVOKED, target=grant)
         sockets_notify(tenant, "support_grant.ended", grant=str(grant.pk))
     return grant
 
@@ -297,13 +309,13 @@ def support_session_start(*, grant: SupportGrant, staff: User, actor: Actor) -> 
     """Records that ``staff`` starts acting in the tenant under ``grant`` (the tenant sees it)."""
     if grant.staff_id != staff.pk or not grant.is_active():
         raise NotFound()
-    audit_record(tenant=grant.tenant, actor=actor, action="support_session.started", target=grant)
+    audit_record(tenant=grant.tenant, actor=actor, action=SUPPORT_SESSION_STARTED, target=grant)
     return grant
 
 
 def support_session_end(*, grant: SupportGrant, actor: Actor) -> None:
     """Records that the staff member stopped acting under ``grant`` (the grant itself stays)."""
-    audit_record(tenant=grant.tenant, actor=actor, action="support_session.ended", target=grant)
+    audit_record(tenant=grant.tenant, actor=actor, action=SUPPORT_SESSION_ENDED, target=grant)
 
 
 def support_access_expire(*, now: datetime | None = None) -> dict[str, int]:
@@ -321,9 +333,7 @@ def support_access_expire(*, now: datetime | None = None) -> dict[str, int]:
         ):
             request.status = SupportRequestStatus.EXPIRED
             request.save(update_fields=["status"])
-            audit_record(
-                tenant=request.tenant, actor=system, action="support_request.expired", target=request
-            )
+            audit_record(tenant=request.tenant, actor=system, action=SUPPORT_REQUEST_EXPIRED, target=request)
             expired_requests += 1
         for grant in (
             SupportGrant.objects.select_for_update(skip_locked=True)
@@ -334,7 +344,7 @@ def support_access_expire(*, now: datetime | None = None) -> dict[str, int]:
             grant.ended_announced_at = now
             grant.save(update_fields=["ended_announced_at"])
             if grant.revoked_at is None:
-                audit_record(tenant=grant.tenant, actor=system, action="support_grant.expired", target=grant)
+                audit_record(tenant=grant.tenant, actor=system, action=SUPPORT_GRANT_EXPIRED, target=grant)
             sockets_notify(grant.tenant, "support_grant.ended", grant=str(grant.pk))
             ended_grants += 1
     return {"expired_requests": expired_requests, "ended_grants": ended_grants}

@@ -12,6 +12,15 @@ from console.audit import audit_record
 from console.editing import field_error, save_unique
 from console.errors import Conflict, InvalidInput
 from console.models import Tenant
+from rollout.catalog.events import (
+    CONTENT_CATEGORY_CREATED,
+    CONTENT_RELEASE_PUBLISHED,
+    CONTENT_RELEASE_STAGE_REFUSED,
+    CONTENT_RELEASE_STAGED,
+    SENSOR_BUILD_PUBLISHED,
+    SENSOR_BUILD_STAGED,
+    TEMPLATE_TYPE_CREATED,
+)
 from rollout.catalog.validation import FIELD_TYPES, MAX_FIELDS, TemplateSpec, validate_instances
 from rollout.desired.blast import BlastRadius
 from rollout.desired.changes import enqueue_all_tenants, measure_many
@@ -50,7 +59,7 @@ def sensor_build_publish(
         levels_before = _levels(platform)
         save_unique(build, "version")
         audit_record(
-            tenant=None, actor=actor, action="sensor_build.publish", target=build, after=_build_dict(build)
+            tenant=None, actor=actor, action=SENSOR_BUILD_PUBLISHED, target=build, after=_build_dict(build)
         )
         _sensor_rollouts_follow(build, levels_before, actor)
     return build
@@ -95,7 +104,7 @@ def sensor_build_stage_set(
         audit_record(
             tenant=None,
             actor=actor,
-            action="sensor_build.stage",
+            action=SENSOR_BUILD_STAGED,
             target=locked,
             before=before,
             after=_build_dict(locked),
@@ -187,7 +196,7 @@ def content_category_create(
         audit_record(
             tenant=None,
             actor=actor,
-            action="content_category.create",
+            action=CONTENT_CATEGORY_CREATED,
             target=category,
             after={"key": key, "system_critical": system_critical, "max_pause_hours": max_pause_hours},
         )
@@ -214,7 +223,7 @@ def template_type_create(
         audit_record(
             tenant=None,
             actor=actor,
-            action="template_type.create",
+            action=TEMPLATE_TYPE_CREATED,
             target=template,
             after={"name": name, "field_types": field_types, "min_sensor_build": min_sensor_build},
         )
@@ -323,7 +332,7 @@ def content_release_publish(
         audit_record(
             tenant=None,
             actor=actor,
-            action="content_release.publish",
+            action=CONTENT_RELEASE_PUBLISHED,
             target=release,
             after={
                 "category": category.key,
@@ -362,7 +371,7 @@ def content_release_stage_set(*, actor: Actor, release: ContentRelease, stage: s
                 audit_record(
                     tenant=None,
                     actor=actor,
-                    action="content_release.stage_refused",
+                    action=CONTENT_RELEASE_STAGE_REFUSED,
                     target=locked,
                     before=before,
                     after={"stage": stage, "problems": report["problems"][:20]},
@@ -381,7 +390,7 @@ def content_release_stage_set(*, actor: Actor, release: ContentRelease, stage: s
         audit_record(
             tenant=None,
             actor=actor,
-            action="content_release.stage",
+            action=CONTENT_RELEASE_STAGED,
             target=locked,
             before=before,
             after={"stage": locked.stage, "valid": locked.valid},

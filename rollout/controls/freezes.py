@@ -11,6 +11,13 @@ from console.audit import audit_record
 from console.editing import field_error, tenant_row_lock
 from console.errors import Conflict, Forbidden
 from console.models import Tenant
+from rollout.controls.events import (
+    FREEZE_BYPASS_REQUESTED,
+    FREEZE_BYPASSED,
+    FREEZE_CREATED,
+    FREEZE_LIFT_REQUESTED,
+    FREEZE_LIFTED,
+)
 from rollout.desired.changes import Outcome, measure
 from rollout.models import Freeze
 
@@ -50,7 +57,7 @@ def freeze_create(
             tenant=tenant, reason=reason.strip(), starts_at=starts_at, ends_at=ends_at, created_by=actor.label
         )
         audit_record(
-            tenant=tenant, actor=actor, action="freeze.create", target=freeze, after=freeze_dict(freeze)
+            tenant=tenant, actor=actor, action=FREEZE_CREATED, target=freeze, after=freeze_dict(freeze)
         )
         return freeze
 
@@ -74,7 +81,7 @@ def freeze_lift_request(*, tenant: Tenant, actor: Actor, freeze: Freeze, reason:
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="freeze.lift_request",
+            action=FREEZE_LIFT_REQUESTED,
             target=locked,
             after={"reason": locked.lift_reason},
         )
@@ -97,7 +104,7 @@ def freeze_lift_approve(*, tenant: Tenant, actor: Actor, freeze: Freeze, dry_run
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="freeze.lift",
+            action=FREEZE_LIFTED,
             target=locked,
             before=before,
             after=freeze_dict(locked),
@@ -126,7 +133,7 @@ def freeze_bypass_request(*, tenant: Tenant, actor: Actor, freeze: Freeze, reaso
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="freeze.bypass_request",
+            action=FREEZE_BYPASS_REQUESTED,
             target=locked,
             after={"reason": locked.bypass_reason},
         )
@@ -148,7 +155,7 @@ def freeze_bypass_approve(*, tenant: Tenant, actor: Actor, freeze: Freeze, dry_r
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="freeze.bypass",
+            action=FREEZE_BYPASSED,
             target=locked,
             after={"bypass_reason": locked.bypass_reason, "approved_by": actor.label},
         )

@@ -11,6 +11,7 @@ from console.audit import audit_record
 from console.editing import field_error, tenant_row_lock
 from console.errors import Conflict
 from console.models import Tenant
+from rollout.controls.events import PAUSE_CREATED, PAUSE_RESUMED
 from rollout.desired.blast import blast_measure
 from rollout.desired.changes import Outcome, measure
 from rollout.desired.holds import pause_hold_clear, pause_hold_set
@@ -73,7 +74,7 @@ def pause_create(
             created_at=now,
             expires_at=expires_at,
         )
-        audit_record(tenant=tenant, actor=actor, action="pause.create", target=pause, after=pause_dict(pause))
+        audit_record(tenant=tenant, actor=actor, action=PAUSE_CREATED, target=pause, after=pause_dict(pause))
         # One hold on the backend once committed; no host is rewritten (DESIGN 4 rule 3).
         transaction.on_commit(lambda: _hold(pause, clear=False))
         _notify_pause(tenant, "rollout.paused", pause, actor)
@@ -107,7 +108,7 @@ def pause_resume(*, tenant: Tenant, actor: Actor, pause: Pause, dry_run: bool = 
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="pause.resume",
+            action=PAUSE_RESUMED,
             target=locked,
             before=before,
             after=pause_dict(locked),

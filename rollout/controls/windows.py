@@ -11,6 +11,7 @@ from console.audit import audit_record
 from console.editing import field_error, save_unique, tenant_row_lock, version_check
 from console.errors import InvalidInput
 from console.models import Tenant
+from rollout.controls.events import WINDOW_CREATED, WINDOW_DELETED, WINDOW_UPDATED
 from rollout.desired.changes import Outcome, measure
 from rollout.models import MaintenanceWindow
 from rollout.resolver.recurrence import MAX_DURATION_MINUTES, zone
@@ -104,7 +105,7 @@ def window_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any], dry_run
         window = MaintenanceWindow(tenant=tenant, **clean)
         save_unique(window)
         audit_record(
-            tenant=tenant, actor=actor, action="window.create", target=window, after=window_dict(window)
+            tenant=tenant, actor=actor, action=WINDOW_CREATED, target=window, after=window_dict(window)
         )
         return window
 
@@ -134,7 +135,7 @@ def window_update(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="window.update",
+            action=WINDOW_UPDATED,
             target=locked,
             before=before,
             after=window_dict(locked),
@@ -157,7 +158,7 @@ def window_delete(
         locked = tenant_row_lock(MaintenanceWindow, tenant, window.pk)
         version_check(locked, expected_version)
         audit_record(
-            tenant=tenant, actor=actor, action="window.delete", target=locked, before=window_dict(locked)
+            tenant=tenant, actor=actor, action=WINDOW_DELETED, target=locked, before=window_dict(locked)
         )
         locked.delete()
         return window

@@ -10,6 +10,7 @@ from django.utils import timezone
 from console.access import Actor
 from console.audit import audit_record
 from console.models import Tenant
+from rollout.desired.events import DISTRIBUTION_REPAIRED
 from rollout.desired.holds import holds_expected
 from rollout.desired.publish import desired_digest, desired_state_publish
 from rollout.desired.recompute import tenant_revision
@@ -93,7 +94,7 @@ def desired_state_reconcile(
             audit_record(
                 tenant=tenant,
                 actor=Actor.system("reconciliation"),
-                action="distribution.repair",
+                action=DISTRIBUTION_REPAIRED,
                 target=tenant,
                 after={"republished": republished, "holds_set": set_, "holds_cleared": cleared},
             )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from console.audit import audit_record
 from console.models import Tenant
+from rollout.desired.events import DISTRIBUTION_RESYNCED
 from rollout.desired.outbox import outbox_enqueue
 from rollout.desired.recompute import tenant_revision
 from rollout.distribution.sync import sync_status
@@ -150,7 +151,7 @@ def sync_resync(*, tenant: Tenant, actor: Any) -> dict[str, Any]:
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="distribution.resync",
+            action=DISTRIBUTION_RESYNCED,
             target=tenant,
             before=before,
             after={"revision": tr.revision, "full": True},

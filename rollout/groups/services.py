@@ -15,6 +15,12 @@ from console.editing import field_error, save_unique, tenant_row_lock, version_c
 from console.errors import Conflict, InvalidInput
 from console.models import Tenant
 from rollout.desired.changes import Outcome, measure
+from rollout.groups.events import (
+    HOST_GROUP_CREATED,
+    HOST_GROUP_DELETED,
+    HOST_GROUP_MEMBERS_CHANGED,
+    HOST_GROUP_UPDATED,
+)
 from rollout.models import HostGroup, HostGroupMember, Pause
 from rollout.selectors.rules import RuleError, rule_normalise, rule_parse, rule_to_text
 from telemetry.models import Host
@@ -66,7 +72,7 @@ def host_group_create(
         )
         save_unique(group)
         audit_record(
-            tenant=tenant, actor=actor, action="host_group.create", target=group, after=host_group_dict(group)
+            tenant=tenant, actor=actor, action=HOST_GROUP_CREATED, target=group, after=host_group_dict(group)
         )
         return group
 
@@ -114,7 +120,7 @@ def host_group_update(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="host_group.update",
+            action=HOST_GROUP_UPDATED,
             target=locked,
             before=before,
             after=host_group_dict(locked),
@@ -137,7 +143,7 @@ def host_group_delete(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="host_group.delete",
+            action=HOST_GROUP_DELETED,
             target=locked,
             before=host_group_dict(locked),
         )
@@ -232,7 +238,7 @@ def host_group_members_change(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="host_group.members",
+            action=HOST_GROUP_MEMBERS_CHANGED,
             target=locked,
             after={
                 "added": len(set(add_ids) - existing),

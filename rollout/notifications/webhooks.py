@@ -29,6 +29,7 @@ from console.audit import audit_record
 from console.errors import InvalidInput
 from console.models import Tenant
 from rollout.models import WebhookDelivery, WebhookEndpoint
+from rollout.notifications.audit_events import WEBHOOK_CREATED, WEBHOOK_DELETED
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def webhook_create(
             tenant=tenant, name=name.strip(), url=url, secret=secret, events=events
         )
         audit_record(
-            tenant=tenant, actor=actor, action="webhook.create", target=endpoint, after=webhook_dict(endpoint)
+            tenant=tenant, actor=actor, action=WEBHOOK_CREATED, target=endpoint, after=webhook_dict(endpoint)
         )
     return endpoint, secret
 
@@ -111,7 +112,7 @@ def webhook_delete(*, tenant: Tenant, actor: Actor, endpoint: WebhookEndpoint) -
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="webhook.delete",
+            action=WEBHOOK_DELETED,
             target=endpoint,
             before=webhook_dict(endpoint),
         )

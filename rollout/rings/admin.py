@@ -28,6 +28,7 @@ from console.errors import Conflict, InvalidInput
 from console.models import Tenant
 from rollout.desired.publish import desired_changed
 from rollout.models import HostGroup, Ring, Rollout, RolloutState
+from rollout.rings.events import RING_CREATED, RING_DELETED, RING_REORDERED, RING_UPDATED
 from rollout.rings.gates import GateThresholds
 
 DEFAULT_RINGS: tuple[tuple[str, Decimal, int], ...] = (
@@ -49,7 +50,7 @@ def rings_defaults_ensure(*, tenant: Tenant, actor: Actor) -> list[Ring]:
                     tenant=tenant, order=order, name=name, percentage=pct, soak_minutes=soak
                 )
                 audit_record(
-                    tenant=tenant, actor=actor, action="ring.created", target=ring, after=ring_dict(ring)
+                    tenant=tenant, actor=actor, action=RING_CREATED, target=ring, after=ring_dict(ring)
                 )
         return list(Ring.objects.filter(tenant=tenant).order_by("order"))
 
@@ -213,7 +214,7 @@ def ring_create(*, tenant: Tenant, actor: Actor, data: dict[str, Any]) -> Ring:
         top = Ring.objects.filter(tenant=tenant).aggregate(top=Max("order"))["top"] or 0
         ring = Ring(tenant=tenant, order=top + 1, **changes)
         _save(ring)
-        audit_record(tenant=tenant, actor=actor, action="ring.created", target=ring, after=ring_dict(ring))
+        audit_record(tenant=tenant, actor=actor, action=RING_CREATED, target=ring, after=ring_dict(ring))
         _membership_moved(tenant)
     return ring
 
@@ -240,7 +241,7 @@ def ring_update(
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="ring.updated",
+            action=RING_UPDATED,
             target=ring,
             before=before,
             after=ring_dict(ring),
@@ -262,7 +263,7 @@ def ring_delete(*, tenant: Tenant, actor: Actor, ring: Ring, expected_version: i
             raise Conflict("A tenant keeps at least one ring: add another ring before deleting this one.")
         _refuse_if_reached(tenant, locked, "It cannot be deleted")
         before = ring_dict(locked)
-        audit_record(tenant=tenant, actor=actor, action="ring.deleted", target=locked, before=before)
+        audit_record(tenant=tenant, actor=actor, action=RING_DELETED, target=locked, before=before)
         locked.delete()
         # Close the gap: the later rings move up one place (one statement, so the order stays unique).
         Ring.objects.filter(tenant=tenant, order__gt=before["order"]).update(order=F("order") - 1)
@@ -301,7 +302,7 @@ def ring_reorder(*, tenant: Tenant, actor: Actor, order: Sequence[Any]) -> list[
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="ring.reordered",
+            action=RING_REORDERED,
             target=tenant,
             before={"order": [r["name"] for r in before]},
             after={"order": [r.name for r in after]},

@@ -19,6 +19,7 @@ from rollout.models import (
     SensorUpdatePolicy,
 )
 from rollout.resolver.targets import version_key
+from rollout.rings.events import ROLLOUT_STARTED
 from rollout.rings.records import rollout_dict, rollout_event
 from rollout.rings.transitions import rollouts_supersede
 
@@ -95,7 +96,7 @@ def _start(
         return None
     rollout_event(rollout, "ring.entered", actor, **detail)
     audit_record(
-        tenant=tenant, actor=actor, action="rollout.start", target=rollout, after=rollout_dict(rollout)
+        tenant=tenant, actor=actor, action=ROLLOUT_STARTED, target=rollout, after=rollout_dict(rollout)
     )
     desired_changed(tenant.pk, "ring.advanced")
     return rollout

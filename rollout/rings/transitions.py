@@ -21,6 +21,15 @@ from rollout.models import (
 from rollout.notifications.events import notify
 from rollout.resolver.targets import content_mode_parse
 from rollout.rings.admin import LIVE, ring_thresholds
+from rollout.rings.events import (
+    ROLLOUT_ADVANCED,
+    ROLLOUT_COMPLETED,
+    ROLLOUT_HALTED,
+    ROLLOUT_PROMOTE_REQUESTED,
+    ROLLOUT_RESUMED,
+    ROLLOUT_ROLLED_BACK,
+    ROLLOUT_SUPERSEDED,
+)
 from rollout.rings.gates import GateResult, gate_evaluate
 from rollout.rings.health import rollout_health
 from rollout.rings.records import rollout_dict, rollout_event, rollout_lock, rollout_save
@@ -56,7 +65,7 @@ def ring_advance(rollout: Rollout, rings: list[Ring], actor: Actor, *, why: str)
         rollout.completed_at = timezone.now()
         rollout_save(rollout, "state", "completed_at")
         rollout_event(rollout, "completed", actor, why=why)
-        action = "rollout.complete"
+        action = ROLLOUT_COMPLETED
     else:
         rollout.ring_index += 1
         rollout.ring_entered_at = timezone.now()
@@ -65,7 +74,7 @@ def ring_advance(rollout: Rollout, rings: list[Ring], actor: Actor, *, why: str)
             rollout, "ring_index", "ring_entered_at", "promote_requested_by", "promote_requested_by_id"
         )
         rollout_event(rollout, "ring.entered", actor, why=why)
-        action = "rollout.advance"
+        action = ROLLOUT_ADVANCED
     audit_record(
         tenant=rollout.tenant,
         actor=actor,
@@ -89,7 +98,7 @@ def rollout_halt_apply(
     audit_record(
         tenant=rollout.tenant,
         actor=actor,
-        action="rollout.halt",
+        action=ROLLOUT_HALTED,
         target=rollout,
         before=before,
         after=rollout_dict(rollout),
@@ -140,7 +149,7 @@ def rollout_resume(*, tenant: Tenant, actor: Actor, rollout: Rollout) -> Rollout
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="rollout.resume",
+            action=ROLLOUT_RESUMED,
             target=rollout,
             before=before,
             after=rollout_dict(rollout),
@@ -178,7 +187,7 @@ def rollout_rollback_apply(
     audit_record(
         tenant=rollout.tenant,
         actor=actor,
-        action="rollout.rollback",
+        action=ROLLOUT_ROLLED_BACK,
         target=rollout,
         before=before,
         after=rollout_dict(rollout),
@@ -212,7 +221,7 @@ def rollout_promote(*, tenant: Tenant, actor: Actor, rollout: Rollout) -> Rollou
                 audit_record(
                     tenant=tenant,
                     actor=actor,
-                    action="rollout.promote_request",
+                    action=ROLLOUT_PROMOTE_REQUESTED,
                     target=rollout,
                     after=rollout_dict(rollout),
                 )
@@ -248,7 +257,7 @@ def rollouts_supersede(subject: str, *, current: set[str], actor: Actor) -> None
         audit_record(
             tenant=rollout.tenant,
             actor=actor,
-            action="rollout.supersede",
+            action=ROLLOUT_SUPERSEDED,
             target=rollout,
             before=before,
             after=rollout_dict(rollout),

@@ -21,6 +21,7 @@ from console.models import Tenant
 from rollout.desired.publish import desired_changed
 from rollout.models import ContentRelease, ContentStage, Rollout, RolloutState
 from rollout.notifications.events import notify
+from rollout.rings.events import CONTENT_RELEASE_HALTED, CONTENT_RELEASE_RECALLED
 from rollout.rings.gates import GateResult, GateThresholds, HostHealth, gate_evaluate
 from rollout.rings.transitions import rollout_halt_apply, rollout_rollback_apply
 
@@ -70,7 +71,7 @@ def release_halt(*, release: ContentRelease, actor: Actor, reason: str) -> int:
     audit_record(
         tenant=None,
         actor=actor,
-        action="content_release.halt",
+        action=CONTENT_RELEASE_HALTED,
         target=release,
         after={"version": release.version, "reason": reason},
     )
@@ -108,7 +109,7 @@ def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int
         audit_record(
             tenant=None,
             actor=actor,
-            action="content_release.recall",
+            action=CONTENT_RELEASE_RECALLED,
             target=release,
             before=before,
             after={"stage": release.stage, "reason": reason},
