@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.access import Actor
-from console.models import Role
 from rollout import services
 from rollout.desired import desired_digest, desired_state_publish, desired_state_recompute
 from rollout.desired_models import DesiredState, TenantRevision
 from rollout.distribution import backend_for
 from rollout.models import ContentCategory, ContentUpdatePolicy, Pause, SensorUpdatePolicy
 from telemetry.models import Host
-from tests.factories import HostFactory, TenantFactory, content_release, host_group, member, rollout_catalog
+from tests.factories import HostFactory, content_release, host_group, rollout_catalog
+from tests.rollout.conftest import TenantWorld
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -37,11 +37,11 @@ def revision(tenant: Any) -> int:
 
 
 @pytest.fixture
-def fleet() -> dict[str, Any]:
+def fleet(tenant_world: TenantWorld) -> dict[str, Any]:
     catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows", "linux"))
     content_release(catalog["rapid_response"], "291.3", hours_ago=100)
     content_release(catalog["rapid_response"], "291.4", hours_ago=2)
-    acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
+    acme, globex = tenant_world.tenant, tenant_world.other_tenant
     for tenant in (acme, globex):
         services.policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     web = [
@@ -53,7 +53,7 @@ def fleet() -> dict[str, Any]:
         for i in range(4)
     ]
     HostFactory(tenant=globex, hostname="web-x", tags=["prod"])
-    return {"acme": acme, "globex": globex, "web": web, "lab": lab, "owner": member(acme, Role.OWNER)}
+    return {"acme": acme, "globex": globex, "web": web, "lab": lab, "owner": tenant_world.owner}
 
 
 def test_it_writes_every_host_once_and_a_no_op_recompute_writes_nothing(fleet: dict[str, Any]) -> None:

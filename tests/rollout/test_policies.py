@@ -16,20 +16,14 @@ from rollout.desired_models import DesiredState, TenantRevision
 from rollout.models import ContentUpdatePolicy, Freeze, HostGroup, Pause, SensorUpdatePolicy
 from tests.factories import (
     HostFactory,
-    TenantFactory,
     api_client_with_token,
     content_release,
     member,
     rollout_catalog,
 )
+from tests.rollout.conftest import TenantWorld, session
 
 pytestmark = pytest.mark.django_db
-
-
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def send(client: Client, method: str, url: str, body: Any = None, **headers: str) -> Any:
@@ -37,11 +31,13 @@ def send(client: Client, method: str, url: str, body: Any = None, **headers: str
 
 
 @pytest.fixture
-def fleet() -> dict[str, Any]:
+def fleet(tenant_world: TenantWorld) -> dict[str, Any]:
     catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows", "linux"))
     content_release(catalog["rapid_response"], "291.3", hours_ago=100)
     content_release(catalog["rapid_response"], "291.4", hours_ago=2)
-    acme, globex = TenantFactory(slug="acme", timezone="America/New_York"), TenantFactory(slug="globex")
+    acme, globex = tenant_world.tenant, tenant_world.other_tenant
+    acme.timezone = "America/New_York"
+    acme.save(update_fields=["timezone"])
     hosts = [
         HostFactory(
             tenant=acme,
@@ -58,11 +54,11 @@ def fleet() -> dict[str, Any]:
         "acme": acme,
         "globex": globex,
         "hosts": hosts,
-        "owner": session(member(acme, Role.OWNER)),
+        "owner": session(tenant_world.owner),
         "admin": session(member(acme, Role.ADMIN)),
-        "operator": session(member(acme, Role.OPERATOR)),
-        "viewer": session(member(acme, Role.VIEWER)),
-        "outsider": session(member(globex, Role.OWNER)),
+        "operator": session(tenant_world.operator),
+        "viewer": session(tenant_world.viewer),
+        "outsider": session(tenant_world.outsider),
     }
 
 

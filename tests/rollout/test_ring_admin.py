@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from console.access import Actor
@@ -18,16 +17,11 @@ from rollout.rings import ring_membership
 from rollout.rollouts import rings_defaults_ensure
 from rollout.services import host_group_create
 from tests.factories import PASSWORD, HostFactory, TenantFactory, member
+from tests.rollout.conftest import session
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
 JSON = "application/json"
-
-
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
