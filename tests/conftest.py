@@ -7,6 +7,7 @@ database's URL and inherit PYTEST_VERSION, which makes settings use the test Red
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -181,6 +182,77 @@ def celery_worker(transactional_db: None) -> Iterator[ManagedProcess]:
     worker = start_celery_worker()
     yield worker
     worker.stop()
+
+
+def worker_kill_hard(worker: ManagedProcess) -> None:
+    """SIGKILL the worker and its pool processes (the one publishing included), like an OOM kill."""
+    pid = worker.proc.pid
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    for child in children:
+        os.kill(child, signal.SIGKILL)
+    worker.kill(signal.SIGKILL)
+
+
+# --- the HTTP distribution backend under faults (tests/rollout/test_sync_faults.py and
+# tests/reliability/test_faults_sync.py): the reference receiver, real workers pointed at it.
+
+DISTRIBUTION_SECRET = "sync-fault-secret"
+
+
+@pytest.fixture
+def fault_receiver() -> Iterator[Any]:
+    """The reference HTTP distribution backend (``rollout.distribution.http_receiver``) on a free
+    port; ``receiver_fault`` makes it fail or hang on demand, ``receiver_stats`` says what it saw."""
+    from rollout.distribution.http_receiver import serve
+
+    server = serve(DISTRIBUTION_SECRET)
+    yield server
+    server.close()
+
+
+def receiver_stats(receiver: Any) -> dict[str, Any]:
+    import httpx
+
+    stats: dict[str, Any] = httpx.get(f"{receiver.url}/_control/stats").json()
+    return stats
+
+
+def receiver_fault(receiver: Any, **fault: Any) -> None:
+    """Arms a fault (``mode``, ``seconds``, ``count``, ``path``: see the receiver's /_control/faults)."""
+    import httpx
+
+    httpx.post(f"{receiver.url}/_control/faults", json=fault).raise_for_status()
+
+
+def http_backend_env(receiver: Any, **extra: str) -> dict[str, str]:
+    """A worker's environment for the HTTP backend pointed at the reference receiver."""
+    return {
+        "DISTRIBUTION_BACKEND": "http",
+        "DISTRIBUTION_HTTP_URL": receiver.url,
+        "DISTRIBUTION_HTTP_SECRET": DISTRIBUTION_SECRET,
+        **extra,
+    }
+
+
+def http_backend(receiver: Any) -> Any:
+    """A client of the receiver, as the console's HTTP distribution backend (to read what it holds)."""
+    from rollout.distribution.http import HttpBackend
+
+    return HttpBackend(receiver.url, DISTRIBUTION_SECRET)
+
+
+def backend_converged(backend: Any, tenant: Any) -> bool:
+    """The backend holds exactly the database's desired state of ``tenant`` (revision and digest)."""
+    from rollout.desired.publish import desired_digest
+    from rollout.models import TenantRevision
+
+    tr = TenantRevision.objects.filter(tenant=tenant).first()
+    if tr is None or tr.published_revision != tr.revision:
+        return False
+    snapshot = backend.snapshot(str(tenant.pk))
+    return bool(snapshot.revision == tr.revision and snapshot.digest == desired_digest(str(tenant.pk)))
 
 
 def start_asgi_server(port: int | None = None, **extra_env: str) -> tuple[ManagedProcess, str]:

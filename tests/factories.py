@@ -176,3 +176,23 @@ def host_group(tenant: Tenant, name: str = "prod", rule_text: str | None = None)
     from rollout.groups.services import host_group_create
 
     return host_group_create(tenant=tenant, actor=Actor.system("test"), name=name, rule_text=rule_text).obj
+
+
+def tenant_with_windows_hosts(hosts: int) -> Tenant:
+    """A tenant with default policies and ``hosts`` Windows hosts on 7.10.100 (bulk-created), over a
+    catalog of three lines and one rapid-response release."""
+    from console.access import Actor
+    from rollout.policies.defaults import policy_defaults_ensure
+
+    catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows",))
+    content_release(catalog["rapid_response"], "291.4", hours_ago=50)
+    tenant = TenantFactory()
+    policy_defaults_ensure(tenant=tenant, actor=Actor.system("test"))
+    Host.objects.bulk_create(
+        [
+            Host(tenant=tenant, hostname=f"h-{i:05d}", platform="windows", sensor_build="7.10.100")
+            for i in range(hosts)
+        ],
+        batch_size=2000,
+    )
+    return tenant

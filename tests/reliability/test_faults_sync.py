@@ -11,31 +11,29 @@ backend's error and the revisions waiting).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from django.db import connection, transaction
 from django.test import Client
 
 from console.models import Role
 from rollout.desired.outbox import outbox_enqueue
-from rollout.distribution.http import HttpBackend
-from rollout.distribution.http_receiver import ReceiverServer, serve
 from rollout.models import OutboxEntry, TenantRevision
-from tests.conftest import browser_login, start_celery_worker, wait_for
-from tests.factories import PASSWORD, member
-from tests.rollout.test_sync_faults import SECRET, _converged, _fleet, _kill_worker, _stats
+from tests.conftest import (
+    backend_converged,
+    browser_login,
+    http_backend,
+    http_backend_env,
+    receiver_fault,
+    receiver_stats,
+    start_celery_worker,
+    wait_for,
+    worker_kill_hard,
+)
+from tests.factories import PASSWORD, member, tenant_with_windows_hosts
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-
-@pytest.fixture
-def receiver() -> Iterator[ReceiverServer]:
-    server = serve(SECRET)
-    yield server
-    server.close()
 
 
 def _recompute_running() -> bool:
@@ -49,34 +47,30 @@ def _recompute_running() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def test_it_converges_after_the_worker_is_killed_mid_recompute(receiver: ReceiverServer) -> None:
+def test_it_converges_after_the_worker_is_killed_mid_recompute(fault_receiver: Any) -> None:
     # given a large tenant and a worker publishing to the HTTP backend
-    tenant = _fleet(30_000)
-    env = {
-        "DISTRIBUTION_BACKEND": "http",
-        "DISTRIBUTION_HTTP_URL": receiver.url,
-        "DISTRIBUTION_HTTP_SECRET": SECRET,
-    }
+    tenant = tenant_with_windows_hosts(30_000)
+    env = http_backend_env(fault_receiver)
     worker = start_celery_worker("recompute-kill", **env)
     try:
         # when a change is enqueued and the worker is SIGKILLed while its recompute SQL runs
         with transaction.atomic():
             outbox_enqueue(tenant_id=tenant.pk, reason="test.kill-recompute")
         wait_for(_recompute_running, timeout=60, interval=0.02, what="recompute under way")
-        _kill_worker(worker)
+        worker_kill_hard(worker)
         # then nothing was half-written: no revision published, the change still owed
         tr = TenantRevision.objects.filter(tenant=tenant).first()
         assert tr is None or tr.published_revision is None
-        assert _stats(receiver).get("commits", 0) == 0
+        assert receiver_stats(fault_receiver).get("commits", 0) == 0
         # when a worker comes back, its sweep finishes the change
         worker.restart()
         from rollout.desired.tasks import outbox_sweep
 
-        backend = HttpBackend(receiver.url, SECRET)
+        backend = http_backend(fault_receiver)
 
         def swept() -> bool:
             outbox_sweep.apply_async()
-            return _converged(backend, tenant)
+            return backend_converged(backend, tenant)
 
         wait_for(swept, timeout=180, interval=2.0, what="backend converged after the restart")
     finally:
@@ -87,27 +81,22 @@ def test_it_converges_after_the_worker_is_killed_mid_recompute(receiver: Receive
 
 
 def test_it_shows_a_timing_out_backend_then_converges(
-    receiver: ReceiverServer, asgi_server: str, page: Any
+    fault_receiver: Any, asgi_server: str, page: Any
 ) -> None:
     # given a backend that answers the next uploads slower than the client's timeout
-    tenant = _fleet(50)
+    tenant = tenant_with_windows_hosts(50)
     owner = Client()
     owner_user = member(tenant, Role.OWNER)
     owner.force_login(owner_user)
     browser_login(page, asgi_server, owner_user.username, PASSWORD)
-    env = {
-        "DISTRIBUTION_BACKEND": "http",
-        "DISTRIBUTION_HTTP_URL": receiver.url,
-        "DISTRIBUTION_HTTP_SECRET": SECRET,
-        "DISTRIBUTION_HTTP_TIMEOUT": "1",
-        "DISTRIBUTION_HTTP_MAX_ATTEMPTS": "2",
-        "DISTRIBUTION_BREAKER_THRESHOLD": "3",
-        "DISTRIBUTION_BREAKER_RESET_SECONDS": "2",
-    }
-    httpx.post(
-        f"{receiver.url}/_control/faults",
-        json={"mode": "delay", "seconds": 3, "count": 4, "path": "/batches/"},
-    ).raise_for_status()
+    env = http_backend_env(
+        fault_receiver,
+        DISTRIBUTION_HTTP_TIMEOUT="1",
+        DISTRIBUTION_HTTP_MAX_ATTEMPTS="2",
+        DISTRIBUTION_BREAKER_THRESHOLD="3",
+        DISTRIBUTION_BREAKER_RESET_SECONDS="2",
+    )
+    receiver_fault(fault_receiver, mode="delay", seconds=3, count=4, path="/batches/")
     worker = start_celery_worker("sync-timeout", **env)
     try:
         # when a change is made
@@ -127,8 +116,8 @@ def test_it_shows_a_timing_out_backend_then_converges(
         assert "none" not in page.inner_text("[data-testid=last-error]")
         assert page.locator("[data-testid=sync-lag]").get_attribute("data-revisions") != "0"
         # and once the backend is fast again, the retries converge and clear the error
-        backend = HttpBackend(receiver.url, SECRET)
-        wait_for(lambda: _converged(backend, tenant), timeout=120, what="converged after the timeouts")
+        backend = http_backend(fault_receiver)
+        wait_for(lambda: backend_converged(backend, tenant), timeout=120, what="converged after the timeouts")
     finally:
         worker.stop()
     healthy = owner.get("/api/v1/sync/").json()
@@ -136,4 +125,4 @@ def test_it_shows_a_timing_out_backend_then_converges(
     page.goto(f"{asgi_server}/rollout/sync/")
     assert page.inner_text("[data-testid=sync-state]").strip() == "in sync"
     assert page.inner_text("[data-testid=last-error]").strip() == "none"
-    assert _stats(receiver).get("fault_delay", 0) >= 1
+    assert receiver_stats(fault_receiver).get("fault_delay", 0) >= 1

@@ -57,11 +57,21 @@ async def _open(path: str, token: str) -> tuple[WebsocketCommunicator, bool]:
     return comm, connected
 
 
-async def _drain(comm: WebsocketCommunicator) -> list[Any]:
+async def _until_marker(comm: WebsocketCommunicator, tenant: Any, kind: str, marker: str) -> list[Any]:
+    """Sends ``marker`` to every one of ``tenant``'s groups and returns what ``comm`` received before it.
+
+    The channel layer delivers one socket's messages in the order they were sent, so anything sent
+    to the socket earlier (a leaked message included) arrives before the marker: no quiet window
+    has to be guessed."""
+    layer = get_channel_layer()
+    for topic in sorted(_topics()):
+        await layer.group_send(tenant_group(tenant.pk, topic), {"type": kind, "payload": {"marker": marker}})
     received = []
-    while not await comm.receive_nothing(timeout=0.5):
-        received.append(await comm.receive_json_from(timeout=2))
-    return received
+    while True:
+        message = await comm.receive_json_from(timeout=10)
+        if marker in str(message):
+            return received
+        received.append(message)
 
 
 def test_it_has_found_the_websocket_routes_it_must_guard() -> None:
@@ -86,8 +96,8 @@ def test_it_never_streams_acme_events_to_globex(transactional_db: None, path: st
         mine, ok_mine = await _open(path, acme_token)
         theirs, ok_theirs = await _open(path, globex_token)
         assert ok_mine and ok_theirs
-        await _drain(mine)
-        await _drain(theirs)
+        await _until_marker(mine, acme, kinds[0], "connected-acme")
+        await _until_marker(theirs, globex, kinds[0], "connected-globex")
         # when every kind of message is sent to every one of acme's tenant groups
         layer = get_channel_layer()
         for topic in topics:
@@ -96,7 +106,9 @@ def test_it_never_streams_acme_events_to_globex(transactional_db: None, path: st
                     tenant_group(acme.pk, topic),
                     {"type": kind, "payload": {"secret": "acme-only", "tenant": str(acme.pk)}},
                 )
-        got_mine, got_theirs = await _drain(mine), await _drain(theirs)
+        # (each socket's own tenant then sends a marker: what came before it is all it got)
+        got_mine = await _until_marker(mine, acme, kinds[0], "after-acme")
+        got_theirs = await _until_marker(theirs, globex, kinds[0], "after-globex")
         await mine.disconnect()
         await theirs.disconnect()
         return got_mine, got_theirs

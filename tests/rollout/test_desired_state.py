@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.access import Actor
-from console.models import Role
 from rollout.controls.pauses import pause_create, pause_resume
 from rollout.desired.publish import desired_digest, desired_state_publish
 from rollout.desired.recompute import desired_state_recompute
@@ -34,7 +33,8 @@ from rollout.policies.services import (
     sensor_policy_update,
 )
 from telemetry.models import Host
-from tests.factories import HostFactory, TenantFactory, content_release, host_group, member, rollout_catalog
+from tests.factories import HostFactory, content_release, host_group, rollout_catalog
+from tests.rollout.conftest import TenantWorld
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -52,11 +52,11 @@ def revision(tenant: Any) -> int:
 
 
 @pytest.fixture
-def fleet() -> dict[str, Any]:
+def fleet(tenant_world: TenantWorld) -> dict[str, Any]:
     catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows", "linux"))
     content_release(catalog["rapid_response"], "291.3", hours_ago=100)
     content_release(catalog["rapid_response"], "291.4", hours_ago=2)
-    acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
+    acme, globex = tenant_world.tenant, tenant_world.other_tenant
     for tenant in (acme, globex):
         policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     web = [
@@ -68,7 +68,7 @@ def fleet() -> dict[str, Any]:
         for i in range(4)
     ]
     HostFactory(tenant=globex, hostname="web-x", tags=["prod"])
-    return {"acme": acme, "globex": globex, "web": web, "lab": lab, "owner": member(acme, Role.OWNER)}
+    return {"acme": acme, "globex": globex, "web": web, "lab": lab, "owner": tenant_world.owner}
 
 
 def test_it_writes_every_host_once_and_a_no_op_recompute_writes_nothing(fleet: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from rollout.models import HostGroup
 from rollout.selectors.groups import group_hosts, rule_preview
 from rollout.selectors.rules import RuleError, rule_normalise, rule_parse, rule_to_text
 from tests.factories import HostFactory, TenantFactory, api_client_with_token, member
+from tests.rollout.conftest import session
 
 pytestmark = pytest.mark.django_db
 
@@ -109,12 +110,6 @@ def test_it_combines_static_members_with_the_rule() -> None:
 
 
 # --- API -----------------------------------------------------------------------------------------
-
-
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post(client: Client, url: str, body: Any, **headers: str) -> Any:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from console.access import Actor
-from console.models import AuditEvent, Role
+from console.models import AuditEvent
 from rollout.controls.pauses import pause_create
 from rollout.desired.outbox import outbox_enqueue
 from rollout.desired.publish import desired_digest, outbox_process
@@ -23,22 +23,17 @@ from rollout.policies.defaults import policy_defaults_ensure
 from rollout.policies.services import sensor_policy_create
 from telemetry.models import Host
 from tests.conftest import test_database_url as database_url
-from tests.factories import HostFactory, TenantFactory, content_release, host_group, member, rollout_catalog
+from tests.factories import HostFactory, content_release, host_group, rollout_catalog
+from tests.rollout.conftest import TenantWorld, session
 
 SYSTEM = Actor.system("test")
 
 
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
-def fleet(redis_flush: None) -> dict[str, Any]:
+def fleet(redis_flush: None, tenant_world: TenantWorld) -> dict[str, Any]:
     catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows", "linux"))
     content_release(catalog["rapid_response"], "291.4", hours_ago=50)
-    acme, globex = TenantFactory(slug="acme"), TenantFactory(slug="globex")
+    acme, globex = tenant_world.tenant, tenant_world.other_tenant
     for tenant in (acme, globex):
         policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
     hosts = [HostFactory(tenant=acme, tags=["prod"], sensor_build="7.10.100") for _ in range(8)]
@@ -47,10 +42,10 @@ def fleet(redis_flush: None) -> dict[str, Any]:
         "acme": acme,
         "globex": globex,
         "hosts": hosts,
-        "owner": session(member(acme, Role.OWNER)),
-        "operator": session(member(acme, Role.OPERATOR)),
-        "viewer": session(member(acme, Role.VIEWER)),
-        "outsider": session(member(globex, Role.OWNER)),
+        "owner": session(tenant_world.owner),
+        "operator": session(tenant_world.operator),
+        "viewer": session(tenant_world.viewer),
+        "outsider": session(tenant_world.outsider),
     }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from console.access import Actor
 from console.models import Role, VendorRole
@@ -24,14 +23,9 @@ from tests.factories import (
     member,
     rollout_catalog,
 )
+from tests.rollout.conftest import session
 
 pytestmark = pytest.mark.django_db
-
-
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

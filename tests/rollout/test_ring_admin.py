@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from console.access import Actor
@@ -17,16 +16,11 @@ from rollout.models import Ring, Rollout, RolloutState
 from rollout.rings.admin import ring_reorder, rings_defaults_ensure
 from rollout.selectors.rings import ring_membership
 from tests.factories import PASSWORD, HostFactory, TenantFactory, member
+from tests.rollout.conftest import session
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
 JSON = "application/json"
-
-
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

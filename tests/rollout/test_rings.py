@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +27,7 @@ from rollout.selectors.rings import ring_membership, ring_states_for_hosts
 from rollout.selectors.state import host_facts, tenant_state
 from telemetry.models import CrashEvent, Host, HostStatus
 from tests.factories import HostFactory, TenantFactory, content_release, member, rollout_catalog
+from tests.rollout.conftest import session
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -253,12 +253,6 @@ def test_it_never_moves_backward_or_skips_a_ring(world: dict[str, Any], steps: l
 
 
 # --- API: owner / member / outsider ----------------------------------------------------------------
-
-
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_lists_halts_resumes_and_rolls_back_through_the_api(world: dict[str, Any]) -> None:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,114 +19,65 @@ from django.test import Client
 from console.access import Actor
 from console.models import AuditEvent, Role
 from rollout.desired.outbox import outbox_enqueue
-from rollout.desired.publish import desired_digest
 from rollout.desired.tasks import outbox_sweep
-from rollout.distribution.http import HttpBackend
-from rollout.distribution.http_receiver import ReceiverServer, serve
 from rollout.groups.services import host_group_members_change
 from rollout.models import TenantRevision, WebhookDelivery
 from rollout.notifications.webhooks import webhook_create
-from rollout.policies.defaults import policy_defaults_ensure
 from rollout.policies.services import sensor_policy_create
 from telemetry.models import Host
-from tests.conftest import ManagedProcess, free_port, run_async, start_celery_worker, wait_for
-from tests.factories import TenantFactory, content_release, host_group, member, rollout_catalog
+from tests.conftest import (
+    ManagedProcess,
+    backend_converged,
+    free_port,
+    http_backend,
+    http_backend_env,
+    receiver_fault,
+    receiver_stats,
+    run_async,
+    start_celery_worker,
+    wait_for,
+    worker_kill_hard,
+)
+from tests.factories import (
+    TenantFactory,
+    host_group,
+    member,
+    tenant_with_windows_hosts,
+)
 from tests.rollout.test_webhooks import Receiver
 
 SYSTEM = Actor.system("test")
-SECRET = "sync-fault-secret"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _fleet(hosts: int) -> Any:
-    catalog = rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows",))
-    content_release(catalog["rapid_response"], "291.4", hours_ago=50)
-    tenant = TenantFactory()
-    policy_defaults_ensure(tenant=tenant, actor=SYSTEM)
-    Host.objects.bulk_create(
-        [
-            Host(tenant=tenant, hostname=f"h-{i:05d}", platform="windows", sensor_build="7.10.100")
-            for i in range(hosts)
-        ],
-        batch_size=2000,
-    )
-    return tenant
-
-
-def _kill_worker(worker: ManagedProcess) -> None:
-    """SIGKILL the worker and its pool processes (the one publishing included), like an OOM kill."""
-    pid = worker.proc.pid
-    children: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        children += [int(c) for c in text]
-    for child in children:
-        os.kill(child, signal.SIGKILL)
-    worker.kill(signal.SIGKILL)
-
-
-@pytest.fixture
-def receiver() -> Iterator[ReceiverServer]:
-    server = serve(SECRET)
-    yield server
-    server.close()
-
-
-def _stats(receiver: ReceiverServer) -> dict[str, Any]:
-    stats: dict[str, Any] = httpx.get(f"{receiver.url}/_control/stats").json()
-    return stats
-
-
-def _http_env(receiver: ReceiverServer, **extra: str) -> dict[str, str]:
-    """A worker's environment for the HTTP backend pointed at the reference receiver."""
-    return {
-        "DISTRIBUTION_BACKEND": "http",
-        "DISTRIBUTION_HTTP_URL": receiver.url,
-        "DISTRIBUTION_HTTP_SECRET": SECRET,
-        **extra,
-    }
-
-
-def _converged(backend: Any, tenant: Any) -> bool:
-    tr = TenantRevision.objects.filter(tenant=tenant).first()
-    if tr is None or tr.published_revision != tr.revision:
-        return False
-    snapshot = backend.snapshot(str(tenant.pk))
-    return snapshot.revision == tr.revision and snapshot.digest == desired_digest(str(tenant.pk))
-
-
-def test_it_converges_after_the_worker_is_killed_mid_publish(receiver: ReceiverServer) -> None:
+def test_it_converges_after_the_worker_is_killed_mid_publish(fault_receiver: Any) -> None:
     # given a worker publishing 12,000 hosts (3 batches) to the HTTP backend, stuck in batch 2
-    tenant = _fleet(12_000)
-    env = {
-        "DISTRIBUTION_BACKEND": "http",
-        "DISTRIBUTION_HTTP_URL": receiver.url,
-        "DISTRIBUTION_HTTP_SECRET": SECRET,
-        "DISTRIBUTION_HTTP_TIMEOUT": "120",
-    }
+    tenant = tenant_with_windows_hosts(12_000)
+    env = http_backend_env(fault_receiver, DISTRIBUTION_HTTP_TIMEOUT="120")
     worker = start_celery_worker("sync-kill", **env)
     try:
-        httpx.post(
-            f"{receiver.url}/_control/faults",
-            json={"mode": "delay", "seconds": 20, "count": 1, "path": "/batches/1"},
-        ).raise_for_status()
+        receiver_fault(fault_receiver, mode="delay", seconds=20, count=1, path="/batches/1")
         with transaction.atomic():
             outbox_enqueue(tenant_id=tenant.pk, reason="test.kill")
-        wait_for(lambda: _stats(receiver).get("fault_delay", 0) >= 1, timeout=60, what="publish under way")
+        wait_for(
+            lambda: receiver_stats(fault_receiver).get("fault_delay", 0) >= 1,
+            timeout=60,
+            what="publish under way",
+        )
         # when the worker is SIGKILLed mid-publish
-        _kill_worker(worker)
-        assert _stats(receiver).get("commits", 0) == 0
+        worker_kill_hard(worker)
+        assert receiver_stats(fault_receiver).get("commits", 0) == 0
         tr = TenantRevision.objects.get(tenant=tenant)
         assert tr.revision == 1 and tr.published_revision is None
         # then a restarted worker's sweep finds the unpublished revision and publishes it
         worker.restart()
         from rollout.desired.tasks import outbox_sweep
 
-        backend = HttpBackend(receiver.url, SECRET)
+        backend = http_backend(fault_receiver)
 
         def swept() -> bool:
             outbox_sweep.apply_async()
-            return _converged(backend, tenant)
+            return backend_converged(backend, tenant)
 
         wait_for(swept, timeout=120, interval=2.0, what="backend converged after the restart")
     finally:
@@ -136,7 +85,7 @@ def test_it_converges_after_the_worker_is_killed_mid_publish(receiver: ReceiverS
     # and revision 1 was committed once, with one content (a second, different one is refused)
     tr = TenantRevision.objects.get(tenant=tenant)
     assert tr.revision == 1 and "conflict" not in tr.last_error.lower()
-    assert _stats(receiver)["commits"] == 1
+    assert receiver_stats(fault_receiver)["commits"] == 1
     assert backend.snapshot(str(tenant.pk)).host_count == 12_000
 
 
@@ -172,12 +121,12 @@ def test_it_converges_after_redis_restarts_while_a_change_waits(settings: Any) -
             task.apply_async(args=args, connection=connection)
 
     try:
-        tenant = _fleet(300)
+        tenant = tenant_with_windows_hosts(300)
         edge = EmbeddedEdgeBackend(redis_client(private))
         with transaction.atomic():
             outbox_enqueue(tenant_id=tenant.pk, reason="test.first")
         send(outbox_process_tenant, str(tenant.pk))
-        wait_for(lambda: _converged(edge, tenant), timeout=60, what="first publish")
+        wait_for(lambda: backend_converged(edge, tenant), timeout=60, what="first publish")
         # when Redis dies, a change is made, and Redis comes back empty (no persistence)
         redis_server.kill()
         group = host_group(tenant, "pinned")
@@ -205,7 +154,9 @@ def test_it_converges_after_redis_restarts_while_a_change_waits(settings: Any) -
                 send(distribution_reconcile_tenant, str(tenant.pk))
             except Exception:
                 return False
-            return _converged(edge, tenant) and bool(TenantRevision.objects.get(tenant=tenant).last_repair)
+            return backend_converged(edge, tenant) and bool(
+                TenantRevision.objects.get(tenant=tenant).last_repair
+            )
 
         wait_for(repaired, timeout=120, interval=2.0, what="converged after the Redis restart")
         assert edge.snapshot(str(tenant.pk)).host_count == 300
@@ -217,23 +168,18 @@ def test_it_converges_after_redis_restarts_while_a_change_waits(settings: Any) -
     assert AuditEvent.objects.filter(tenant=tenant, action="distribution.repair").exists()
 
 
-def test_it_shows_backend_errors_in_the_sync_status_then_converges(receiver: ReceiverServer) -> None:
+def test_it_shows_backend_errors_in_the_sync_status_then_converges(fault_receiver: Any) -> None:
     # given a backend answering 500 to the next six batch uploads
-    tenant = _fleet(50)
+    tenant = tenant_with_windows_hosts(50)
     owner = Client()
     owner.force_login(member(tenant, Role.OWNER))
-    env = {
-        "DISTRIBUTION_BACKEND": "http",
-        "DISTRIBUTION_HTTP_URL": receiver.url,
-        "DISTRIBUTION_HTTP_SECRET": SECRET,
-        "DISTRIBUTION_HTTP_MAX_ATTEMPTS": "2",
-        "DISTRIBUTION_BREAKER_THRESHOLD": "3",
-        "DISTRIBUTION_BREAKER_RESET_SECONDS": "2",
-    }
-    httpx.post(
-        f"{receiver.url}/_control/faults",
-        json={"mode": "fail", "status": 500, "count": 6, "path": "/batches/"},
-    ).raise_for_status()
+    env = http_backend_env(
+        fault_receiver,
+        DISTRIBUTION_HTTP_MAX_ATTEMPTS="2",
+        DISTRIBUTION_BREAKER_THRESHOLD="3",
+        DISTRIBUTION_BREAKER_RESET_SECONDS="2",
+    )
+    receiver_fault(fault_receiver, mode="fail", status=500, count=6, path="/batches/")
     worker = start_celery_worker("sync-500", **env)
     try:
         # when a change is made
@@ -248,13 +194,13 @@ def test_it_shows_backend_errors_in_the_sync_status_then_converges(receiver: Rec
         failing = owner.get("/api/v1/sync/").json()
         assert failing["last_error"] and not failing["in_sync"] and failing["lag_revisions"] == 1
         # and once the backend recovers, the retries converge and clear the error
-        backend = HttpBackend(receiver.url, SECRET)
-        wait_for(lambda: _converged(backend, tenant), timeout=120, what="converged after the 500s")
+        backend = http_backend(fault_receiver)
+        wait_for(lambda: backend_converged(backend, tenant), timeout=120, what="converged after the 500s")
     finally:
         worker.stop()
     healthy = owner.get("/api/v1/sync/").json()
     assert healthy["in_sync"] and healthy["last_error"] == "" and healthy["acknowledged_revision"] == 1
-    assert _stats(receiver).get("fault_fail", 0) == 6
+    assert receiver_stats(fault_receiver).get("fault_fail", 0) == 6
 
 
 # --- sync.failing once per outage, sync.recovered after it ---------------------------------------
@@ -301,10 +247,10 @@ def _notified(channel: str) -> list[str]:
     return events
 
 
-def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(receiver: ReceiverServer) -> None:
+def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(fault_receiver: Any) -> None:
     # given a tenant with a webhook for sync events, listening in the app too, and a backend that
     # answers 500 to every batch upload
-    tenant = _fleet(20)
+    tenant = tenant_with_windows_hosts(20)
     other = TenantFactory()
     owner, outsider = Client(), Client()
     owner.force_login(member(tenant, Role.OWNER))
@@ -314,18 +260,15 @@ def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(receiver: 
         tenant=tenant, actor=SYSTEM, name="ops", url=hook.url, events=["sync.failing", "sync.recovered"]
     )
     channel = _subscribe(tenant)
-    httpx.post(
-        f"{receiver.url}/_control/faults",
-        json={"mode": "fail", "status": 500, "count": 10_000, "path": "/batches/"},
-    ).raise_for_status()
-    env = _http_env(
-        receiver,
+    receiver_fault(fault_receiver, mode="fail", status=500, count=10_000, path="/batches/")
+    env = http_backend_env(
+        fault_receiver,
         DISTRIBUTION_HTTP_MAX_ATTEMPTS="1",
         SYNC_FAILING_AFTER_ATTEMPTS="3",
         SYNC_FAILING_AFTER_SECONDS="3600",
     )
     worker = start_celery_worker("sync-failing", **env)
-    backend = HttpBackend(receiver.url, SECRET)
+    backend = http_backend(fault_receiver)
     try:
         # when a change cannot be published, attempt after attempt (the beat sweep re-queues it)
         with transaction.atomic():
@@ -346,11 +289,11 @@ def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(receiver: 
         assert not outsider.get("/api/v1/sync/").json()["failing"]
         assert "failing" in owner.get("/rollout/sync/").content.decode()
         # when the backend recovers
-        httpx.delete(f"{receiver.url}/_control/faults").raise_for_status()
+        httpx.delete(f"{fault_receiver.url}/_control/faults").raise_for_status()
 
         def recovered() -> bool:
             outbox_sweep.apply_async()
-            return _converged(backend, tenant)
+            return backend_converged(backend, tenant)
 
         wait_for(recovered, timeout=120, interval=1.0, what="converged after the outage")
         wait_for(
@@ -378,24 +321,25 @@ def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(receiver: 
 
 
 def test_it_commits_new_revisions_while_the_backend_hangs_and_publishes_the_newest(
-    receiver: ReceiverServer,
+    fault_receiver: Any,
 ) -> None:
     # given two workers, one of them stuck publishing revision 1 (two batches) to a backend that
     # hangs on the first batch
-    tenant = _fleet(6_000)
+    tenant = tenant_with_windows_hosts(6_000)
     windows = host_group(tenant, "windows", rule_text="platform:windows")
-    env = _http_env(receiver, DISTRIBUTION_HTTP_TIMEOUT="300")
-    httpx.post(
-        f"{receiver.url}/_control/faults",
-        json={"mode": "delay", "seconds": 45, "count": 1, "path": "/batches/0"},
-    ).raise_for_status()
+    env = http_backend_env(fault_receiver, DISTRIBUTION_HTTP_TIMEOUT="300")
+    receiver_fault(fault_receiver, mode="delay", seconds=45, count=1, path="/batches/0")
     stuck = start_celery_worker("sync-hang-1", **env)
     free = start_celery_worker("sync-hang-2", **env)
-    backend = HttpBackend(receiver.url, SECRET)
+    backend = http_backend(fault_receiver)
     try:
         with transaction.atomic():
             outbox_enqueue(tenant_id=tenant.pk, reason="test.hang")
-        wait_for(lambda: _stats(receiver).get("fault_delay", 0) >= 1, timeout=60, what="publish hanging")
+        wait_for(
+            lambda: receiver_stats(fault_receiver).get("fault_delay", 0) >= 1,
+            timeout=60,
+            what="publish hanging",
+        )
         assert TenantRevision.objects.get(tenant=tenant).revision == 1
         # when a policy of that tenant changes meanwhile
         sensor_policy_create(
@@ -413,7 +357,7 @@ def test_it_commits_new_revisions_while_the_backend_hangs_and_publishes_the_newe
             timeout=20,
             what="revision 2 committed while the backend hangs",
         )
-        wait_for(lambda: _converged(backend, tenant), timeout=60, what="revision 2 published")
+        wait_for(lambda: backend_converged(backend, tenant), timeout=60, what="revision 2 published")
         # and when the hanging call finally returns, the rest of revision 1 is not sent: it was
         # superseded, and revision 2 stays what the backend has
 
@@ -432,7 +376,7 @@ def test_it_commits_new_revisions_while_the_backend_hangs_and_publishes_the_newe
     assert tr.revision == tr.published_revision == 2 and tr.last_error == ""
     snapshot = backend.snapshot(str(tenant.pk))
     assert snapshot.revision == 2 and snapshot.host_count == 6_000
-    assert _converged(backend, tenant)
+    assert backend_converged(backend, tenant)
     assert "publishing the newer one" in logs
 
 
@@ -446,7 +390,7 @@ def test_it_shows_a_failing_sync_live_in_the_browser_then_green_again(asgi_serve
     from tests.factories import PASSWORD
 
     # given an operator on the sync page of a tenant whose revision 1 is not published yet
-    tenant = _fleet(5)
+    tenant = tenant_with_windows_hosts(5)
     desired_state_recompute(tenant.pk)
     member(tenant, Role.OPERATOR, username="operator@sync.example")
     browser_login(page, asgi_server, "operator@sync.example", PASSWORD)

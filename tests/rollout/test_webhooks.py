@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from console.access import Actor
 from console.models import AuditEvent, Role
@@ -21,6 +20,7 @@ from rollout.rings.start import rollouts_start_for_release
 from rollout.rings.transitions import rollout_halt
 from tests.conftest import wait_for
 from tests.factories import TenantFactory, content_release, member, rollout_catalog
+from tests.rollout.conftest import session
 from tests.rollout.test_rings import staged_tenant
 
 SYSTEM = Actor.system("test")
@@ -111,11 +111,6 @@ def test_it_lets_admins_manage_webhooks_and_shows_the_delivery_log() -> None:
     tenant = TenantFactory(slug="acme")
     admin, operator = member(tenant, Role.ADMIN), member(tenant, Role.OPERATOR)
     outsider = member(TenantFactory(slug="globex"), Role.OWNER)
-
-    def session(user: Any) -> Client:
-        c = Client()
-        c.force_login(user)
-        return c
 
     # bad input
     bad = session(admin).post(
