@@ -195,7 +195,7 @@ def worker_kill_hard(worker: ManagedProcess) -> None:
     worker.kill(signal.SIGKILL)
 
 
-# --- the HTTP distribution backend under faults (tests/rollout/test_sync_faults.py and
+# --- the HTTP distribution backend under faults (tests/rollout/desired/test_publish.py and
 # tests/reliability/test_faults_sync.py): the reference receiver, real workers pointed at it.
 
 DISTRIBUTION_SECRET = "sync-fault-secret"

@@ -1,5 +1,5 @@
 """Fault injection on the desired-state pipeline with real processes (issue 7), complementing
-tests/rollout/test_sync_faults.py (worker killed mid-publish, Redis restart, backend 500s):
+tests/rollout/desired/test_publish.py (worker killed mid-publish, Redis restart, backend 500s):
 
 - the Celery worker SIGKILLed while it is recomputing desired state (its SQL is running);
 - the HTTP distribution backend timing out (slower than DISTRIBUTION_HTTP_TIMEOUT).

@@ -242,7 +242,7 @@ def test_it_halts_a_bad_content_release_at_the_canary_gate_live(
     from rollout.models import Rollout
     from rollout.rings.tick import rollouts_tick
     from tests.factories import UserFactory, content_release
-    from tests.rollout.test_rings import crash, rings_of, staged_tenant, targets
+    from tests.rollout.rings.test_transitions import crash, rings_of, staged_tenant, targets
 
     catalog = rollout_catalog()
     content_release(catalog["rapid_response"], "291.3", hours_ago=100)

@@ -27,7 +27,7 @@ from rollout.models import OutboxEntry, TenantRevision, WebhookDelivery, Webhook
 from rollout.policies.defaults import policy_defaults_ensure
 from tests.conftest import ManagedProcess, start_celery_worker, wait_for
 from tests.factories import HostFactory, TenantFactory, rollout_catalog
-from tests.rollout.test_webhooks import Receiver
+from tests.rollout.notifications.test_webhooks import Receiver
 
 SYSTEM = Actor.system("test")
 

@@ -25,7 +25,7 @@ for _name in ("api-vendor-build-stage", "api-vendor-release", "api-vendor-releas
     exempt(
         _name,
         "vendor catalog objects, not a tenant's; tenants' credentials get 403 "
-        "(tests/rollout/test_catalog.py::test_it_refuses_vendor_endpoints_to_tenant_credentials)",
+        "(tests/rollout/catalog/test_services.py::test_it_refuses_vendor_endpoints_to_tenant_credentials)",
     )
 
 
@@ -106,7 +106,7 @@ for _name in ("api-vendor-release-halt", "api-vendor-release-recall"):
     exempt(
         _name,
         "vendor catalog objects, not a tenant's; tenants' credentials get 403 "
-        "(tests/rollout/test_recall.py::test_it_lets_a_release_engineer_recall_by_hand_and_refuses_tenants)",
+        "(tests/rollout/rings/test_vendor.py::test_it_lets_a_release_engineer_recall_by_hand_and_refuses_tenants)",
     )
 
 

@@ -13,7 +13,7 @@ from rollout.models import Rollout, RolloutState
 from rollout.rings.tick import rollouts_tick_task
 from tests.conftest import start_celery_worker, wait_for
 from tests.factories import content_release, rollout_catalog
-from tests.rollout.test_rings import crash, rings_of, rollout_in_ring_1, staged_tenant
+from tests.rollout.rings.test_transitions import crash, rings_of, rollout_in_ring_1, staged_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

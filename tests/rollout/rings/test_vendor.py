@@ -26,7 +26,7 @@ from tests.factories import (
     member,
     rollout_catalog,
 )
-from tests.rollout.test_rings import crash, rings_of, staged_tenant, targets
+from tests.rollout.rings.test_transitions import crash, rings_of, staged_tenant, targets
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")

@@ -44,7 +44,7 @@ from tests.factories import (
     member,
     tenant_with_windows_hosts,
 )
-from tests.rollout.test_webhooks import Receiver
+from tests.rollout.notifications.test_webhooks import Receiver
 
 SYSTEM = Actor.system("test")
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -21,7 +21,7 @@ from rollout.rings.transitions import rollout_halt
 from tests.conftest import wait_for
 from tests.factories import TenantFactory, content_release, member, rollout_catalog
 from tests.rollout.conftest import session
-from tests.rollout.test_rings import staged_tenant
+from tests.rollout.rings.test_transitions import staged_tenant
 
 SYSTEM = Actor.system("test")
 
