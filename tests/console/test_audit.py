@@ -163,7 +163,10 @@ def test_it_exports_csv_and_json_streamed_to_a_viewer(trio: Any) -> None:
     actions = {e["action"] for e in data}
     assert {"thing.changed0", "thing.changed1", "thing.changed2"} <= actions
     assert "globex.secret" not in actions
-    assert actions - {"thing.changed0", "thing.changed1", "thing.changed2"} <= {"tenant.created", "sensor_policy.create"}
+    assert actions - {"thing.changed0", "thing.changed1", "thing.changed2"} <= {
+        "tenant.created",
+        "sensor_policy.create",
+    }
     assert as_csv["Content-Disposition"] == 'attachment; filename="audit-acme.csv"'
 
 
