@@ -124,13 +124,19 @@ def rollout_catalog(
                     defaults={"release_line": line, "stage": BuildStage.GA},
                 )
                 builds.append(build)
-    rapid, _ = ContentCategory.objects.get_or_create(
+    rapid, rapid_new = ContentCategory.objects.get_or_create(
         key="rapid_response", defaults={"name": "Rapid response"}
     )
-    ops, _ = ContentCategory.objects.get_or_create(
+    ops, ops_new = ContentCategory.objects.get_or_create(
         key="sensor_operations",
         defaults={"name": "Sensor operations", "system_critical": True, "max_pause_hours": 24},
     )
+    if rapid_new or ops_new:
+        # As content_category_create does: tenants that exist already get the new category's default.
+        from rollout.policies.defaults import policy_defaults_ensure
+
+        for tenant in Tenant.objects.all():
+            policy_defaults_ensure(tenant=tenant, actor=Actor.system("rollout defaults"))
     template, _ = TemplateType.objects.get_or_create(
         name="NamedPipe",
         defaults={"field_types": ["str"] * 19 + ["int"], "min_sensor_build": "7.09.100"},

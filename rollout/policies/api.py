@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,14 +24,13 @@ from rollout.desired.changes import (
 from rollout.models import ContentCategory, ContentUpdatePolicy, SensorUpdatePolicy
 from rollout.policies.code import policy_dump, policy_export, policy_import
 from rollout.policies.services import (
-    content_policy_create,
-    content_policy_delete,
-    content_policy_reorder,
-    content_policy_update,
-    sensor_policy_create,
-    sensor_policy_delete,
-    sensor_policy_reorder,
-    sensor_policy_update,
+    CONTENT,
+    SENSOR,
+    PolicyKind,
+    policy_create,
+    policy_delete,
+    policy_reorder,
+    policy_update,
 )
 
 
@@ -86,109 +86,9 @@ class SensorPolicyPatchIn(serializers.Serializer):
     groups = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
 
 
-class SensorPolicyListView(TenantAPIView):
-    queryset = SensorUpdatePolicy.objects.all()
-    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
-
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
-    def get(self, request: Request) -> Response:
-        policies = (
-            self.get_queryset().prefetch_related("groups").order_by("platform", "is_default", "precedence")
-        )
-        return Response({"results": [sensor_policy_out(p) for p in policies]})
-
-    @extend_schema(
-        request=SensorPolicyIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
-    )
-    def post(self, request: Request) -> Response:
-        data = input_valid(SensorPolicyIn, request.data)
-        outcome = sensor_policy_create(
-            tenant=self.tenant,
-            actor=self.ctx.actor,
-            name=data["name"],
-            platform=data["platform"],
-            target=data["target"],
-            update_blocks=data["update_blocks"],
-            timezone_name=data["timezone"],
-            uninstall_protection=data["uninstall_protection"],
-            group_ids=data["groups"],
-            dry_run=dry_run_requested(request),
-        )
-        return outcome_response(
-            outcome, None if outcome.dry_run else sensor_policy_out(outcome.obj), status=201
-        )
-
-
-class SensorPolicyDetailView(TenantAPIView):
-    queryset = SensorUpdatePolicy.objects.all()
-    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
-
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
-    def get(self, request: Request, pk: Any) -> Response:
-        policy = self.get_object()
-        response = Response(sensor_policy_out(policy))
-        response["ETag"] = etag_of(policy)
-        return response
-
-    @extend_schema(
-        request=SensorPolicyPatchIn,
-        responses=OpenApiTypes.OBJECT,
-        parameters=[DRY_RUN, IF_MATCH],
-        tags=["policies"],
-    )
-    def patch(self, request: Request, pk: Any) -> Response:
-        policy = self.get_object()
-        expected = if_match_version(request)
-        data = input_valid(SensorPolicyPatchIn, request.data, partial=True)
-        outcome = sensor_policy_update(
-            tenant=self.tenant,
-            actor=self.ctx.actor,
-            policy=policy,
-            expected_version=expected,
-            changes=data,
-            dry_run=dry_run_requested(request),
-        )
-        return outcome_response(outcome, None if outcome.dry_run else sensor_policy_out(outcome.obj))
-
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["policies"])
-    def delete(self, request: Request, pk: Any) -> Response:
-        policy = self.get_object()
-        outcome = sensor_policy_delete(
-            tenant=self.tenant,
-            actor=self.ctx.actor,
-            policy=policy,
-            expected_version=if_match_version(request),
-            dry_run=dry_run_requested(request),
-        )
-        return outcome_response(outcome, None)
-
-
 class SensorOrderIn(serializers.Serializer):
     platform = serializers.CharField(max_length=16)
     order = serializers.ListField(child=serializers.CharField(max_length=64), max_length=1000)
-
-
-class SensorPolicyPrecedenceView(TenantAPIView):
-    """Sets the precedence of one platform's sensor policies: ``order`` lists them all, first wins."""
-
-    queryset = SensorUpdatePolicy.objects.all()
-    scope_map: ClassVar[dict[str, str]] = {"PUT": WRITE}
-
-    @extend_schema(
-        request=SensorOrderIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
-    )
-    def put(self, request: Request) -> Response:
-        data = input_valid(SensorOrderIn, request.data)
-        outcome = sensor_policy_reorder(
-            tenant=self.tenant,
-            actor=self.ctx.actor,
-            platform=data["platform"],
-            order=data["order"],
-            dry_run=dry_run_requested(request),
-        )
-        return outcome_response(
-            outcome, None if outcome.dry_run else [sensor_policy_out(p) for p in outcome.obj]
-        )
 
 
 class ContentPolicyIn(serializers.Serializer):
@@ -217,63 +117,120 @@ def _category(key: str) -> ContentCategory:
     return category
 
 
-class ContentPolicyListView(TenantAPIView):
-    queryset = ContentUpdatePolicy.objects.all()
-    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+class ContentOrderIn(serializers.Serializer):
+    category = serializers.CharField(max_length=64)
+    order = serializers.ListField(child=serializers.CharField(max_length=64), max_length=1000)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
-    def get(self, request: Request) -> Response:
-        policies = (
-            self.get_queryset()
-            .select_related("category")
+
+class PolicyAPI(TenantAPIView):
+    # The policy endpoints of one kind: ``kind`` drives the shared write path in ``services``; the
+    # hooks below are what the two kinds' API says differently. (A comment, not a docstring: the
+    # OpenAPI description of each endpoint stays its own.)
+    kind: ClassVar[PolicyKind]
+    create_in: ClassVar[type[serializers.Serializer]]
+    patch_in: ClassVar[type[serializers.Serializer]]
+    order_in: ClassVar[type[serializers.Serializer]]
+
+    def policy_out(self, policy: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def listed(self, policies: QuerySet[Any]) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def scope_in(self, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def fields_in(self, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class SensorPolicyAPI(PolicyAPI):
+    kind = SENSOR
+    create_in = SensorPolicyIn
+    patch_in = SensorPolicyPatchIn
+    order_in = SensorOrderIn
+
+    def policy_out(self, policy: Any) -> dict[str, Any]:
+        return sensor_policy_out(policy)
+
+    def listed(self, policies: QuerySet[Any]) -> QuerySet[Any]:
+        return policies.prefetch_related("groups").order_by("platform", "is_default", "precedence")
+
+    def scope_in(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"platform": data["platform"]}
+
+    def fields_in(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "target": data["target"],
+            "update_blocks": data["update_blocks"],
+            "timezone": data["timezone"],
+            "uninstall_protection": data["uninstall_protection"],
+        }
+
+
+class ContentPolicyAPI(PolicyAPI):
+    kind = CONTENT
+    create_in = ContentPolicyIn
+    patch_in = ContentPolicyPatchIn
+    order_in = ContentOrderIn
+
+    def policy_out(self, policy: Any) -> dict[str, Any]:
+        return content_policy_out(policy)
+
+    def listed(self, policies: QuerySet[Any]) -> QuerySet[Any]:
+        return (
+            policies.select_related("category")
             .prefetch_related("groups", "windows")
             .order_by("category__key", "is_default", "precedence")
         )
-        return Response({"results": [content_policy_out(p) for p in policies]})
 
-    @extend_schema(
-        request=ContentPolicyIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
-    )
+    def scope_in(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"category": _category(data["category"])}
+
+    def fields_in(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"mode": data["mode"], "critical_bypass_windows": data["critical_bypass_windows"]}
+
+
+class PolicyListView(PolicyAPI):
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
+
+    def get(self, request: Request) -> Response:
+        return Response({"results": [self.policy_out(p) for p in self.listed(self.get_queryset())]})
+
     def post(self, request: Request) -> Response:
-        data = input_valid(ContentPolicyIn, request.data)
-        outcome = content_policy_create(
+        data = input_valid(self.create_in, request.data)
+        scope = self.scope_in(data)
+        outcome = policy_create(
+            self.kind,
             tenant=self.tenant,
             actor=self.ctx.actor,
             name=data["name"],
-            category=_category(data["category"]),
-            mode=data["mode"],
-            window_ids=data["windows"],
-            critical_bypass_windows=data["critical_bypass_windows"],
+            scope=scope,
+            fields=self.fields_in(data),
             group_ids=data["groups"],
+            window_ids=data.get("windows"),
             dry_run=dry_run_requested(request),
         )
         return outcome_response(
-            outcome, None if outcome.dry_run else content_policy_out(outcome.obj), status=201
+            outcome, None if outcome.dry_run else self.policy_out(outcome.obj), status=201
         )
 
 
-class ContentPolicyDetailView(TenantAPIView):
-    queryset = ContentUpdatePolicy.objects.select_related("category")
+class PolicyDetailView(PolicyAPI):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"])
     def get(self, request: Request, pk: Any) -> Response:
         policy = self.get_object()
-        response = Response(content_policy_out(policy))
+        response = Response(self.policy_out(policy))
         response["ETag"] = etag_of(policy)
         return response
 
-    @extend_schema(
-        request=ContentPolicyPatchIn,
-        responses=OpenApiTypes.OBJECT,
-        parameters=[DRY_RUN, IF_MATCH],
-        tags=["policies"],
-    )
     def patch(self, request: Request, pk: Any) -> Response:
         policy = self.get_object()
         expected = if_match_version(request)
-        data = input_valid(ContentPolicyPatchIn, request.data, partial=True)
-        outcome = content_policy_update(
+        data = input_valid(self.patch_in, request.data, partial=True)
+        outcome = policy_update(
+            self.kind,
             tenant=self.tenant,
             actor=self.ctx.actor,
             policy=policy,
@@ -281,12 +238,12 @@ class ContentPolicyDetailView(TenantAPIView):
             changes=data,
             dry_run=dry_run_requested(request),
         )
-        return outcome_response(outcome, None if outcome.dry_run else content_policy_out(outcome.obj))
+        return outcome_response(outcome, None if outcome.dry_run else self.policy_out(outcome.obj))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["policies"])
     def delete(self, request: Request, pk: Any) -> Response:
         policy = self.get_object()
-        outcome = content_policy_delete(
+        outcome = policy_delete(
+            self.kind,
             tenant=self.tenant,
             actor=self.ctx.actor,
             policy=policy,
@@ -296,30 +253,86 @@ class ContentPolicyDetailView(TenantAPIView):
         return outcome_response(outcome, None)
 
 
-class ContentOrderIn(serializers.Serializer):
-    category = serializers.CharField(max_length=64)
-    order = serializers.ListField(child=serializers.CharField(max_length=64), max_length=1000)
-
-
-class ContentPolicyPrecedenceView(TenantAPIView):
-    queryset = ContentUpdatePolicy.objects.all()
+class PolicyPrecedenceView(PolicyAPI):
     scope_map: ClassVar[dict[str, str]] = {"PUT": WRITE}
 
-    @extend_schema(
-        request=ContentOrderIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
-    )
     def put(self, request: Request) -> Response:
-        data = input_valid(ContentOrderIn, request.data)
-        outcome = content_policy_reorder(
+        data = input_valid(self.order_in, request.data)
+        outcome = policy_reorder(
+            self.kind,
             tenant=self.tenant,
             actor=self.ctx.actor,
-            category=_category(data["category"]),
+            scope=self.scope_in(data),
             order=data["order"],
             dry_run=dry_run_requested(request),
         )
         return outcome_response(
-            outcome, None if outcome.dry_run else [content_policy_out(p) for p in outcome.obj]
+            outcome, None if outcome.dry_run else [self.policy_out(p) for p in outcome.obj]
         )
+
+
+def _list_schema(create_in: type[serializers.Serializer]) -> dict[str, Any]:
+    return {
+        "get": extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"]),
+        "post": extend_schema(
+            request=create_in, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
+        ),
+    }
+
+
+def _detail_schema(patch_in: type[serializers.Serializer]) -> dict[str, Any]:
+    return {
+        "get": extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"]),
+        "patch": extend_schema(
+            request=patch_in,
+            responses=OpenApiTypes.OBJECT,
+            parameters=[DRY_RUN, IF_MATCH],
+            tags=["policies"],
+        ),
+        "delete": extend_schema(
+            responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["policies"]
+        ),
+    }
+
+
+def _precedence_schema(order_in: type[serializers.Serializer]) -> dict[str, Any]:
+    return {
+        "put": extend_schema(
+            request=order_in, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
+        )
+    }
+
+
+@extend_schema_view(**_list_schema(SensorPolicyIn))
+class SensorPolicyListView(SensorPolicyAPI, PolicyListView):
+    queryset = SensorUpdatePolicy.objects.all()
+
+
+@extend_schema_view(**_detail_schema(SensorPolicyPatchIn))
+class SensorPolicyDetailView(SensorPolicyAPI, PolicyDetailView):
+    queryset = SensorUpdatePolicy.objects.all()
+
+
+@extend_schema_view(**_precedence_schema(SensorOrderIn))
+class SensorPolicyPrecedenceView(SensorPolicyAPI, PolicyPrecedenceView):
+    """Sets the precedence of one platform's sensor policies: ``order`` lists them all, first wins."""
+
+    queryset = SensorUpdatePolicy.objects.all()
+
+
+@extend_schema_view(**_list_schema(ContentPolicyIn))
+class ContentPolicyListView(ContentPolicyAPI, PolicyListView):
+    queryset = ContentUpdatePolicy.objects.all()
+
+
+@extend_schema_view(**_detail_schema(ContentPolicyPatchIn))
+class ContentPolicyDetailView(ContentPolicyAPI, PolicyDetailView):
+    queryset = ContentUpdatePolicy.objects.select_related("category")
+
+
+@extend_schema_view(**_precedence_schema(ContentOrderIn))
+class ContentPolicyPrecedenceView(ContentPolicyAPI, PolicyPrecedenceView):
+    queryset = ContentUpdatePolicy.objects.all()
 
 
 class PolicyExportView(TenantAPIView):

@@ -40,6 +40,7 @@ from rollout.models import (
     SensorUpdatePolicy,
 )
 from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.events import POLICY_IMPORTED
 from rollout.policies.services import (
     content_policy_create,
     content_policy_delete,
@@ -484,7 +485,7 @@ def policy_import(*, tenant: Tenant, actor: Actor, text: str, dry_run: bool) -> 
         audit_record(
             tenant=tenant,
             actor=actor,
-            action="policy.import",
+            action=POLICY_IMPORTED,
             target_type="rollout.policy",
             after={"actions": plan.actions[:200]},
         )

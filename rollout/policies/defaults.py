@@ -11,6 +11,7 @@ from console.access import Actor
 from console.audit import audit_record
 from console.models import Tenant
 from rollout.models import ContentCategory, ContentUpdatePolicy, SensorUpdatePolicy
+from rollout.policies.events import CONTENT_POLICY_CREATED, SENSOR_POLICY_CREATED
 from rollout.policies.services import DEFAULT_PRECEDENCE, content_policy_dict, sensor_policy_dict
 from telemetry.models import Platform
 
@@ -45,7 +46,7 @@ def policy_defaults_ensure(*, tenant: Tenant, actor: Actor) -> None:
                     audit_record(
                         tenant=tenant,
                         actor=actor,
-                        action="sensor_policy.create",
+                        action=SENSOR_POLICY_CREATED,
                         target=policy,
                         after=sensor_policy_dict(policy),
                     )
@@ -69,7 +70,7 @@ def policy_defaults_ensure(*, tenant: Tenant, actor: Actor) -> None:
                 audit_record(
                     tenant=tenant,
                     actor=actor,
-                    action="content_policy.create",
+                    action=CONTENT_POLICY_CREATED,
                     target=content,
                     after=content_policy_dict(content),
                 )

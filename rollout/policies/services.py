@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max
@@ -21,6 +22,16 @@ from rollout.models import (
     ContentUpdatePolicy,
     SensorBuild,
     SensorUpdatePolicy,
+)
+from rollout.policies.events import (
+    CONTENT_POLICY_CREATED,
+    CONTENT_POLICY_DELETED,
+    CONTENT_POLICY_REORDERED,
+    CONTENT_POLICY_UPDATED,
+    SENSOR_POLICY_CREATED,
+    SENSOR_POLICY_DELETED,
+    SENSOR_POLICY_REORDERED,
+    SENSOR_POLICY_UPDATED,
 )
 from rollout.resolver.targets import content_mode_parse, sensor_target_parse
 from telemetry.models import Platform
@@ -112,9 +123,308 @@ def content_policy_dict(policy: ContentUpdatePolicy) -> dict[str, Any]:
     }
 
 
-def _next_precedence(model: type[SensorUpdatePolicy] | type[ContentUpdatePolicy], **scope: Any) -> int:
-    top = model.objects.filter(is_default=False, **scope).aggregate(top=Max("precedence"))["top"]
+def platform_clean(value: str, field: str = "platform") -> str:
+    if value not in Platform.values:
+        raise field_error(field, f"{value!r} is not a platform: use {', '.join(Platform.values)}.")
+    return value
+
+
+def _name_clean(name: str) -> str:
+    if not name or len(name) > 120:
+        raise field_error("name", "A name of at most 120 characters is needed.")
+    return name
+
+
+def _sensor_scope_clean(scope: dict[str, Any]) -> None:
+    platform_clean(scope["platform"])
+
+
+def _content_scope_clean(scope: dict[str, Any]) -> None:
+    """A category comes as a model instance: it was looked up by whoever passed it."""
+
+
+def _sensor_fields_clean(scope: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    if "target" in fields:
+        clean["target"] = _sensor_target_clean(scope["platform"], fields["target"])
+    if "update_blocks" in fields:
+        clean["update_blocks"] = update_blocks_clean(fields["update_blocks"])
+    if "timezone" in fields:
+        clean["timezone"] = timezone_clean(fields["timezone"])
+    if "uninstall_protection" in fields:
+        clean["uninstall_protection"] = bool(fields["uninstall_protection"])
+    return clean
+
+
+def _content_fields_clean(scope: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    if "mode" in fields:
+        clean["mode"] = _content_mode_clean(scope["category"], fields["mode"])
+    if "critical_bypass_windows" in fields:
+        clean["critical_bypass_windows"] = bool(fields["critical_bypass_windows"])
+    return clean
+
+
+@dataclass(frozen=True)
+class PolicyKind:
+    """What differs between sensor-update and content-update policies; the write path is shared.
+
+    ``scope`` is the precedence scope (``{"platform": ...}`` or ``{"category": ...}``): policies are
+    ordered within it and a pinned target or mode is checked against it. ``fields_clean`` cleans the
+    kind's own fields among those given (create passes them all, update only the changed ones)."""
+
+    name: str
+    model: type[SensorUpdatePolicy] | type[ContentUpdatePolicy]
+    snapshot: Callable[[Any], dict[str, Any]]
+    scope_of: Callable[[Any], dict[str, Any]]
+    scope_clean: Callable[[dict[str, Any]], None]
+    fields_clean: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+    has_windows: bool
+    created: str
+    updated: str
+    deleted: str
+    reordered: str
+
+
+SENSOR = PolicyKind(
+    name="sensor_policy",
+    model=SensorUpdatePolicy,
+    snapshot=sensor_policy_dict,
+    scope_of=lambda policy: {"platform": policy.platform},
+    scope_clean=_sensor_scope_clean,
+    fields_clean=_sensor_fields_clean,
+    has_windows=False,
+    created=SENSOR_POLICY_CREATED,
+    updated=SENSOR_POLICY_UPDATED,
+    deleted=SENSOR_POLICY_DELETED,
+    reordered=SENSOR_POLICY_REORDERED,
+)
+
+CONTENT = PolicyKind(
+    name="content_policy",
+    model=ContentUpdatePolicy,
+    snapshot=content_policy_dict,
+    scope_of=lambda policy: {"category": policy.category},
+    scope_clean=_content_scope_clean,
+    fields_clean=_content_fields_clean,
+    has_windows=True,
+    created=CONTENT_POLICY_CREATED,
+    updated=CONTENT_POLICY_UPDATED,
+    deleted=CONTENT_POLICY_DELETED,
+    reordered=CONTENT_POLICY_REORDERED,
+)
+
+
+def policy_kind_of(policy: Any) -> PolicyKind:
+    return SENSOR if isinstance(policy, SensorUpdatePolicy) else CONTENT
+
+
+def _next_precedence(kind: PolicyKind, tenant: Tenant, scope: dict[str, Any]) -> int:
+    top = kind.model.objects.filter(tenant=tenant, is_default=False, **scope).aggregate(
+        top=Max("precedence")
+    )["top"]
     return int(top or 0) + 1
+
+
+def policy_create(
+    kind: PolicyKind,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    name: str,
+    scope: dict[str, Any],
+    fields: dict[str, Any],
+    group_ids: Sequence[Any] | None = None,
+    window_ids: Sequence[Any] | None = None,
+    dry_run: bool = False,
+) -> Outcome:
+    """A policy of ``kind`` in ``scope`` assigned to host groups (and, for content, windows), placed
+    last in precedence."""
+    _name_clean(name)
+    kind.scope_clean(scope)
+    clean = kind.fields_clean(scope, fields)
+    groups = groups_resolve(tenant, group_ids)
+    windows = windows_resolve(tenant, window_ids) if kind.has_windows else None
+
+    def change() -> Any:
+        policy: Any = kind.model(
+            tenant=tenant,
+            name=name,
+            **scope,
+            **clean,
+            precedence=_next_precedence(kind, tenant, scope),
+        )
+        save_unique(policy)
+        policy.groups.set(groups)
+        if windows is not None:
+            policy.windows.set(windows)
+        audit_record(
+            tenant=tenant, actor=actor, action=kind.created, target=policy, after=kind.snapshot(policy)
+        )
+        return policy
+
+    # The outbox reason starts with the kind's name: a policy change moves targets, not members.
+    policy, blast = measure(
+        tenant, change, dry_run=dry_run, reason=f"{kind.name}_create", members_unchanged=True
+    )
+    return Outcome(policy, blast, dry_run)
+
+
+def policy_update(
+    kind: PolicyKind,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    policy: Any,
+    expected_version: int | None,
+    changes: dict[str, Any],
+    dry_run: bool = False,
+) -> Outcome:
+    """Edits a policy (``changes``: name, groups, the kind's fields and, for content, windows); a
+    default policy keeps no groups."""
+    clean: dict[str, Any] = {}
+    if "name" in changes:
+        clean["name"] = _name_clean(changes["name"])
+    clean |= kind.fields_clean(kind.scope_of(policy), changes)
+    groups = windows = None
+    if "groups" in changes:
+        if policy.is_default and changes["groups"]:
+            raise field_error(
+                "groups", "The default policy applies to hosts no other policy reaches; it has no groups."
+            )
+        groups = groups_resolve(tenant, changes["groups"])
+    if kind.has_windows and "windows" in changes:
+        windows = windows_resolve(tenant, changes["windows"])
+
+    def change() -> Any:
+        locked = tenant_row_lock(kind.model, tenant, policy.pk)
+        version_check(locked, expected_version)
+        before = kind.snapshot(locked)
+        for key, value in clean.items():
+            setattr(locked, key, value)
+        locked.version += 1
+        save_unique(locked)
+        if groups is not None:
+            locked.groups.set(groups)
+        if windows is not None:
+            locked.windows.set(windows)
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action=kind.updated,
+            target=locked,
+            before=before,
+            after=kind.snapshot(locked),
+        )
+        return locked
+
+    updated, blast = measure(
+        tenant, change, dry_run=dry_run, reason=f"{kind.name}_update", members_unchanged=True
+    )
+    return Outcome(updated, blast, dry_run)
+
+
+def policy_delete(
+    kind: PolicyKind,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    policy: Any,
+    expected_version: int | None,
+    dry_run: bool = False,
+) -> Outcome:
+    """Deletes a non-default policy; its hosts fall to the next policy that reaches them."""
+    if policy.is_default:
+        raise Conflict("The default policy cannot be deleted; change its target instead.")
+
+    def change() -> Any:
+        locked = tenant_row_lock(kind.model, tenant, policy.pk)
+        version_check(locked, expected_version)
+        audit_record(
+            tenant=tenant, actor=actor, action=kind.deleted, target=locked, before=kind.snapshot(locked)
+        )
+        locked.delete()
+        return policy
+
+    # The outbox reason is the one deletes always had (not targets-only: groups are refreshed too).
+    deleted, blast = measure(tenant, change, dry_run=dry_run, reason="_policy_delete", members_unchanged=True)
+    return Outcome(deleted, blast, dry_run)
+
+
+def policy_reorder(
+    kind: PolicyKind,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    scope: dict[str, Any],
+    order: Sequence[Any],
+    dry_run: bool = False,
+) -> Outcome:
+    """Sets the precedence of the policies in ``scope``: ``order`` lists every non-default one, first
+    wins."""
+    kind.scope_clean(scope)
+    text = [str(i) for i in order]
+    duplicates = sorted({i for i in text if text.count(i) > 1})
+    if duplicates:
+        raise field_error("order", f"Each policy appears once; duplicated: {', '.join(duplicates)}.")
+    current = {str(p.pk): p for p in kind.model.objects.filter(tenant=tenant, is_default=False, **scope)}
+    unknown = [i for i in text if i not in current]
+    missing = [i for i in current if i not in text]
+    if unknown:
+        raise field_error("order", f"Not policies of this scope: {', '.join(unknown[:10])}.")
+    if missing:
+        raise field_error(
+            "order", f"Every non-default policy must be listed; missing: {', '.join(missing[:10])}."
+        )
+
+    def change() -> list[Any]:
+        locked = {
+            str(p.pk): p
+            for p in kind.model.objects.select_for_update().filter(pk__in=list(current)).order_by("pk")
+        }
+        before = [str(p.pk) for p in sorted(locked.values(), key=lambda p: p.precedence)]
+        for position, pk in enumerate(text, start=1):
+            policy = locked[pk]
+            if policy.precedence != position:
+                policy.precedence = position
+                policy.version += 1
+                policy.save(update_fields=["precedence", "version"])
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action=kind.reordered,
+            target_type=kind.model._meta.label_lower,
+            target_label=str(scope),
+            before={"order": before},
+            after={"order": text},
+        )
+        return [locked[pk] for pk in text]
+
+    # The outbox reason is the one reorders (and moves) always had.
+    ordered, blast = measure(tenant, change, dry_run=dry_run, reason="_reorder", members_unchanged=True)
+    return Outcome(ordered, blast, dry_run)
+
+
+def policy_move(
+    *, tenant: Tenant, actor: Actor, policy: Any, direction: str, dry_run: bool = False
+) -> Outcome:
+    """Moves a policy one place up (higher precedence) or down."""
+    kind = policy_kind_of(policy)
+    scope = kind.scope_of(policy)
+    ids = [
+        str(p.pk)
+        for p in kind.model.objects.filter(tenant=tenant, is_default=False, **scope).order_by(
+            "precedence", "pk"
+        )
+    ]
+    index = ids.index(str(policy.pk))
+    swap = index - 1 if direction == "up" else index + 1
+    if 0 <= swap < len(ids):
+        ids[index], ids[swap] = ids[swap], ids[index]
+    return policy_reorder(kind, tenant=tenant, actor=actor, scope=scope, order=ids, dry_run=dry_run)
+
+
+# The public per-kind entry points: the signatures callers (pages, API, policy as code) use.
 
 
 def sensor_policy_create(
@@ -131,38 +441,21 @@ def sensor_policy_create(
     dry_run: bool = False,
 ) -> Outcome:
     """A sensor policy for ``platform`` assigned to host groups, placed last in precedence."""
-    if not name or len(name) > 120:
-        raise field_error("name", "A name of at most 120 characters is needed.")
-    platform_clean(platform)
-    clean_target = _sensor_target_clean(platform, target)
-    blocks = update_blocks_clean(update_blocks)
-    tz = timezone_clean(timezone_name)
-    groups = groups_resolve(tenant, group_ids)
-
-    def change() -> SensorUpdatePolicy:
-        policy = SensorUpdatePolicy(
-            tenant=tenant,
-            name=name,
-            platform=platform,
-            target=clean_target,
-            update_blocks=blocks,
-            timezone=tz,
-            uninstall_protection=uninstall_protection,
-            precedence=_next_precedence(SensorUpdatePolicy, tenant=tenant, platform=platform),
-        )
-        save_unique(policy)
-        policy.groups.set(groups)
-        audit_record(
-            tenant=tenant,
-            actor=actor,
-            action="sensor_policy.create",
-            target=policy,
-            after=sensor_policy_dict(policy),
-        )
-        return policy
-
-    policy, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
-    return Outcome(policy, blast, dry_run)
+    return policy_create(
+        SENSOR,
+        tenant=tenant,
+        actor=actor,
+        name=name,
+        scope={"platform": platform},
+        fields={
+            "target": target,
+            "update_blocks": update_blocks,
+            "timezone": timezone_name,
+            "uninstall_protection": uninstall_protection,
+        },
+        group_ids=group_ids,
+        dry_run=dry_run,
+    )
 
 
 def sensor_policy_update(
@@ -176,74 +469,15 @@ def sensor_policy_update(
 ) -> Outcome:
     """Edits a sensor policy (``changes``: name, target, update_blocks, timezone, uninstall_protection,
     groups); a default policy keeps no groups."""
-    clean: dict[str, Any] = {}
-    if "name" in changes:
-        if not changes["name"] or len(changes["name"]) > 120:
-            raise field_error("name", "A name of at most 120 characters is needed.")
-        clean["name"] = changes["name"]
-    if "target" in changes:
-        clean["target"] = _sensor_target_clean(policy.platform, changes["target"])
-    if "update_blocks" in changes:
-        clean["update_blocks"] = update_blocks_clean(changes["update_blocks"])
-    if "timezone" in changes:
-        clean["timezone"] = timezone_clean(changes["timezone"])
-    if "uninstall_protection" in changes:
-        clean["uninstall_protection"] = bool(changes["uninstall_protection"])
-    groups = None
-    if "groups" in changes:
-        if policy.is_default and changes["groups"]:
-            raise field_error(
-                "groups", "The default policy applies to hosts no other policy reaches; it has no groups."
-            )
-        groups = groups_resolve(tenant, changes["groups"])
-
-    def change() -> SensorUpdatePolicy:
-        locked = tenant_row_lock(SensorUpdatePolicy, tenant, policy.pk)
-        version_check(locked, expected_version)
-        before = sensor_policy_dict(locked)
-        for key, value in clean.items():
-            setattr(locked, key, value)
-        locked.version += 1
-        save_unique(locked)
-        if groups is not None:
-            locked.groups.set(groups)
-        audit_record(
-            tenant=tenant,
-            actor=actor,
-            action="sensor_policy.update",
-            target=locked,
-            before=before,
-            after=sensor_policy_dict(locked),
-        )
-        return locked
-
-    updated, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
-    return Outcome(updated, blast, dry_run)
-
-
-def _policy_delete(
-    model: type[SensorUpdatePolicy] | type[ContentUpdatePolicy],
-    action: str,
-    *,
-    tenant: Tenant,
-    actor: Actor,
-    policy: Any,
-    expected_version: int | None,
-    dry_run: bool,
-) -> Outcome:
-    if policy.is_default:
-        raise Conflict("The default policy cannot be deleted; change its target instead.")
-
-    def change() -> Any:
-        locked = tenant_row_lock(model, tenant, policy.pk)
-        version_check(locked, expected_version)
-        snapshot = sensor_policy_dict(locked) if model is SensorUpdatePolicy else content_policy_dict(locked)
-        audit_record(tenant=tenant, actor=actor, action=action, target=locked, before=snapshot)
-        locked.delete()
-        return policy
-
-    deleted, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
-    return Outcome(deleted, blast, dry_run)
+    return policy_update(
+        SENSOR,
+        tenant=tenant,
+        actor=actor,
+        policy=policy,
+        expected_version=expected_version,
+        changes=changes,
+        dry_run=dry_run,
+    )
 
 
 def sensor_policy_delete(
@@ -254,9 +488,9 @@ def sensor_policy_delete(
     expected_version: int | None,
     dry_run: bool = False,
 ) -> Outcome:
-    return _policy_delete(
-        SensorUpdatePolicy,
-        "sensor_policy.delete",
+    """Deletes a non-default sensor policy."""
+    return policy_delete(
+        SENSOR,
         tenant=tenant,
         actor=actor,
         policy=policy,
@@ -265,107 +499,12 @@ def sensor_policy_delete(
     )
 
 
-def _reorder(
-    model: type[SensorUpdatePolicy] | type[ContentUpdatePolicy],
-    action: str,
-    *,
-    tenant: Tenant,
-    actor: Actor,
-    order: Sequence[Any],
-    scope: dict[str, Any],
-    dry_run: bool,
-) -> Outcome:
-    text = [str(i) for i in order]
-    duplicates = sorted({i for i in text if text.count(i) > 1})
-    if duplicates:
-        raise field_error("order", f"Each policy appears once; duplicated: {', '.join(duplicates)}.")
-    current = {str(p.pk): p for p in model.objects.filter(tenant=tenant, is_default=False, **scope)}
-    unknown = [i for i in text if i not in current]
-    missing = [i for i in current if i not in text]
-    if unknown:
-        raise field_error("order", f"Not policies of this scope: {', '.join(unknown[:10])}.")
-    if missing:
-        raise field_error(
-            "order", f"Every non-default policy must be listed; missing: {', '.join(missing[:10])}."
-        )
-
-    def change() -> list[Any]:
-        locked = {
-            str(p.pk): p
-            for p in model.objects.select_for_update().filter(pk__in=list(current)).order_by("pk")
-        }
-        before = [str(p.pk) for p in sorted(locked.values(), key=lambda p: p.precedence)]
-        for position, pk in enumerate(text, start=1):
-            policy = locked[pk]
-            if policy.precedence != position:
-                policy.precedence = position
-                policy.version += 1
-                policy.save(update_fields=["precedence", "version"])
-        audit_record(
-            tenant=tenant,
-            actor=actor,
-            action=action,
-            target_type=model._meta.label_lower,
-            target_label=str(scope),
-            before={"order": before},
-            after={"order": text},
-        )
-        return [locked[pk] for pk in text]
-
-    ordered, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
-    return Outcome(ordered, blast, dry_run)
-
-
 def sensor_policy_reorder(
     *, tenant: Tenant, actor: Actor, platform: str, order: Sequence[Any], dry_run: bool = False
 ) -> Outcome:
     """Sets the precedence of ``platform``'s policies: ``order`` lists every non-default one, first wins."""
-    platform_clean(platform)
-    return _reorder(
-        SensorUpdatePolicy,
-        "sensor_policy.reorder",
-        tenant=tenant,
-        actor=actor,
-        order=order,
-        scope={"platform": platform},
-        dry_run=dry_run,
-    )
-
-
-def content_policy_reorder(
-    *, tenant: Tenant, actor: Actor, category: ContentCategory, order: Sequence[Any], dry_run: bool = False
-) -> Outcome:
-    return _reorder(
-        ContentUpdatePolicy,
-        "content_policy.reorder",
-        tenant=tenant,
-        actor=actor,
-        order=order,
-        scope={"category": category},
-        dry_run=dry_run,
-    )
-
-
-def policy_move(
-    *, tenant: Tenant, actor: Actor, policy: Any, direction: str, dry_run: bool = False
-) -> Outcome:
-    """Moves a policy one place up (higher precedence) or down."""
-    model = type(policy)
-    scope = {"platform": policy.platform} if model is SensorUpdatePolicy else {"category": policy.category}
-    ids = [
-        str(p.pk)
-        for p in model.objects.filter(tenant=tenant, is_default=False, **scope).order_by("precedence", "pk")
-    ]
-    index = ids.index(str(policy.pk))
-    swap = index - 1 if direction == "up" else index + 1
-    if 0 <= swap < len(ids):
-        ids[index], ids[swap] = ids[swap], ids[index]
-    if model is SensorUpdatePolicy:
-        return sensor_policy_reorder(
-            tenant=tenant, actor=actor, platform=policy.platform, order=ids, dry_run=dry_run
-        )
-    return content_policy_reorder(
-        tenant=tenant, actor=actor, category=policy.category, order=ids, dry_run=dry_run
+    return policy_reorder(
+        SENSOR, tenant=tenant, actor=actor, scope={"platform": platform}, order=order, dry_run=dry_run
     )
 
 
@@ -381,35 +520,18 @@ def content_policy_create(
     group_ids: Sequence[Any] | None = None,
     dry_run: bool = False,
 ) -> Outcome:
-    if not name or len(name) > 120:
-        raise field_error("name", "A name of at most 120 characters is needed.")
-    clean_mode = _content_mode_clean(category, mode)
-    groups = groups_resolve(tenant, group_ids)
-    windows = windows_resolve(tenant, window_ids)
-
-    def change() -> ContentUpdatePolicy:
-        policy = ContentUpdatePolicy(
-            tenant=tenant,
-            name=name,
-            category=category,
-            mode=clean_mode,
-            critical_bypass_windows=critical_bypass_windows,
-            precedence=_next_precedence(ContentUpdatePolicy, tenant=tenant, category=category),
-        )
-        save_unique(policy)
-        policy.groups.set(groups)
-        policy.windows.set(windows)
-        audit_record(
-            tenant=tenant,
-            actor=actor,
-            action="content_policy.create",
-            target=policy,
-            after=content_policy_dict(policy),
-        )
-        return policy
-
-    policy, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
-    return Outcome(policy, blast, dry_run)
+    """A content policy for ``category`` assigned to host groups and windows, placed last in precedence."""
+    return policy_create(
+        CONTENT,
+        tenant=tenant,
+        actor=actor,
+        name=name,
+        scope={"category": category},
+        fields={"mode": mode, "critical_bypass_windows": critical_bypass_windows},
+        group_ids=group_ids,
+        window_ids=window_ids,
+        dry_run=dry_run,
+    )
 
 
 def content_policy_update(
@@ -421,49 +543,16 @@ def content_policy_update(
     changes: dict[str, Any],
     dry_run: bool = False,
 ) -> Outcome:
-    clean: dict[str, Any] = {}
-    if "name" in changes:
-        if not changes["name"] or len(changes["name"]) > 120:
-            raise field_error("name", "A name of at most 120 characters is needed.")
-        clean["name"] = changes["name"]
-    if "mode" in changes:
-        clean["mode"] = _content_mode_clean(policy.category, changes["mode"])
-    if "critical_bypass_windows" in changes:
-        clean["critical_bypass_windows"] = bool(changes["critical_bypass_windows"])
-    groups = windows = None
-    if "groups" in changes:
-        if policy.is_default and changes["groups"]:
-            raise field_error(
-                "groups", "The default policy applies to hosts no other policy reaches; it has no groups."
-            )
-        groups = groups_resolve(tenant, changes["groups"])
-    if "windows" in changes:
-        windows = windows_resolve(tenant, changes["windows"])
-
-    def change() -> ContentUpdatePolicy:
-        locked = tenant_row_lock(ContentUpdatePolicy, tenant, policy.pk)
-        version_check(locked, expected_version)
-        before = content_policy_dict(locked)
-        for key, value in clean.items():
-            setattr(locked, key, value)
-        locked.version += 1
-        save_unique(locked)
-        if groups is not None:
-            locked.groups.set(groups)
-        if windows is not None:
-            locked.windows.set(windows)
-        audit_record(
-            tenant=tenant,
-            actor=actor,
-            action="content_policy.update",
-            target=locked,
-            before=before,
-            after=content_policy_dict(locked),
-        )
-        return locked
-
-    updated, blast = measure(tenant, change, dry_run=dry_run, members_unchanged=True)
-    return Outcome(updated, blast, dry_run)
+    """Edits a content policy (``changes``: name, mode, critical_bypass_windows, groups, windows)."""
+    return policy_update(
+        CONTENT,
+        tenant=tenant,
+        actor=actor,
+        policy=policy,
+        expected_version=expected_version,
+        changes=changes,
+        dry_run=dry_run,
+    )
 
 
 def content_policy_delete(
@@ -474,9 +563,9 @@ def content_policy_delete(
     expected_version: int | None,
     dry_run: bool = False,
 ) -> Outcome:
-    return _policy_delete(
-        ContentUpdatePolicy,
-        "content_policy.delete",
+    """Deletes a non-default content policy."""
+    return policy_delete(
+        CONTENT,
         tenant=tenant,
         actor=actor,
         policy=policy,
@@ -485,7 +574,10 @@ def content_policy_delete(
     )
 
 
-def platform_clean(value: str, field: str = "platform") -> str:
-    if value not in Platform.values:
-        raise field_error(field, f"{value!r} is not a platform: use {', '.join(Platform.values)}.")
-    return value
+def content_policy_reorder(
+    *, tenant: Tenant, actor: Actor, category: ContentCategory, order: Sequence[Any], dry_run: bool = False
+) -> Outcome:
+    """Sets the precedence of ``category``'s policies: ``order`` lists every non-default one, first wins."""
+    return policy_reorder(
+        CONTENT, tenant=tenant, actor=actor, scope={"category": category}, order=order, dry_run=dry_run
+    )

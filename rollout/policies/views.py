@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from console.access import READ, WRITE
@@ -27,13 +27,13 @@ from rollout.models import (
 )
 from rollout.policies.code import policy_dump, policy_export, policy_import
 from rollout.policies.services import (
-    content_policy_create,
-    content_policy_delete,
-    content_policy_update,
+    CONTENT,
+    SENSOR,
+    PolicyKind,
+    policy_create,
+    policy_delete,
     policy_move,
-    sensor_policy_create,
-    sensor_policy_delete,
-    sensor_policy_update,
+    policy_update,
 )
 from rollout.selectors.state import catalog_state, n_levels
 from telemetry.models import Platform
@@ -79,25 +79,23 @@ class PolicyListPage(RolloutPage):
             "windows": posted_ids(request, "windows"),
             "kind": kind,
         }
-        if kind == "content":
-            category = ContentCategory.objects.filter(key=form.get("category", "")).first()
+        spec = CONTENT if kind == "content" else SENSOR
 
-            def create() -> Outcome:
+        def create() -> Outcome:
+            if spec is CONTENT:
+                category = ContentCategory.objects.filter(key=form.get("category", "")).first()
                 if category is None:
                     raise InvalidInput("Choose a category.", errors={"category": ["Choose a category."]})
-                return content_policy_create(
-                    tenant=self.tenant, actor=self.ctx.actor, name=form.get("name", ""), category=category,
-                    mode=form.get("mode", ""), window_ids=form["windows"], group_ids=form["groups"],
-                    critical_bypass_windows=form.get("critical_bypass_windows") == "on", dry_run=dry,
-                )  # fmt: skip
-        else:
-
-            def create() -> Outcome:
-                return sensor_policy_create(
-                    tenant=self.tenant, actor=self.ctx.actor, name=form.get("name", ""), platform=form.get("platform", ""),
-                    target=form.get("target", ""), timezone_name=form.get("timezone") or "UTC",
-                    uninstall_protection=form.get("uninstall_protection") == "on", group_ids=form["groups"], dry_run=dry,
-                )  # fmt: skip
+                scope: dict[str, Any] = {"category": category}
+                fields = {"mode": form.get("mode", ""), "critical_bypass_windows": form.get("critical_bypass_windows") == "on"}  # fmt: skip
+            else:
+                scope = {"platform": form.get("platform", "")}
+                fields = {"target": form.get("target", ""), "update_blocks": None, "timezone": form.get("timezone") or "UTC",
+                          "uninstall_protection": form.get("uninstall_protection") == "on"}  # fmt: skip
+            return policy_create(
+                spec, tenant=self.tenant, actor=self.ctx.actor, name=form.get("name", ""), scope=scope,
+                fields=fields, group_ids=form["groups"], window_ids=form["windows"], dry_run=dry,
+            )  # fmt: skip
 
         outcome, errors, error = attempt(create)
         if outcome is None:
@@ -109,10 +107,13 @@ class PolicyListPage(RolloutPage):
                                                       "back": "/rollout/policies/"})  # fmt: skip
 
 
-def _policy(view: RolloutPage, kind: str, pk: Any) -> Any:
-    from django.http import Http404
+def _kind(kind: str) -> PolicyKind:
+    """The policy kind a page URL names (``sensor`` or ``content``)."""
+    return SENSOR if kind == "sensor" else CONTENT
 
-    model = SensorUpdatePolicy if kind == "sensor" else ContentUpdatePolicy
+
+def _policy(view: RolloutPage, kind: str, pk: Any) -> Any:
+    model = _kind(kind).model
     try:
         return view.scoped(model.objects.all()).get(pk=pk)
     except (model.DoesNotExist, ValueError) as exc:
@@ -163,40 +164,31 @@ class PolicyDetailPage(RolloutPage):
                                                               "back": "/rollout/policies/"})  # fmt: skip
             return render(request, "rollout/confirm_move.html", {"policy": policy, "kind": kind, "direction": action,
                           "blast": blast_out(outcome.blast) if outcome else None, "error": error or str(errors)})  # fmt: skip
+        spec = _kind(kind)
         if action == "delete":
-            fn: Callable[[], Outcome] = lambda: (  # noqa: E731
-                sensor_policy_delete if kind == "sensor" else content_policy_delete
-            )(tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=version, dry_run=dry)
+            fn: Callable[[], Outcome] = lambda: policy_delete(  # noqa: E731
+                spec, tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=version, dry_run=dry
+            )  # fmt: skip
         else:
             changes: dict[str, Any] = {"name": request.POST.get("name", "")}
             if not policy.is_default:
                 changes["groups"] = posted_ids(request, "groups")
-            if kind == "sensor":
+            if spec is SENSOR:
                 changes |= {"target": request.POST.get("target", ""), "timezone": request.POST.get("timezone") or "UTC",
                             "uninstall_protection": request.POST.get("uninstall_protection") == "on"}  # fmt: skip
-
-                def fn() -> Outcome:
-                    changes["update_blocks"] = blocks_parse(request.POST.get("update_blocks", ""))
-                    return sensor_policy_update(
-                        tenant=self.tenant,
-                        actor=self.ctx.actor,
-                        policy=policy,
-                        expected_version=version,
-                        changes=changes,
-                        dry_run=dry,
-                    )
-
             else:
                 changes |= {"mode": request.POST.get("mode", ""), "windows": posted_ids(request, "windows"),
                             "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on"}  # fmt: skip
-                fn = lambda: content_policy_update(  # noqa: E731
-                    tenant=self.tenant,
-                    actor=self.ctx.actor,
-                    policy=policy,
-                    expected_version=version,
-                    changes=changes,
-                    dry_run=dry,
-                )
+
+            def fn() -> Outcome:
+                if spec is SENSOR:
+                    # Parsed inside the attempt: a malformed block is a field error on the page.
+                    changes["update_blocks"] = blocks_parse(request.POST.get("update_blocks", ""))
+                return policy_update(
+                    spec, tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=version,
+                    changes=changes, dry_run=dry,
+                )  # fmt: skip
+
         outcome, errors, error = attempt(fn)
         if outcome is None:
             policy.refresh_from_db()
