@@ -18,18 +18,48 @@ from console.access import Actor
 from console.models import AuditEvent, Tenant
 
 GENESIS_HASH = "0" * 64
-_SECRET_KEYS = ("password", "secret", "token", "token_hash", "otp", "key", "signature")
+# Field names whose values never reach the log, matched exactly (case-insensitive), never as
+# substrings: a content category's ``key`` or a ``token_count`` is data, not a secret. A new
+# secret-bearing field name is added here when it is introduced.
+SECRET_FIELD_NAMES: frozenset[str] = frozenset(
+    {
+        "password",
+        "new_password",
+        "old_password",
+        "password1",
+        "password2",
+        "secret",
+        "client_secret",
+        "signing_secret",
+        "webhook_secret",
+        "token",
+        "new_token",
+        "access_token",
+        "refresh_token",
+        "otp_token",
+        "enrolment_token",
+        "token_hash",
+        "credential",
+        "credential_hash",
+        "secret_sha256",
+        "otp",
+        "bin_key",
+        "private_key",
+        "api_key",
+        "secret_key",
+        "signature",
+    }
+)
+
+
+def _is_secret(name: object) -> bool:
+    return str(name).lower() in SECRET_FIELD_NAMES
 
 
 def redact(value: Any) -> Any:
     """Secrets replaced by ``"***"`` at any depth; everything else kept as JSON-able data."""
     if isinstance(value, dict):
-        return {
-            k: (
-                "***" if any(s in str(k).lower() for s in _SECRET_KEYS) and v not in (None, "") else redact(v)
-            )
-            for k, v in value.items()
-        }
+        return {k: ("***" if _is_secret(k) and v not in (None, "") else redact(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact(v) for v in value]
     return value

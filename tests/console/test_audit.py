@@ -194,6 +194,29 @@ def test_it_redacts_secrets_before_they_reach_the_log(trio: Any) -> None:
     assert event.after == {"name": "x", "token": "***", "nested": {"client_secret": "***", "password": "***"}}
 
 
+def test_it_redacts_secret_field_names_exactly_not_as_substrings(trio: Any) -> None:
+    # given a change carrying data whose names merely contain a secret word, and real secrets
+    after = {
+        "key": "channel-file-291",
+        "category__key": "rapid-response",
+        "token_count": 3,
+        "keyboard_layout": "de",
+        "Signing_Secret": "whsec_1",
+        "nested": [{"credential": "cred_1", "version_key": "v2", "API_KEY": "k"}],
+    }
+    # when it is audited
+    event = audit_record(tenant=trio.tenant, actor=Actor.system(), action="thing.created", after=after)
+    # then only the exact secret names are masked, case-insensitively, at any depth
+    assert event.after == {
+        "key": "channel-file-291",
+        "category__key": "rapid-response",
+        "token_count": 3,
+        "keyboard_layout": "de",
+        "Signing_Secret": "***",
+        "nested": [{"credential": "***", "version_key": "v2", "API_KEY": "***"}],
+    }
+
+
 def test_it_streams_an_export_larger_than_one_chunk_through_the_real_asgi_server(
     asgi_server: str, redis_flush: None
 ) -> None:
