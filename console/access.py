@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from console.models import ActorKind, ApiClient, ApiScope, Membership, Role, SupportGrant, Tenant, User
+from console.proxies import client_ip
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -94,11 +95,6 @@ class Actor:
             api_client=client,
             **_request_meta(request),
         )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: trusting X-Forwarded-For is a deployment decision made at the proxy.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _request_meta(request: HttpRequest | None) -> dict[str, Any]:

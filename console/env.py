@@ -7,6 +7,7 @@ Secrets may also come from ``<NAME>_FILE`` (Docker / Kubernetes secrets).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -57,6 +58,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or CIDRs, each checked (``10.0.0.0/8, 192.0.2.7``)."""
+    entries = env_list(name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfiguredEnv(f"{name}: {entry!r} is not an IP address or network") from exc
+    return entries
 
 
 def embedded_services(var_dir: Path) -> dict[str, str]:

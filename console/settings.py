@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
-from console.env import embedded_services, env_bool, env_int, env_list, env_str
+from console.env import embedded_services, env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -134,6 +134,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "console.proxies.ProxyHeadersMiddleware",
     "console.middleware.RequestIdMiddleware",
     "console.middleware.NulQueryParameterMiddleware",
     "console.health.DependencyOutageMiddleware",
@@ -222,8 +223,16 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-    if env_bool("TRUST_X_FORWARDED_PROTO", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the console (addresses or CIDRs, comma-separated; default none).
+# Only a request whose direct peer is one of them may set X-Forwarded-For / X-Forwarded-Proto
+# (console.proxies); with none, the console uses the socket's peer address and scheme.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+if os.environ.get("TRUST_X_FORWARDED_PROTO") is not None:
+    raise ImproperlyConfigured(
+        "TRUST_X_FORWARDED_PROTO is gone: set TRUSTED_PROXIES to the proxy's address instead."
+    )
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
