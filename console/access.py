@@ -66,6 +66,12 @@ class Actor:
         return cls(kind=ActorKind.SYSTEM, id="", label=label)
 
     @classmethod
+    def system_for_request(cls, label: str, request: HttpRequest | None) -> Actor:
+        """The console acting on its own about an anonymous request (e.g. locking out a sign-in
+        source): the row carries the requester's address, user agent and request id."""
+        return cls(kind=ActorKind.SYSTEM, id="", label=label, **_request_meta(request))
+
+    @classmethod
     def for_user(
         cls, user: User, request: HttpRequest | None = None, grant_id: uuid.UUID | None = None
     ) -> Actor:

@@ -11,6 +11,9 @@ from typing import Final
 TENANT_CREATED: Final = "tenant.created"
 TENANT_SECURITY_CHANGED: Final = "tenant.security_changed"
 USER_TWO_FACTOR_ENABLED: Final = "user.two_factor_enabled"
+SIGNIN_LOCKED: Final = "signin.locked"  # one address locked out of one account
+SIGNIN_SLOWED: Final = "signin.slowed"  # failures from many addresses slow an account's sign-in down
+SIGNIN_ADDRESS_LOCKED: Final = "signin.address_locked"  # one address locked out of every account
 INVITATION_CREATED: Final = "invitation.created"
 INVITATION_REVOKED: Final = "invitation.revoked"
 MEMBERSHIP_CREATED: Final = "membership.created"

@@ -363,8 +363,11 @@ if DISTRIBUTION_BACKEND == "http" and not (DISTRIBUTION_HTTP_URL and DISTRIBUTIO
 CONSOLE_WORKER_HEARTBEAT_SECONDS = env_int("CONSOLE_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 CONSOLE_WORKER_STALE_SECONDS = env_int("CONSOLE_WORKER_STALE_SECONDS", 60, minimum=5)
 CONSOLE_SITE_URL = env_str("CONSOLE_SITE_URL", "http://127.0.0.1:8000")
-# Sign-in: lockout after repeated failures, per account and per client IP, within a window.
-CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1)
+# Sign-in throttling (console.lockout), within a sliding window: a lock per (account, client
+# address) and per address; failures from many addresses only slow the account down, never lock it.
+CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_IP = env_int("CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_IP", 5, minimum=1)
+CONSOLE_LOGIN_ACCOUNT_SLOWDOWN_AFTER = env_int("CONSOLE_LOGIN_ACCOUNT_SLOWDOWN_AFTER", 20, minimum=1)
+CONSOLE_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("CONSOLE_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 60, minimum=1)
 CONSOLE_LOGIN_MAX_FAILURES_PER_IP = env_int("CONSOLE_LOGIN_MAX_FAILURES_PER_IP", 30, minimum=1)
 CONSOLE_LOGIN_LOCKOUT_SECONDS = env_int("CONSOLE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 # Owners and admins must use TOTP (on by default in production; tenants can require it of everyone).

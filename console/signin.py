@@ -1,9 +1,8 @@
-"""Signing in: password, lockout after repeated failures (per account and per IP), TOTP second
-factor (django-otp), password reset. Counters live in Redis so every web process shares them."""
+"""Signing in: password, throttling (``console.lockout``: per account and address, per address, a
+slow-down per account), TOTP second factor (django-otp), password reset."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, cast
 
 from django.conf import settings
@@ -23,50 +22,25 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from console.access import Actor, client_ip
 from console.audit import audit_record
 from console.events import USER_TWO_FACTOR_ENABLED
+from console.lockout import Refusal, signin_failed, signin_refusal, signin_reset, signin_succeeded
 from console.models import User
-from console.redis import redis_client
 
 PENDING_USER_KEY = "console_2fa_pending_user"
 PENDING_BACKEND_KEY = "console_2fa_pending_backend"
 PENDING_NEXT_KEY = "console_2fa_pending_next"
 
 
-# --- lockout -------------------------------------------------------------------------------------
+# --- throttling (console.lockout) ---------------------------------------------------------------
 
 
-def _keys(username: str, ip: str | None) -> tuple[str, str]:
-    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    return f"console:login-fail:acct:{account}", f"console:login-fail:ip:{ip or 'unknown'}"
-
-
-def login_locked_for(username: str, ip: str | None) -> int:
-    """Seconds until sign-in is allowed again for this account or address (0: allowed)."""
-    r = redis_client(settings.REDIS_CACHE_URL)
-    acct_key, ip_key = _keys(username, ip)
-    acct, by_ip = r.mget(acct_key, ip_key)
-    locked = 0
-    if acct is not None and int(acct) >= settings.CONSOLE_LOGIN_MAX_FAILURES_PER_ACCOUNT:
-        locked = max(locked, int(r.ttl(acct_key)))
-    if by_ip is not None and int(by_ip) >= settings.CONSOLE_LOGIN_MAX_FAILURES_PER_IP:
-        locked = max(locked, int(r.ttl(ip_key)))
-    return max(locked, 0)
-
-
-def login_failed(username: str, ip: str | None) -> None:
-    pipe = redis_client(settings.REDIS_CACHE_URL).pipeline()
-    for key in _keys(username, ip):
-        pipe.incr(key)
-        pipe.expire(key, settings.CONSOLE_LOGIN_LOCKOUT_SECONDS)
-    pipe.execute()
-
-
-def login_succeeded(username: str) -> None:
-    redis_client(settings.REDIS_CACHE_URL).delete(_keys(username, None)[0])
-
-
-def _locked_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return f"Too many failed sign-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+def _refused_message(refusal: Refusal) -> str:
+    minutes = max(1, (refusal.seconds + 59) // 60)
+    wait = (
+        f"{refusal.seconds} second{'s' if refusal.seconds != 1 else ''}"
+        if refusal.seconds < 60
+        else f"{minutes} minute{'s' if minutes != 1 else ''}"
+    )
+    return f"Too many failed sign-in attempts. Try again in {wait}."
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -86,24 +60,24 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
-        locked = login_locked_for(username, client_ip(request))
-        if locked:
+        refusal = signin_refusal(username, client_ip(request))
+        if refusal is not None:
             form = self.get_form()
             form.errors.clear()
-            form.add_error(None, _locked_message(locked))
+            form.add_error(None, _refused_message(refusal))
             response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
-            response["Retry-After"] = str(locked)
+            response["Retry-After"] = str(refusal.seconds)
             return response
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        login_failed(self.request.POST.get("username", ""), client_ip(self.request))
+        signin_failed(self.request.POST.get("username", ""), self.request)
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        login_succeeded(user.get_username())
+        signin_succeeded(user.get_username(), client_ip(self.request))
         if any(True for _ in devices_for_user(user, confirmed=True)):
             self.request.session[PENDING_USER_KEY] = str(user.pk)
             self.request.session[PENDING_BACKEND_KEY] = user.backend
@@ -122,10 +96,10 @@ def login_two_factor(request: HttpRequest) -> HttpResponseBase:
     error = ""
     status = 200
     if request.method == "POST":
-        locked = login_locked_for(user.get_username(), client_ip(request))
+        refusal = signin_refusal(user.get_username(), client_ip(request))
         code = request.POST.get("otp_token", "").strip()
         device = None
-        if not locked:
+        if refusal is None:
             device = next(
                 (d for d in devices_for_user(user, confirmed=True) if code and d.verify_token(code)), None
             )
@@ -134,12 +108,12 @@ def login_two_factor(request: HttpRequest) -> HttpResponseBase:
             next_url = request.session.get(PENDING_NEXT_KEY, "/")
             login(request, user, backend=backend)
             otp_login(request, device)
-            login_succeeded(user.get_username())
+            signin_succeeded(user.get_username(), client_ip(request))
             return redirect(_safe_next(request, next_url))
-        if locked:
-            error, status = _locked_message(locked), 429
+        if refusal is not None:
+            error, status = _refused_message(refusal), 429
         else:
-            login_failed(user.get_username(), client_ip(request))
+            signin_failed(user.get_username(), request)
             error, status = "That code is not valid. Use the current code from your app.", 400
     return render(request, "console/login_two_factor.html", {"error": error}, status=status)
 
@@ -230,7 +204,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         # A successful reset ends an account lockout (the owner of the mailbox proved themselves).
-        login_succeeded(form.user.get_username())
+        signin_reset(form.user.get_username())
         return response
 
 
