@@ -48,7 +48,7 @@ typecheck: install
 
 checks: install services
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=0 SECRET_KEY='$(DEPLOY_CHECK_KEY)' ALLOWED_HOSTS=console.example.com \
+	DEBUG=0 SECRET_KEY='$(DEPLOY_CHECK_KEY)' AUDIT_ANCHOR_KEY='$(DEPLOY_CHECK_KEY)' ALLOWED_HOSTS=console.example.com \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: install services chromium

@@ -95,6 +95,16 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def event_digest(prev_hash: str, event: AuditEvent) -> str:
+    """The hash ``event`` must carry when it follows a row hashed ``prev_hash``."""
+    return _row_digest(prev_hash, _hashed_fields(event))
+
+
+def chain_filter(tenant_id: uuid.UUID | None) -> dict[str, Any]:
+    """Query arguments selecting one chain (``None``: the vendor's own)."""
+    return _chain_filter(tenant_id)
+
+
 def _chain_filter(tenant_id: uuid.UUID | None) -> dict[str, Any]:
     return {"tenant__isnull": True} if tenant_id is None else {"tenant_id": tenant_id}
 

@@ -370,6 +370,14 @@ CONSOLE_LOGIN_ACCOUNT_SLOWDOWN_AFTER = env_int("CONSOLE_LOGIN_ACCOUNT_SLOWDOWN_A
 CONSOLE_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("CONSOLE_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 60, minimum=1)
 CONSOLE_LOGIN_MAX_FAILURES_PER_IP = env_int("CONSOLE_LOGIN_MAX_FAILURES_PER_IP", 30, minimum=1)
 CONSOLE_LOGIN_LOCKOUT_SECONDS = env_int("CONSOLE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+# Audit anchoring (console/audit_anchor.py): every chain's head, signed with HMAC-SHA256 under a key
+# that lives only in the environment (or AUDIT_ANCHOR_KEY_FILE), appended to a file per day in
+# AUDIT_ANCHOR_DIR (mount it on storage the database's administrators cannot rewrite).
+AUDIT_ANCHOR_KEY = env_str("AUDIT_ANCHOR_KEY")
+if DEBUG and not AUDIT_ANCHOR_KEY:
+    AUDIT_ANCHOR_KEY = "dev-only-audit-anchor-key-" + SECRET_KEY
+AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors"))
+AUDIT_ANCHOR_INTERVAL_SECONDS = env_int("AUDIT_ANCHOR_INTERVAL_SECONDS", 300, minimum=10)
 # Owners and admins must use TOTP (on by default in production; tenants can require it of everyone).
 CONSOLE_REQUIRE_2FA_FOR_ADMINS = env_bool("CONSOLE_REQUIRE_2FA_FOR_ADMINS", not DEBUG)
 OTP_TOTP_ISSUER = "Update-control console"

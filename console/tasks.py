@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import connection
 
+from console.audit_anchor import audit_anchor_export as anchor_export
 from console.support.services import support_access_expire as expire
 
 
@@ -22,3 +23,9 @@ def support_access_expire() -> dict[str, int]:
     """Beat tick: expire unanswered support requests, end expired grants (sockets close at once)."""
 
     return expire()
+
+
+@shared_task(name="console.audit_anchor_export")
+def audit_anchor_export() -> dict[str, object]:
+    """Beat tick: sign each audit chain's head and append it to the day's anchor file."""
+    return anchor_export()

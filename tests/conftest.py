@@ -38,6 +38,22 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The throwaway test database allows TRUNCATE of the audit log (Django empties tables with it
+    after transactional tests); production databases refuse it (console migration 0004)."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET console.audit_truncate_allowed = 'on'")
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_dir(settings: Any, tmp_path: Path) -> Path:
+    """Each test signs audit anchors into a directory of its own, never the developer's var/."""
+    settings.AUDIT_ANCHOR_DIR = str(tmp_path / "audit-anchors")
+    return Path(settings.AUDIT_ANCHOR_DIR)
+
+
 def wait_for(
     condition: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.1, what: str = ""
 ) -> Any:
