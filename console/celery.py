@@ -6,9 +6,11 @@ import contextlib
 import os
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, bootsteps
+from celery.beat import PersistentScheduler
 from celery.signals import worker_shutdown
 
 from console.redis import redis_client
@@ -93,6 +95,20 @@ def _worker_name(worker: Any) -> str:
 
 
 app.steps["worker"].add(WorkerHeartbeat)
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Beat's default scheduler that also touches ``CONSOLE_BEAT_HEARTBEAT_FILE`` on every tick
+    (at least every ``CELERY_BEAT_MAX_LOOP_INTERVAL`` seconds), so a container health check can
+    tell a live beat from a hung or dead one by the file's age."""
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        from django.conf import settings
+
+        interval = float(super().tick(*args, **kwargs))
+        with contextlib.suppress(OSError):
+            Path(settings.CONSOLE_BEAT_HEARTBEAT_FILE).touch()
+        return interval
 
 
 @worker_shutdown.connect

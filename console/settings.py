@@ -83,6 +83,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The password may come on its own (DATABASE_PASSWORD or DATABASE_PASSWORD_FILE, e.g. the same
+# Docker secret PostgreSQL reads), so DATABASE_URL need not hold a secret.
+if _database_password := env_str("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = _database_password
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -336,6 +340,10 @@ CELERY_TASK_ROUTES = {
     "rollout.rollouts.rollouts_tick_task": {"queue": CELERY_CONTROL_QUEUE},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat touches this file every tick (console.celery.HeartbeatScheduler) for its health check.
+CELERY_BEAT_SCHEDULER = "console.celery.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+CONSOLE_BEAT_HEARTBEAT_FILE = env_str("CONSOLE_BEAT_HEARTBEAT_FILE", str(VAR_DIR / "beat-heartbeat"))
 # Beat schedule is in code: console/celery.py assembles it from each app's ``BEAT_SCHEDULE``.
 
 # --- distribution backend -------------------------------------------------------------------------
@@ -376,7 +384,9 @@ CONSOLE_LOGIN_LOCKOUT_SECONDS = env_int("CONSOLE_LOGIN_LOCKOUT_SECONDS", 15 * 60
 AUDIT_ANCHOR_KEY = env_str("AUDIT_ANCHOR_KEY")
 if DEBUG and not AUDIT_ANCHOR_KEY:
     AUDIT_ANCHOR_KEY = "dev-only-audit-anchor-key-" + SECRET_KEY
-AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors"))
+AUDIT_ANCHOR_DIR = env_str(
+    "AUDIT_ANCHOR_DIR", str(VAR_DIR / ("test-audit-anchors" if TESTING else "audit-anchors"))
+)
 AUDIT_ANCHOR_INTERVAL_SECONDS = env_int("AUDIT_ANCHOR_INTERVAL_SECONDS", 300, minimum=10)
 # Owners and admins must use TOTP (on by default in production; tenants can require it of everyone).
 CONSOLE_REQUIRE_2FA_FOR_ADMINS = env_bool("CONSOLE_REQUIRE_2FA_FOR_ADMINS", not DEBUG)
