@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from console.logs import log_context_bind
 from console.models import ActorKind, ApiClient, ApiScope, Membership, Role, SupportGrant, Tenant, User
 from console.proxies import client_ip
 
@@ -143,6 +144,24 @@ class NoTenantSelected(Exception):
 
 
 def resolve_context(
+    *,
+    user: Any,
+    api_client: ApiClient | None,
+    session: Any,
+    request: HttpRequest | None,
+    tenant_hint: str | None = None,
+) -> TenantContext | None:
+    """The tenant context of a request or websocket (see ``_resolve``); its tenant and actor are
+    added to the log context, so later log lines name them."""
+    ctx = _resolve(
+        user=user, api_client=api_client, session=session, request=request, tenant_hint=tenant_hint
+    )
+    if ctx is not None:
+        log_context_bind(tenant_id=ctx.tenant.pk, actor=f"{ctx.actor.kind}:{ctx.actor.id}")
+    return ctx
+
+
+def _resolve(
     *,
     user: Any,
     api_client: ApiClient | None,

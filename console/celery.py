@@ -11,8 +11,9 @@ from typing import Any
 
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
-from celery.signals import worker_shutdown
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_shutdown
 
+from console.logs import REQUEST_ID_HEADER, log_context, log_context_start, request_id_for_task
 from console.redis import redis_client
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
@@ -109,6 +110,28 @@ class HeartbeatScheduler(PersistentScheduler):
         with contextlib.suppress(OSError):
             Path(settings.CONSOLE_BEAT_HEARTBEAT_FILE).touch()
         return interval
+
+
+@before_task_publish.connect
+def _carry_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    """A task enqueued on behalf of a request (or of a task that one started) carries its id."""
+    request_id = log_context().get("request_id")
+    if request_id and headers is not None:
+        headers.setdefault(REQUEST_ID_HEADER, request_id)
+
+
+@task_prerun.connect
+def _task_log_context(task_id: str = "", task: Any = None, **_: Any) -> None:
+    log_context_start(
+        request_id=request_id_for_task(getattr(task, "request", None)),
+        task=getattr(task, "name", ""),
+        task_id=task_id,
+    )
+
+
+@task_postrun.connect
+def _task_log_context_end(**_: Any) -> None:
+    log_context_start()
 
 
 @worker_shutdown.connect

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from console.errors import PROBLEM_CONTENT_TYPE, problem
+from console.logs import log_context_bind, log_context_start
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -39,9 +40,26 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
+        # Log lines (and tasks enqueued) from here on carry it. Not reset on the way out: Django
+        # logs 4xx/5xx responses after the middleware returns, and the next request starts afresh.
+        log_context_start(request_id=request_id)
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class LogActorMiddleware:
+    """After authentication: a signed-in person's log lines name them (``user:<id>``). API clients
+    and the tenant are bound when the tenant context is resolved (``console.access``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            log_context_bind(actor=f"user:{user.pk}")
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.db import connection
 
 from console.audit_anchor import audit_anchor_export as anchor_export
 from console.support.services import support_access_expire as expire
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="console.ping")
@@ -15,6 +19,7 @@ def ping(value: str) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_database()")
         row = cursor.fetchone()
+    logger.info("ping answered", extra={"echo": value})
     return {"echo": value, "database": str(row[0]) if row else ""}
 
 
