@@ -124,6 +124,7 @@ def _production(code: str, **extra: str) -> subprocess.CompletedProcess[str]:
         {
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(64),
+            "AUDIT_ANCHOR_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "console.example.com",
             "DJANGO_SETTINGS_MODULE": "console.settings",
             "STATIC_NO_MANIFEST": "1",  # no collectstatic manifest in a test checkout
@@ -146,6 +147,18 @@ def test_it_passes_the_deploy_check_at_warning_level() -> None:
     )
     # then it is clean
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_it_warns_in_the_deploy_check_without_an_audit_anchor_key() -> None:
+    # given production settings without AUDIT_ANCHOR_KEY
+    check = _production(
+        "import django;django.setup();from django.core.management import call_command;"
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        AUDIT_ANCHOR_KEY="",
+    )
+    # then the deploy check fails at WARNING level, naming the key
+    assert check.returncode != 0
+    assert "console.W001" in check.stdout + check.stderr
 
 
 def test_it_sends_hsts_redirects_to_https_and_sets_secure_cookies_in_production() -> None:
