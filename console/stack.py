@@ -34,8 +34,10 @@ def _manage(*args: str, env: dict[str, str], capture: bool = False) -> str:
 def processes(port: str, simulate_hosts: int) -> dict[str, str]:
     bin_dir = Path(PYTHON).parent
     procs = {
+        # --no-proxy-headers: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the
+        # console decides (TRUSTED_PROXIES, console.proxies), and there is no proxy here.
         "web": f"{bin_dir / 'uvicorn'} console.asgi:application --host 127.0.0.1 --port {port} "
-        "--lifespan off --ws websockets",
+        "--lifespan off --ws websockets --no-proxy-headers",
         "worker": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 2 --without-gossip",
         # the control plane (fleet and gate ticks) never waits behind recomputes (settings.py)
         "control": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 1 --without-gossip "
