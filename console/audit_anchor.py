@@ -47,9 +47,20 @@ def _key() -> bytes:
     return key.encode()
 
 
+def _fingerprint(key: bytes) -> str:
+    return hashlib.sha256(b"audit-anchor-key-id:" + key).hexdigest()[:12]
+
+
 def key_id() -> str:
     """A short public fingerprint of the key, so a verifier can tell which key signed an anchor."""
-    return hashlib.sha256(b"audit-anchor-key-id:" + _key()).hexdigest()[:12]
+    return _fingerprint(_key())
+
+
+def _verification_keys() -> dict[str, bytes]:
+    """The current key and retired ones (``AUDIT_ANCHOR_PREVIOUS_KEYS``), by fingerprint: anchors
+    signed before a rotation keep verifying."""
+    keys = [_key()] + [str(k).encode() for k in getattr(settings, "AUDIT_ANCHOR_PREVIOUS_KEYS", ()) if k]
+    return {_fingerprint(key): key for key in keys}
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:
@@ -139,7 +150,7 @@ def _anchor_lines(directory: Path) -> Iterator[tuple[str, dict[str, Any] | None]
 def audit_anchors_verify(directory: Path | None = None) -> tuple[int, list[AnchorProblem]]:
     """(anchors checked, problems): each anchor's signature, then the anchored row's hash."""
     directory = directory or _anchor_dir()
-    key = _key()
+    keys = _verification_keys()
     by_chain: dict[str, dict[int, tuple[str, str]]] = defaultdict(dict)
     problems: list[AnchorProblem] = []
     count = 0
@@ -149,9 +160,13 @@ def audit_anchors_verify(directory: Path | None = None) -> tuple[int, list[Ancho
             problems.append(AnchorProblem("", None, f"anchor {where} is not a JSON object"))
             continue
         signature = str(data.pop("sig", ""))
+        chain = str(data.get("chain", ""))
+        key = keys.get(str(data.get("key_id", "")))
+        if key is None:
+            problems.append(AnchorProblem(chain, None, f"anchor {where} is signed with an unknown key"))
+            continue
         expected = hmac.new(key, _canonical(data), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(signature, expected):
-            chain = str(data.get("chain", ""))
             problems.append(
                 AnchorProblem(chain, None, f"anchor {where} has a signature that does not verify")
             )

@@ -386,6 +386,8 @@ CONSOLE_LOGIN_LOCKOUT_SECONDS = env_int("CONSOLE_LOGIN_LOCKOUT_SECONDS", 15 * 60
 AUDIT_ANCHOR_KEY = env_str("AUDIT_ANCHOR_KEY")
 if DEBUG and not AUDIT_ANCHOR_KEY:
     AUDIT_ANCHOR_KEY = "dev-only-audit-anchor-key-" + SECRET_KEY
+# Retired keys, whitespace-separated, so anchors signed before a rotation still verify.
+AUDIT_ANCHOR_PREVIOUS_KEYS = env_str("AUDIT_ANCHOR_PREVIOUS_KEYS").split()
 AUDIT_ANCHOR_DIR = env_str(
     "AUDIT_ANCHOR_DIR", str(VAR_DIR / ("test-audit-anchors" if TESTING else "audit-anchors"))
 )

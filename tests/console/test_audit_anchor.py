@@ -132,6 +132,23 @@ def test_it_catches_rows_cut_off_the_end_of_a_chain(trio: Any, audit_anchor_dir:
     ]
 
 
+def test_it_verifies_anchors_signed_before_a_key_rotation(
+    trio: Any, audit_anchor_dir: Path, settings: Any
+) -> None:
+    # given anchors signed with the old key
+    _events(trio, 2)
+    settings.AUDIT_ANCHOR_KEY = "old-anchor-key-" + "a" * 40
+    audit_anchor_export()
+    # when the key is rotated, first forgetting the old one, then listing it as retired
+    settings.AUDIT_ANCHOR_KEY = "new-anchor-key-" + "b" * 40
+    forgotten = _verify()
+    settings.AUDIT_ANCHOR_PREVIOUS_KEYS = ["old-anchor-key-" + "a" * 40]
+    retired = _verify()
+    # then the old anchors verify only with the retired key listed
+    assert forgotten[0] is False and "signed with an unknown key" in forgotten[1]
+    assert retired[0] is True
+
+
 def test_it_writes_an_anchor_only_when_a_chain_moved(trio: Any, redis_flush: None) -> None:
     # given a first export of the day
     _events(trio, 2)
