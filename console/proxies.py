@@ -11,7 +11,7 @@ console uses ``REMOTE_ADDR`` and drops forwarding headers.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -31,20 +31,10 @@ FORWARDING_META_KEYS = (
 )
 
 
-def parse_networks(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
-    """``entries`` as networks; raises ValueError naming the first one that is not an address or CIDR."""
-    networks = []
-    for entry in entries:
-        try:
-            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-        except ValueError as exc:
-            raise ValueError(f"{entry!r} is not an IP address or network") from exc
-    return tuple(networks)
-
-
 @lru_cache(maxsize=8)
 def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
-    return parse_networks(entries)
+    # Checked at start-up (console.env.env_networks); a test may override the setting.
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
 
 
 def trusted_networks() -> tuple[IPNetwork, ...]:

@@ -77,12 +77,13 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        signin_succeeded(user.get_username(), client_ip(self.request))
         if any(True for _ in devices_for_user(user, confirmed=True)):
+            # Signed in only once the code is right: the address is remembered as the owner's then.
             self.request.session[PENDING_USER_KEY] = str(user.pk)
             self.request.session[PENDING_BACKEND_KEY] = user.backend
             self.request.session[PENDING_NEXT_KEY] = self.get_success_url()
             return redirect("login-two-factor")
+        signin_succeeded(user.get_username(), client_ip(self.request))
         return super().form_valid(form)
 
 
