@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from console.models import Tenant
+from rollout.desired.holds import stop_holds_release
 from rollout.desired.outbox import outbox_enqueue, targets_only
 from rollout.desired.recompute import (
     CHUNK,
@@ -121,13 +122,24 @@ def desired_state_publish(
     b = backend or backend_for(settings)
     for _ in range(PUBLISH_SUPERSEDED_RETRIES):
         try:
-            return _publish_once(tid, b)
+            published = _publish_once(tid, b)
         except Superseded as exc:
             log.info("tenant %s: %s; publishing the newer one", tid, exc)
+            continue
+        _stop_holds_release(tid, b)
+        return published
     # Recomputes keep landing faster than a publish completes: the outbox retries later.
     raise PublishInProgress(
         f"tenant {tid}: revisions kept moving during {PUBLISH_SUPERSEDED_RETRIES} publishes"
     )
+
+
+def _stop_holds_release(tid: str, b: DistributionBackend) -> None:
+    """The backend has the tenant's current revision: halt and recall holds it caught up with go."""
+    try:
+        stop_holds_release(tid, backend=b)
+    except Exception:  # the hold stays; the next publish or reconciliation clears it
+        log.warning("tenant %s: stop holds not released", tid, exc_info=True)
 
 
 def _publish_once(tid: str, b: DistributionBackend) -> Published | None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 from celery import shared_task
@@ -14,7 +15,7 @@ from rollout.resolver.targets import version_key
 from rollout.rings.admin import LIVE, ring_thresholds
 from rollout.rings.gates import HostHealth, gate_evaluate
 from rollout.rings.health import RolloutHealth, rollout_health
-from rollout.rings.records import rollout_lock, rollout_save
+from rollout.rings.records import StopCause, rollout_lock, rollout_save
 from rollout.rings.start import rollouts_start_for_release, tenants_to_start
 from rollout.rings.transitions import (
     advance_allowed,
@@ -33,12 +34,18 @@ GATES = Actor.system("health gate")
 TICK_LOCK = 7_311_004  # pg advisory lock: one gate tick at a time
 
 
-def rollout_gate_tick(rollout: Rollout, rings: list[Ring], health: RolloutHealth) -> str:
+def rollout_gate_tick(
+    rollout: Rollout, rings: list[Ring], health: RolloutHealth, *, cause: StopCause | None = None
+) -> str:
     """One evaluation of one running rollout: halt on a failing gate, advance after a passing gate
-    and the soak. Returns what happened (``halted``, ``advanced``, ``waiting``)."""
+    and the soak. Returns what happened (``halted``, ``advanced``, ``waiting``).
+
+    The tick and the safety loop may evaluate one rollout at the same time: the row lock and the
+    state check under it make the halt happen once."""
     if not rings:
         return "waiting"
     ring = rings[min(rollout.ring_index, len(rings) - 1)]
+    seen = timezone.now()
     gate = gate_evaluate(health.upto(rollout.ring_index), ring_thresholds(ring))
     with transaction.atomic():
         rollout = rollout_lock(rollout)
@@ -47,7 +54,8 @@ def rollout_gate_tick(rollout: Rollout, rings: list[Ring], health: RolloutHealth
         rollout.last_gate = gate.as_dict()
         rollout_save(rollout, "last_gate")
         if gate.verdict == "failed":
-            rollout_halt_apply(rollout, GATES, f"Ring {ring.name!r}: {gate.reason}", gate=gate)
+            cause = replace(cause or StopCause(), gate_seen_at=seen)
+            rollout_halt_apply(rollout, GATES, f"Ring {ring.name!r}: {gate.reason}", gate=gate, cause=cause)
             return "halted"
         soaked = rollout.ring_entered_at is None or timezone.now() >= rollout.ring_entered_at + timedelta(
             minutes=ring.soak_minutes
@@ -135,6 +143,21 @@ def rollouts_tick() -> dict[str, int]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [TICK_LOCK])
+
+
+def rollouts_evaluate_tenant(tenant_id: uuid.UUID | str, cause: StopCause | None = None) -> dict[str, int]:
+    """The gates of one tenant's running rollouts, now (the safety loop, woken by a crash signal).
+    Starting rollouts, recalls and the vendor canary stay with the tick."""
+    counts: dict[str, int] = {}
+    rings = list(Ring.objects.filter(tenant_id=tenant_id).select_related("group").order_by("order"))
+    for rollout in (
+        Rollout.objects.filter(tenant_id=tenant_id, state=RolloutState.IN_RING)
+        .select_related("tenant", "release")
+        .order_by("created_at")
+    ):
+        outcome = rollout_gate_tick(rollout, rings, rollout_health(rollout, rings), cause=cause)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 @shared_task(name="rollout.rollouts.rollouts_tick_task", ignore_result=True)
