@@ -17,7 +17,7 @@ from django.test import Client
 
 from console.access import Actor
 from console.health import SAFETY_LOOP_KEY
-from console.models import AuditEvent
+from console.models import AuditEvent, Role
 from console.redis import redis_client
 from rollout.desired.publish import desired_state_publish_now, outbox_process
 from rollout.distribution.edge import EmbeddedEdgeBackend
@@ -29,7 +29,8 @@ from telemetry.ingest import heartbeats_ingest
 from telemetry.signals import STREAM, signal_decode
 from tests.conftest import BASE_DIR, ManagedProcess, child_env, wait_for
 from tests.conftest import test_database_url as database_url
-from tests.factories import content_release, host_with_credential, rollout_catalog
+from tests.factories import content_release, host_with_credential, member, rollout_catalog
+from tests.rollout.conftest import session
 from tests.rollout.rings.test_transitions import rings_of, rollout_in_ring_1, staged_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -232,3 +233,20 @@ def test_it_fills_the_timeline_of_a_halt_in_order(redis_flush: Any) -> None:
     assert all(stages), stages
     assert stages == sorted(stages)
     assert stop.crash_received_at == datetime.fromtimestamp(min(s.received_at for s in signals), UTC)
+    # and: the API detail and the rollout page show the timeline to members, not to outsiders
+    viewer = member(tenant, Role.VIEWER)
+    detail = session(viewer).get(f"/api/v1/rollouts/{rollout.pk}").json()
+    (shown,) = detail["stops"]
+    assert shown["kind"] == "halted" and shown["by_signal"] and shown["hold"] == "category:rapid_response"
+    assert [s["stage"] for s in shown["steps"]] == [
+        "crash_received",
+        "gate_seen",
+        "committed",
+        "hold_published",
+        "edge_served",
+    ]
+    assert all(s["after_s"] is not None and s["after_s"] >= 0 for s in shown["steps"])
+    page = session(viewer).get(f"/rollout/rollouts/{rollout.pk}/").content.decode()
+    assert 'data-testid="stop-timeline"' in page and "Edge first served the stop" in page
+    outsider = member(staged_tenant("outsider", hosts=1), Role.OWNER)
+    assert session(outsider).get(f"/api/v1/rollouts/{rollout.pk}").status_code == 404
