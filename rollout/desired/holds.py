@@ -28,9 +28,13 @@ def pause_hold(pause: Pause) -> Hold:
 
 
 def pause_hold_set(pause: Pause, *, backend: DistributionBackend | None = None) -> None:
-    """Sends the pause to the backend as one hold. A failure is recorded; reconciliation repairs it."""
+    """Sends the pause to the backend as one hold. A failure is recorded; reconciliation repairs it.
+    A halt or recall holding the same key keeps its hold (it lasts until the recompute caught up)."""
+    hold = pause_hold(pause)
+    if any(stop_hold(s).field_name == hold.field_name for s in stops_holding(str(pause.tenant_id))):
+        return
     try:
-        (backend or backend_for(settings)).hold_set(str(pause.tenant_id), pause_hold(pause))
+        (backend or backend_for(settings)).hold_set(str(pause.tenant_id), hold)
     except DistributionError as exc:
         log.error("pause %s did not reach distribution: %s", pause.pk, exc)
         sync_failure_record(str(pause.tenant_id), f"pause not delivered ({type(exc).__name__}): {exc}")
@@ -44,7 +48,7 @@ def pause_hold_clear(pause: Pause, *, backend: DistributionBackend | None = None
         return
     stop = next((s for s in stops_holding(tid) if stop_hold(s).field_name == hold.field_name), None)
     if stop is not None:  # a halt or recall froze the same key: its hold stays
-        pause_hold_set_raw(tid, stop_hold(stop), backend=backend)
+        _hold_set(tid, stop_hold(stop), backend=backend)
         return
     try:
         (backend or backend_for(settings)).hold_clear(tid, hold.scope, hold.key)
@@ -53,7 +57,7 @@ def pause_hold_clear(pause: Pause, *, backend: DistributionBackend | None = None
         sync_failure_record(tid, f"resume not delivered ({type(exc).__name__}): {exc}")
 
 
-def pause_hold_set_raw(tid: str, hold: Hold, *, backend: DistributionBackend | None = None) -> None:
+def _hold_set(tid: str, hold: Hold, *, backend: DistributionBackend | None = None) -> None:
     try:
         (backend or backend_for(settings)).hold_set(tid, hold)
     except DistributionError as exc:
