@@ -91,10 +91,12 @@ def halts(tenant: Any, rollout: Rollout) -> tuple[int, int]:
 
 
 def test_it_halts_a_failing_ring_on_a_crash_report_alone(redis_flush: Any) -> None:
-    # given: the safety loop runs; no beat, no worker, nobody calls the tick
+    # given: the safety loop runs (/readyz reports it); no beat, no worker, nobody calls the tick
     tenant, rollout, first = failing_rollout("signal")
+    assert Client().get("/readyz").json()["checks"]["safety_loop"]["ok"] is False
     loop = start_safety_loop()
     try:
+        assert Client().get("/readyz").json()["checks"]["safety_loop"]["ok"] is True
         # when: the first ring's hosts report crashes through the heartbeat API's ingest
         result = heartbeats_ingest([crash_heartbeat(h) for h in first])
         assert result.accepted == len(first)
