@@ -57,15 +57,19 @@ def group_ensure(client: redis.Redis) -> None:
 def crashes_flush(client: redis.Redis, host_ids: set[str]) -> None:
     """The signalled hosts' staged heartbeats (and crash events) in PostgreSQL now. The flush has a
     lock: while another process flushes (possibly these very heartbeats), wait for it and flush
-    again; a flush that only finished a previous one's leftovers is followed by another."""
+    again. When the signalled hosts are still staged after a flush (it only finished a previous
+    flush's leftovers, or they sent newer heartbeats meanwhile), one more flush; never more, so a
+    busy fleet cannot keep the loop flushing."""
     deadline = time.monotonic() + FLUSH_WAIT_SECONDS
+    flushed = 0
     while True:
         result = heartbeats_flush()
         if not result.skipped and result.tenants:
             client.sadd(DIRTY_KEY, *result.tenants)  # the dashboards still hear about it
         if not result.skipped:
+            flushed += 1
             staged = client.hmget(STAGED, sorted(host_ids)) if host_ids else []
-            if not any(staged):
+            if flushed >= 2 or not any(staged):
                 return
         if time.monotonic() > deadline:
             log.warning(
