@@ -86,7 +86,7 @@ def rollout_stop_record(rollout: Rollout, kind: str, reason: str, cause: StopCau
         crash_received_at=cause.crash_received_at or _first_crash_received(rollout),
         gate_seen_at=cause.gate_seen_at,
     )
-    transaction.on_commit(lambda: stop_hold_publish(stop))
+    transaction.on_commit(lambda: stop_hold_publish(stop), robust=True)  # never fails the stop
     return stop
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import redis
 
@@ -95,10 +95,12 @@ def signals_handle(client: redis.Redis, signals: list[Signal], stats: LoopStats)
     stats.signals += len(signals)
 
 
-def _entries(response: Any) -> list[tuple[bytes, dict[Any, Any]]]:
+def _entries(response: Any) -> list[tuple[bytes, dict[Any, Any] | None]]:
+    """(id, fields) of a read; fields None for a pending entry the stream's cap trimmed away (it is
+    acknowledged like the others: the tick covers whatever it said)."""
     if not response:
         return []
-    return [(entry_id, fields) for entry_id, fields in response[0][1] if fields is not None]
+    return [(entry_id, fields) for entry_id, fields in response[0][1]]
 
 
 def safety_loop(
@@ -128,20 +130,15 @@ def safety_loop(
                     STREAM, GROUP, consumer, min_idle_time=CLAIM_IDLE_MS, count=batch
                 )
                 taken = claim[1]
-                entries = [(i, f) for i, f in taken if f is not None]
+                entries = list(taken)
             if not entries:
                 entries = _entries(
                     client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=batch, block=block_ms)
                 )
         if not entries:
             continue
-        signals = [s for s in (signal_decode(i, f) for i, f in entries) if s is not None]
+        signals = [s for s in (signal_decode(i, f) for i, f in entries if f) if s is not None]
         if signals:
             signals_handle(client, signals, stats)
         client.xack(STREAM, GROUP, *[i for i, _ in entries])  # only after the halts committed
     return stats
-
-
-def safety_loop_alive(max_age_s: float = 15.0) -> bool:
-    raw = redis_client().get(SAFETY_LOOP_KEY)
-    return raw is not None and time.time() - float(cast(bytes, raw)) <= max_age_s

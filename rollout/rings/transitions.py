@@ -171,7 +171,7 @@ def rollout_resume(*, tenant: Tenant, actor: Actor, rollout: Rollout) -> Rollout
         desired_changed(rollout.tenant_id, "ring.advanced")
         notify(rollout.tenant_id, "rollout.resumed", {"rollout": rollout_dict(rollout)})
         tid, rid = str(rollout.tenant_id), str(rollout.pk)
-        transaction.on_commit(lambda: stop_holds_release(tid, rollout_id=rid))
+        transaction.on_commit(lambda: stop_holds_release(tid, rollout_id=rid), robust=True)
     return rollout
 
 

@@ -31,7 +31,7 @@ from tests.conftest import BASE_DIR, ManagedProcess, child_env, wait_for
 from tests.conftest import test_database_url as database_url
 from tests.factories import content_release, host_with_credential, member, rollout_catalog
 from tests.rollout.conftest import session
-from tests.rollout.rings.test_transitions import rings_of, rollout_in_ring_1, staged_tenant
+from tests.rollout.rings.test_transitions import crash, rings_of, rollout_in_ring_1, staged_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OPERATOR = Actor.system("operator")
@@ -252,3 +252,23 @@ def test_it_fills_the_timeline_of_a_halt_in_order(redis_flush: Any) -> None:
     assert 'data-testid="stop-timeline"' in page and "Edge first served the stop" in page
     outsider = member(staged_tenant("outsider", hosts=1), Role.OWNER)
     assert session(outsider).get(f"/api/v1/rollouts/{rollout.pk}").status_code == 404
+
+
+def test_it_evaluates_only_the_signalled_tenant_once_per_burst(redis_flush: Any) -> None:
+    # given: two tenants whose first rings crash; only the first tenant's hosts report it (the
+    # other's crashes are in PostgreSQL already, as if the signal had been lost)
+    _, rollout, first = failing_rollout("burst")
+    other = staged_tenant("quiet", hosts=40)
+    assert rollout.release is not None
+    other_rollout = rollout_in_ring_1(rollout.release, other)
+    heartbeats_ingest([crash_heartbeat(h) for h in first])
+    signals = [s for s in (signal_decode(i, f) for i, f in redis_client().xrange(STREAM)) if s is not None]
+    for host_id in (h for h, i in rings_of(other).items() if i == 0):
+        crash(host_id)
+    # when: the safety loop handles the burst
+    stats = LoopStats()
+    signals_handle(redis_client(), signals, stats)
+    # then: one evaluation for the burst, of the signalled tenant only
+    assert stats.signals == len(first) > 1 and stats.evaluations == 1
+    assert Rollout.objects.get(pk=rollout.pk).state == RolloutState.HALTED
+    assert Rollout.objects.get(pk=other_rollout.pk).state == RolloutState.IN_RING
