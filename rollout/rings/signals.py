@@ -24,6 +24,7 @@ import redis
 
 from console.health import SAFETY_LOOP_KEY
 from console.redis import redis_client
+from rollout.desired.publish import urgent_publishes_last
 from rollout.rings.records import StopCause
 from rollout.rings.tick import rollouts_evaluate_tenant
 from telemetry.fleet import DIRTY_KEY
@@ -87,11 +88,12 @@ def signals_handle(client: redis.Redis, signals: list[Signal], stats: LoopStats)
         if s.tenant_id not in first or s.received_at < first[s.tenant_id].received_at:
             first[s.tenant_id] = s
     crashes_flush(client, {s.host_id for s in signals})
-    for tenant_id, s in first.items():
-        cause = StopCause(crash_received_at=datetime.fromtimestamp(s.received_at, UTC), by_signal=True)
-        for outcome, n in rollouts_evaluate_tenant(tenant_id, cause).items():
-            stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + n
-        stats.evaluations += 1
+    with urgent_publishes_last():  # halts in several tenants: every hold first, then the recomputes
+        for tenant_id, s in first.items():
+            cause = StopCause(crash_received_at=datetime.fromtimestamp(s.received_at, UTC), by_signal=True)
+            for outcome, n in rollouts_evaluate_tenant(tenant_id, cause).items():
+                stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + n
+            stats.evaluations += 1
     stats.signals += len(signals)
 
 

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from console.access import Actor
+from rollout.desired.publish import urgent_publishes_last
 from rollout.models import BuildStage, ContentRelease, ContentStage, Ring, Rollout, RolloutState, SensorBuild
 from rollout.resolver.targets import version_key
 from rollout.rings.admin import LIVE, ring_thresholds
@@ -89,57 +90,65 @@ def rollouts_tick() -> dict[str, int]:
     if not (got and got[0]):
         return {"skipped": 1}
     try:
-        counts = {"started": 0, "halted": 0, "advanced": 0, "recalled": 0}
-        for release in releases_to_stage():
-            counts["started"] += len(rollouts_start_for_release(release=release, actor=GATES))
-        # A release recalled through the plain stage change still rolls every tenant back.
-        for rollout in (
-            Rollout.objects.filter(state__in=LIVE, release__stage=ContentStage.RECALLED)
-            .select_related("tenant")
-            .order_by("pk")
-        ):
-            with transaction.atomic():
-                rollout_rollback_apply(
-                    rollout_lock(rollout),
-                    GATES,
-                    "The vendor recalled this release.",
-                    event="release.recalled",
-                )
-                counts["recalled"] += 1
-        # A sensor build withdrawn through any path still rolls its rollouts back.
-        withdrawn = {
-            (f"sensor:{platform}", version)
-            for platform, version in SensorBuild.objects.filter(stage=BuildStage.WITHDRAWN).values_list(
-                "platform", "version"
-            )
-        }
-        for rollout in Rollout.objects.filter(state__in=LIVE, subject__startswith="sensor:").order_by("pk"):
-            if (rollout.subject, rollout.version) in withdrawn:
+        # Halts and recalls in many tenants: every hold first, then the recomputes.
+        with urgent_publishes_last():
+            counts = {"started": 0, "halted": 0, "advanced": 0, "recalled": 0}
+            for release in releases_to_stage():
+                counts["started"] += len(rollouts_start_for_release(release=release, actor=GATES))
+            # A release recalled through the plain stage change still rolls every tenant back.
+            for rollout in (
+                Rollout.objects.filter(state__in=LIVE, release__stage=ContentStage.RECALLED)
+                .select_related("tenant")
+                .order_by("pk")
+            ):
                 with transaction.atomic():
                     rollout_rollback_apply(
-                        rollout_lock(rollout), GATES, "The vendor withdrew this sensor build."
+                        rollout_lock(rollout),
+                        GATES,
+                        "The vendor recalled this release.",
+                        event="release.recalled",
                     )
                     counts["recalled"] += 1
-        cohort: dict[uuid.UUID, list[HostHealth]] = {}
-        rings_of: dict[uuid.UUID, list[Ring]] = {}
-        for rollout in (
-            Rollout.objects.filter(state__in=LIVE).select_related("tenant", "release").order_by("created_at")
-        ):
-            if rollout.tenant_id not in rings_of:
-                rings_of[rollout.tenant_id] = list(
-                    Ring.objects.filter(tenant_id=rollout.tenant_id).select_related("group").order_by("order")
+            # A sensor build withdrawn through any path still rolls its rollouts back.
+            withdrawn = {
+                (f"sensor:{platform}", version)
+                for platform, version in SensorBuild.objects.filter(stage=BuildStage.WITHDRAWN).values_list(
+                    "platform", "version"
                 )
-            rings = rings_of[rollout.tenant_id]
-            health = rollout_health(rollout, rings)
-            if rollout.release_id is not None:
-                cohort.setdefault(rollout.release_id, []).extend(h for i, h in health.samples if i == 0)
-            if rollout.state == RolloutState.IN_RING:
-                outcome = rollout_gate_tick(rollout, rings, health)
-                counts[outcome] = counts.get(outcome, 0) + 1
-        for release_id, samples in cohort.items():
-            if canary_gate_tick(release_id, samples):
-                counts["recalled"] += 1
-        return counts
+            }
+            for rollout in Rollout.objects.filter(state__in=LIVE, subject__startswith="sensor:").order_by(
+                "pk"
+            ):
+                if (rollout.subject, rollout.version) in withdrawn:
+                    with transaction.atomic():
+                        rollout_rollback_apply(
+                            rollout_lock(rollout), GATES, "The vendor withdrew this sensor build."
+                        )
+                        counts["recalled"] += 1
+            cohort: dict[uuid.UUID, list[HostHealth]] = {}
+            rings_of: dict[uuid.UUID, list[Ring]] = {}
+            for rollout in (
+                Rollout.objects.filter(state__in=LIVE)
+                .select_related("tenant", "release")
+                .order_by("created_at")
+            ):
+                if rollout.tenant_id not in rings_of:
+                    rings_of[rollout.tenant_id] = list(
+                        Ring.objects.filter(tenant_id=rollout.tenant_id)
+                        .select_related("group")
+                        .order_by("order")
+                    )
+                rings = rings_of[rollout.tenant_id]
+                health = rollout_health(rollout, rings)
+                if rollout.release_id is not None:
+                    cohort.setdefault(rollout.release_id, []).extend(h for i, h in health.samples if i == 0)
+                if rollout.state == RolloutState.IN_RING:
+                    outcome = rollout_gate_tick(rollout, rings, health)
+                    counts[outcome] = counts.get(outcome, 0) + 1
+            for release_id, samples in cohort.items():
+                if canary_gate_tick(release_id, samples):
+                    counts["recalled"] += 1
+            return counts
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [TICK_LOCK])

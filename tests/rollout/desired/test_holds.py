@@ -3,9 +3,12 @@ recompute caught up or the rollout resumed, and never clobbering (or clobbered b
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import psycopg
 import pytest
+from django.db import connection
 
 from console.access import Actor
 from rollout.controls.pauses import pause_create, pause_resume
@@ -15,6 +18,9 @@ from rollout.desired.reconcile import desired_state_reconcile
 from rollout.distribution.edge import EmbeddedEdgeBackend
 from rollout.models import RolloutStop
 from rollout.rings.transitions import rollout_halt, rollout_resume, rollout_rollback
+from rollout.rings.vendor import release_recall
+from tests.conftest import test_database_url as database_url
+from tests.conftest import wait_for
 from tests.factories import content_release, rollout_catalog
 from tests.rollout.rings.test_transitions import rollout_in_ring_1, staged_tenant
 
@@ -106,3 +112,40 @@ def test_it_keeps_a_pause_and_a_halt_on_one_category_from_clearing_each_other(re
     outbox_process(str(tenant.pk))
     # then: the pause's hold is what remains
     assert edge_holds(tenant)[FIELD] == "freeze again"
+
+
+def test_it_sends_every_tenants_recall_hold_before_the_first_recompute(redis_flush: Any) -> None:
+    # given: two tenants staging the release, their desired state on the edge, and a transaction
+    # holding both tenants' revision rows, so any recompute waits
+    tenant, rollout = world("recall-a")
+    other = staged_tenant("recall-b", hosts=20)
+    assert rollout.release is not None
+    rollout_in_ring_1(rollout.release, other)
+    desired_state_publish_now(other.pk)
+    blocker = psycopg.connect(database_url())
+    errors: list[BaseException] = []
+
+    def recall() -> None:
+        try:
+            release_recall(release=rollout.release, actor=OPERATOR, reason="crashes everywhere")
+        except BaseException as exc:  # reported by the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    try:
+        blocker.execute(
+            "SELECT 1 FROM rollout_tenantrevision WHERE tenant_id = ANY(%s) FOR UPDATE",
+            [[tenant.pk, other.pk]],
+        )
+        # when: the vendor recalls the release
+        thread = threading.Thread(target=recall)
+        thread.start()
+        # then: both tenants' holds are served while the first recompute still waits
+        wait_for(lambda: FIELD in edge_holds(tenant) and FIELD in edge_holds(other), what="both holds")
+        assert thread.is_alive()
+    finally:
+        blocker.rollback()
+        blocker.close()
+    thread.join(timeout=120)
+    assert not errors and not thread.is_alive()
