@@ -21,6 +21,10 @@ from console.redis import redis_client
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
+# The safety loop (``manage.py safety_loop``, rollout app) sets this key to the unix time of its
+# last round; the console only reads it (it does not import the rollout app).
+SAFETY_LOOP_KEY = "control:safety_loop:heartbeat"
+SAFETY_LOOP_STALE_SECONDS = 15
 
 
 @never_cache
@@ -66,12 +70,26 @@ def _check_worker() -> dict[str, Any]:
     return result
 
 
+def _check_safety_loop() -> dict[str, Any]:
+    try:
+        raw = redis_client().get(SAFETY_LOOP_KEY)
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    if raw is None:
+        return {"ok": False, "error": "no safety loop heartbeat seen (manage.py safety_loop)"}
+    age = time.time() - float(cast(bytes, raw))
+    return {"ok": age <= SAFETY_LOOP_STALE_SECONDS, "last_heartbeat_s": round(age, 1)}
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to serve: PostgreSQL and Redis answer and a Celery worker beat recently."""
+    """Ready to serve: PostgreSQL and Redis answer and a Celery worker beat recently. The safety
+    loop is reported too; it does not make a web process unready (the gate tick still halts without
+    it, only later), so it is left out of the status."""
     checks = {"database": _check_database(), "redis": _check_redis(), "worker": _check_worker()}
     ok = all(c["ok"] for c in checks.values())
+    checks["safety_loop"] = _check_safety_loop()
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
     )

@@ -43,6 +43,8 @@ def processes(port: str, simulate_hosts: int) -> dict[str, str]:
         "control": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 1 --without-gossip "
         f"-Q {os.environ.get('CELERY_QUEUE', 'console')}-control --hostname control@%h",
         "beat": f"{bin_dir / 'celery'} -A console beat --loglevel INFO",
+        # crash reports halt failing rings at once (the gate tick stays the safety net)
+        "safety": f"{PYTHON} {BASE_DIR / 'manage.py'} safety_loop",
     }
     simulator = BASE_DIR / "telemetry" / "management" / "commands" / "simulate_fleet.py"
     if simulate_hosts > 0 and simulator.exists():

@@ -138,6 +138,8 @@ class Stack:
                 "control@%h",
             ],
             "beat": [celery, "-A", "console", "beat", "--schedule", str(self.workdir / "beat-schedule")],
+            # crash reports halt failing rings at once (the gate tick stays the safety net)
+            "safety": [sys.executable, "manage.py", "safety_loop"],
         }
         for name, args in commands.items():
             self.procs[name] = subprocess.Popen(args, env=env, cwd=BASE_DIR, stdout=log, stderr=log)

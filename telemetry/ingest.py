@@ -31,6 +31,7 @@ from console.errors import InvalidInput, ServiceUnavailable
 from console.redis import redis_client
 from telemetry.models import REPORTED_STATUSES, Platform
 from telemetry.schedule import TICK_SECONDS
+from telemetry.signals import signals_emit
 
 logger = logging.getLogger(__name__)
 
@@ -349,6 +350,7 @@ def heartbeats_ingest(items: Any, *, only_host_id: str | None = None) -> IngestR
         try:
             client = redis_client()
             _script(client, _STAGE_LUA)(keys=[STAGED, STAGED_TS, STAGED_CRASHES], args=args)
+            signals_emit(client, good)  # crash reports wake the safety loop at once
         except redis.RedisError as exc:
             raise ServiceUnavailable(
                 "Heartbeat staging is unavailable; nothing from this batch was accepted. Retry later.",

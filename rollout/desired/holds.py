@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from rollout.desired.status import sync_failure_record
 from rollout.distribution.backends import backend_for
 from rollout.distribution.base import DistributionBackend, DistributionError, Hold
-from rollout.models import Pause, PauseScope
+from rollout.distribution.served import hold_served_at, hold_served_forget
+from rollout.models import OutboxEntry, Pause, PauseScope, RolloutState, RolloutStop, TenantRevision
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +28,13 @@ def pause_hold(pause: Pause) -> Hold:
 
 
 def pause_hold_set(pause: Pause, *, backend: DistributionBackend | None = None) -> None:
-    """Sends the pause to the backend as one hold. A failure is recorded; reconciliation repairs it."""
+    """Sends the pause to the backend as one hold. A failure is recorded; reconciliation repairs it.
+    A halt or recall holding the same key keeps its hold (it lasts until the recompute caught up)."""
+    hold = pause_hold(pause)
+    if any(stop_hold(s).field_name == hold.field_name for s in stops_holding(str(pause.tenant_id))):
+        return
     try:
-        (backend or backend_for(settings)).hold_set(str(pause.tenant_id), pause_hold(pause))
+        (backend or backend_for(settings)).hold_set(str(pause.tenant_id), hold)
     except DistributionError as exc:
         log.error("pause %s did not reach distribution: %s", pause.pk, exc)
         sync_failure_record(str(pause.tenant_id), f"pause not delivered ({type(exc).__name__}): {exc}")
@@ -39,11 +46,23 @@ def pause_hold_clear(pause: Pause, *, backend: DistributionBackend | None = None
     # Another active pause on the same scope and key keeps the hold.
     if any(pause_hold(p).field_name == hold.field_name for p in _active_pauses(tid) if p.pk != pause.pk):
         return
+    stop = next((s for s in stops_holding(tid) if stop_hold(s).field_name == hold.field_name), None)
+    if stop is not None:  # a halt or recall froze the same key: its hold stays
+        _hold_set(tid, stop_hold(stop), backend=backend)
+        return
     try:
         (backend or backend_for(settings)).hold_clear(tid, hold.scope, hold.key)
     except DistributionError as exc:
         log.error("resume of pause %s did not reach distribution: %s", pause.pk, exc)
         sync_failure_record(tid, f"resume not delivered ({type(exc).__name__}): {exc}")
+
+
+def _hold_set(tid: str, hold: Hold, *, backend: DistributionBackend | None = None) -> None:
+    try:
+        (backend or backend_for(settings)).hold_set(tid, hold)
+    except DistributionError as exc:
+        log.error("hold %s of tenant %s did not reach distribution: %s", hold.field_name, tid, exc)
+        sync_failure_record(tid, f"hold not delivered ({type(exc).__name__}): {exc}")
 
 
 def _active_pauses(tenant_id: str) -> list[Pause]:
@@ -56,9 +75,13 @@ def _active_pauses(tenant_id: str) -> list[Pause]:
 
 
 def holds_expected(tenant_id: str) -> dict[str, Hold]:
-    out: dict[str, Hold] = {}
+    """The holds the backend should have for the tenant: active pauses and stops not yet caught up."""
+    out: dict[str, Hold] = {stop_hold(stop).field_name: stop_hold(stop) for stop in stops_holding(tenant_id)}
+    stopped = set(out)
     for pause in _active_pauses(tenant_id):
         hold = pause_hold(pause)
+        if hold.field_name in stopped:
+            continue  # a stop on the same key lasts until it is cleared: it is the hold meanwhile
         known = out.get(hold.field_name)
         # Two pauses on one key: the one that lasts longer (None = until resumed) is the hold.
         if known is None or known.until is None:
@@ -66,3 +89,94 @@ def holds_expected(tenant_id: str) -> dict[str, Hold]:
         elif hold.until is None or hold.until > known.until:
             out[hold.field_name] = hold
     return out
+
+
+# ---------------------------------------------------------------------------- halt and recall holds
+STOP_PREFIX = "Stopped: "  # the reason a stop hold carries to the edge
+
+
+def stop_hold(stop: RolloutStop) -> Hold:
+    """A halt or recall as one hold: the category (or the platform's sensor build) is frozen, so no
+    host takes a version it does not run until the recompute has published the stop per host."""
+    return Hold(stop.hold_scope, stop.hold_key, (STOP_PREFIX + stop.reason)[:500])  # type: ignore[arg-type]
+
+
+def stops_holding(tenant_id: str) -> list[RolloutStop]:
+    return list(
+        RolloutStop.objects.filter(tenant_id=tenant_id, hold_cleared_at__isnull=True)
+        .select_related("rollout")
+        .order_by("committed_at")
+    )
+
+
+def _backend(backend: DistributionBackend | None) -> DistributionBackend:
+    return backend or backend_for(settings)
+
+
+def stop_hold_publish(stop: RolloutStop, *, backend: DistributionBackend | None = None) -> None:
+    """Right after the stop commits, before any recompute: one hold write for the tenant. Records
+    the commit and publish times; a failure is recorded and reconciliation sets the hold later."""
+    tid = str(stop.tenant_id)
+    committed = timezone.now()
+    hold = stop_hold(stop)
+    published = None
+    try:
+        hold_served_forget(tid, hold.field_name)
+        _backend(backend).hold_set(tid, hold)
+        published = timezone.now()
+    except (DistributionError, redis.RedisError) as exc:
+        log.error("stop %s did not reach distribution: %s", stop.pk, exc)
+        sync_failure_record(tid, f"stop not delivered ({type(exc).__name__}): {exc}")
+    RolloutStop.objects.filter(pk=stop.pk).update(committed_at=committed, hold_published_at=published)
+
+
+def _caught_up(stop: RolloutStop, state: str) -> bool:
+    if state not in (RolloutState.HALTED, RolloutState.ROLLED_BACK):
+        return True  # resumed or promoted past it: nothing to hold any more
+    # Every recompute the stop asked for is processed (its outbox row was written before commit).
+    return not OutboxEntry.objects.filter(
+        tenant_id=stop.tenant_id, processed_at__isnull=True, created_at__lte=stop.committed_at
+    ).exists()
+
+
+def stop_holds_release(
+    tenant_id: str, *, backend: DistributionBackend | None = None, rollout_id: str | None = None
+) -> list[str]:
+    """Clears the stop holds the published desired state has caught up with (after a publish), or
+    those of ``rollout_id`` whatever the state (it resumed). A pause on the same key keeps its
+    hold. Returns the hold names cleared."""
+    tid = str(tenant_id)
+    stops = stops_holding(tid)
+    if rollout_id is None and stops:
+        tr = TenantRevision.objects.filter(tenant_id=tid).first()
+        if tr is None or (tr.published_revision or 0) < tr.revision:
+            return []
+    done: list[RolloutStop] = []
+    with transaction.atomic():
+        for stop in stops:
+            state = stop.rollout.state
+            if (rollout_id is not None and str(stop.rollout_id) == rollout_id) or (
+                rollout_id is None and _caught_up(stop, state)
+            ):
+                served = hold_served_at(tid, stop_hold(stop).field_name)
+                RolloutStop.objects.filter(pk=stop.pk).update(
+                    hold_cleared_at=timezone.now(), edge_served_at=served
+                )
+                done.append(stop)
+    if not done:
+        return []
+    b = _backend(backend)
+    expected = holds_expected(tid)
+    cleared = []
+    for name in sorted({stop_hold(s).field_name for s in done}):
+        scope, key = name.split(":", 1)
+        try:
+            if name in expected:
+                b.hold_set(tid, expected[name])  # a pause (or another stop) on the same key
+            else:
+                b.hold_clear(tid, scope, key)  # type: ignore[arg-type]
+                cleared.append(name)
+        except (DistributionError, redis.RedisError) as exc:
+            log.error("stop hold %s of tenant %s not cleared: %s", name, tid, exc)
+            sync_failure_record(tid, f"stop hold not cleared ({type(exc).__name__}): {exc}")
+    return cleared

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from console.models import Tenant
+from rollout.desired.holds import stop_holds_release
 from rollout.desired.outbox import outbox_enqueue, targets_only
 from rollout.desired.recompute import (
     CHUNK,
@@ -121,13 +124,24 @@ def desired_state_publish(
     b = backend or backend_for(settings)
     for _ in range(PUBLISH_SUPERSEDED_RETRIES):
         try:
-            return _publish_once(tid, b)
+            published = _publish_once(tid, b)
         except Superseded as exc:
             log.info("tenant %s: %s; publishing the newer one", tid, exc)
+            continue
+        _stop_holds_release(tid, b)
+        return published
     # Recomputes keep landing faster than a publish completes: the outbox retries later.
     raise PublishInProgress(
         f"tenant {tid}: revisions kept moving during {PUBLISH_SUPERSEDED_RETRIES} publishes"
     )
+
+
+def _stop_holds_release(tid: str, b: DistributionBackend) -> None:
+    """The backend has the tenant's current revision: halt and recall holds it caught up with go."""
+    try:
+        stop_holds_release(tid, backend=b)
+    except Exception:  # the hold stays; the next publish or reconciliation clears it
+        log.warning("tenant %s: stop holds not released", tid, exc_info=True)
 
 
 def _publish_once(tid: str, b: DistributionBackend) -> Published | None:
@@ -241,6 +255,39 @@ def outbox_process(tenant_id: uuid.UUID | str) -> Published | None:
     return desired_state_publish(tid)
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def urgent_publishes_last() -> Iterator[None]:
+    """Inside the block, the urgent publishes of stops committed in it run when it ends, in order.
+
+    A recall (or a tick halting in many tenants) commits one short transaction per tenant; each
+    stop's hold goes out right after its commit, and without this the tenant's recompute would
+    run before the next tenant's stop even committed. With it, every tenant's hold (one small
+    write each) is served first, then the recomputes catch up."""
+    outer = getattr(_deferred, "queue", None)
+    if outer is not None:  # nested: the outermost block runs them
+        yield
+        return
+    queue: list[Callable[[], None]] = []
+    _deferred.queue = queue
+    try:
+        yield
+    finally:
+        _deferred.queue = None
+        for publish in queue:
+            publish()
+
+
+def _now_or_deferred(publish: Callable[[], None]) -> None:
+    queue = getattr(_deferred, "queue", None)
+    if queue is None:
+        publish()
+    else:
+        queue.append(publish)
+
+
 def desired_changed(
     tenant_id: uuid.UUID | str, reason: str, *, urgent: bool = False, stop: tuple[str, str] | None = None
 ) -> None:
@@ -275,4 +322,4 @@ def desired_changed(
             except Exception:  # the outbox row stays pending: the worker publishes it
                 log.warning("rollout: immediate publish failed for %s", tid, exc_info=True)
 
-        transaction.on_commit(_publish)
+        transaction.on_commit(lambda: _now_or_deferred(_publish))

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from console.errors import json_problem
 from rollout.distribution.credentials import edge_credential_verify
 from rollout.distribution.edge import EmbeddedEdgeBackend
+from rollout.distribution.served import holds_served_mark
 
 
 def _host_credentials(request: HttpRequest) -> tuple[str, str] | None:
@@ -82,6 +83,7 @@ def desired_state(request: HttpRequest) -> HttpResponseBase:
         not_modified = HttpResponse(status=304)
         not_modified["ETag"] = etag
         return not_modified
+    holds_served_mark(tenant_id, state.holds)  # the stop timeline's "edge served" stage
     response = JsonResponse(state.to_json())
     response["ETag"] = etag
     return response

@@ -15,7 +15,7 @@ from rollout.models.desired import DesiredState, OutboxEntry, TenantRevision
 from rollout.models.groups import HostGroup, HostGroupMember
 from rollout.models.notifications import WebhookDelivery, WebhookEndpoint
 from rollout.models.policies import ContentUpdatePolicy, SensorUpdatePolicy
-from rollout.models.rings import Ring, Rollout, RolloutEvent, RolloutState
+from rollout.models.rings import Ring, Rollout, RolloutEvent, RolloutState, RolloutStop
 
 __all__ = [
     "BuildStage",
@@ -35,6 +35,7 @@ __all__ = [
     "Rollout",
     "RolloutEvent",
     "RolloutState",
+    "RolloutStop",
     "SensorBuild",
     "SensorUpdatePolicy",
     "TemplateType",

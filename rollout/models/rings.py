@@ -122,3 +122,38 @@ class RolloutEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class RolloutStop(models.Model):
+    """One halt or rollback (recall) of a rollout: the hold that carried it to the distribution
+    backend ahead of the recompute, and the stage timestamps of the safety loop (when the crash
+    report reached the console, when a gate saw it, when the stop committed, when its hold was
+    published, when the edge first served it, when the hold was cleared)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="stops")
+    kind = models.CharField(max_length=16, help_text="halted or rolled_back")
+    hold_scope = models.CharField(max_length=16)
+    hold_key = models.CharField(max_length=200)
+    reason = models.CharField(max_length=500, blank=True, default="")
+    by_signal = models.BooleanField(default=False, help_text="Woken by a crash signal, not the tick")
+    crash_received_at = models.DateTimeField(null=True, blank=True)
+    gate_seen_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(default=utc_now)
+    hold_published_at = models.DateTimeField(null=True, blank=True)
+    edge_served_at = models.DateTimeField(null=True, blank=True)
+    hold_cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-committed_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["tenant"],
+                name="rolloutstop_holding",
+                condition=models.Q(hold_cleared_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.rollout_id}"

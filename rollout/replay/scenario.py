@@ -25,6 +25,7 @@ from console.models import Tenant
 from rollout.desired.publish import desired_state_publish_now
 from rollout.models import ContentRelease, DesiredState, Rollout, TenantRevision
 from rollout.replay.stack import Sink, free_port, processes_start, processes_stop, web_wait
+from rollout.replay.timeline import stops_timeline
 from rollout.replay.world import CATEGORY, KNOWN_GOOD, bad_release_publish, fleet_register, replay_setup
 from telemetry.models import CrashEvent
 from telemetry.simulator import BadContent, FleetSimulator, SimHost, SimulatorConfig
@@ -214,6 +215,7 @@ class IncidentReplay:
                     (first_crash - published_at).total_seconds(), 2
                 ),
                 "seconds_first_crash_to_halt_served": round((served_at - first_crash).total_seconds(), 2),
+                "stop_timeline": stops_timeline(tenant_ids, release.version, first_crash),
                 "probe_hosts": len(probes),
                 "recovered_hosts": recovered,
                 "hosts_on_known_good_at_end": on_known_good,

@@ -79,6 +79,8 @@ def processes_start(
                                "-Q", settings.CELERY_CONTROL_QUEUE, "--hostname", "control@%h"]  # fmt: skip
         commands["beat"] = [str(bin_dir / "celery"), "-A", "console", "beat", "--loglevel", "WARNING",
                             "--schedule", str(workdir / "celerybeat-schedule")]  # fmt: skip
+        # crash reports halt failing rings at once (the gate tick stays the safety net)
+        commands["safety"] = [sys.executable, str(BASE_DIR / "manage.py"), "safety_loop"]
     procs = {}
     for name, argv in commands.items():
         log = (workdir / f"{name}.log").open("wb")

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from console.errors import NotFound
 from console.scoping import OPERATE, READ, WRITE, TenantAPIView, VendorAPIView
 from rollout.desired.changes import IF_MATCH, etag_of, if_match_version, input_valid
+from rollout.distribution.served import hold_served_at
 from rollout.models import ContentRelease, Ring, Rollout
 from rollout.rings.admin import (
     ring_create,
@@ -24,7 +25,7 @@ from rollout.rings.admin import (
 )
 from rollout.rings.gates import gate_evaluate
 from rollout.rings.health import rollout_health, rollout_progress
-from rollout.rings.records import rollout_dict
+from rollout.rings.records import rollout_dict, stop_timeline
 from rollout.rings.transitions import rollout_halt, rollout_promote, rollout_resume, rollout_rollback
 from rollout.rings.vendor import release_halt, release_recall
 
@@ -62,6 +63,18 @@ def rollout_detail(rollout: Rollout) -> dict[str, Any]:
         }
         for e in rollout.events.order_by("at")[:200]
     ]
+    out["stops"] = rollout_stops(rollout)
+    return out
+
+
+def rollout_stops(rollout: Rollout) -> list[dict[str, Any]]:
+    """Each halt or rollback with its timeline; a hold not cleared yet reads the edge's mark live."""
+    out = []
+    for stop in rollout.stops.order_by("committed_at")[:20]:
+        served = None
+        if stop.edge_served_at is None and stop.hold_cleared_at is None:
+            served = hold_served_at(str(stop.tenant_id), f"{stop.hold_scope}:{stop.hold_key}")
+        out.append(stop_timeline(stop, served_at=served))
     return out
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 from celery import shared_task
@@ -9,12 +10,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from console.access import Actor
+from rollout.desired.publish import urgent_publishes_last
 from rollout.models import BuildStage, ContentRelease, ContentStage, Ring, Rollout, RolloutState, SensorBuild
 from rollout.resolver.targets import version_key
 from rollout.rings.admin import LIVE, ring_thresholds
 from rollout.rings.gates import HostHealth, gate_evaluate
 from rollout.rings.health import RolloutHealth, rollout_health
-from rollout.rings.records import rollout_lock, rollout_save
+from rollout.rings.records import StopCause, rollout_lock, rollout_save
 from rollout.rings.start import rollouts_start_for_release, tenants_to_start
 from rollout.rings.transitions import (
     advance_allowed,
@@ -33,12 +35,18 @@ GATES = Actor.system("health gate")
 TICK_LOCK = 7_311_004  # pg advisory lock: one gate tick at a time
 
 
-def rollout_gate_tick(rollout: Rollout, rings: list[Ring], health: RolloutHealth) -> str:
+def rollout_gate_tick(
+    rollout: Rollout, rings: list[Ring], health: RolloutHealth, *, cause: StopCause | None = None
+) -> str:
     """One evaluation of one running rollout: halt on a failing gate, advance after a passing gate
-    and the soak. Returns what happened (``halted``, ``advanced``, ``waiting``)."""
+    and the soak. Returns what happened (``halted``, ``advanced``, ``waiting``).
+
+    The tick and the safety loop may evaluate one rollout at the same time: the row lock and the
+    state check under it make the halt happen once."""
     if not rings:
         return "waiting"
     ring = rings[min(rollout.ring_index, len(rings) - 1)]
+    seen = timezone.now()
     gate = gate_evaluate(health.upto(rollout.ring_index), ring_thresholds(ring))
     with transaction.atomic():
         rollout = rollout_lock(rollout)
@@ -47,7 +55,8 @@ def rollout_gate_tick(rollout: Rollout, rings: list[Ring], health: RolloutHealth
         rollout.last_gate = gate.as_dict()
         rollout_save(rollout, "last_gate")
         if gate.verdict == "failed":
-            rollout_halt_apply(rollout, GATES, f"Ring {ring.name!r}: {gate.reason}", gate=gate)
+            cause = replace(cause or StopCause(), gate_seen_at=seen)
+            rollout_halt_apply(rollout, GATES, f"Ring {ring.name!r}: {gate.reason}", gate=gate, cause=cause)
             return "halted"
         soaked = rollout.ring_entered_at is None or timezone.now() >= rollout.ring_entered_at + timedelta(
             minutes=ring.soak_minutes
@@ -81,60 +90,83 @@ def rollouts_tick() -> dict[str, int]:
     if not (got and got[0]):
         return {"skipped": 1}
     try:
-        counts = {"started": 0, "halted": 0, "advanced": 0, "recalled": 0}
-        for release in releases_to_stage():
-            counts["started"] += len(rollouts_start_for_release(release=release, actor=GATES))
-        # A release recalled through the plain stage change still rolls every tenant back.
-        for rollout in (
-            Rollout.objects.filter(state__in=LIVE, release__stage=ContentStage.RECALLED)
-            .select_related("tenant")
-            .order_by("pk")
-        ):
-            with transaction.atomic():
-                rollout_rollback_apply(
-                    rollout_lock(rollout),
-                    GATES,
-                    "The vendor recalled this release.",
-                    event="release.recalled",
-                )
-                counts["recalled"] += 1
-        # A sensor build withdrawn through any path still rolls its rollouts back.
-        withdrawn = {
-            (f"sensor:{platform}", version)
-            for platform, version in SensorBuild.objects.filter(stage=BuildStage.WITHDRAWN).values_list(
-                "platform", "version"
-            )
-        }
-        for rollout in Rollout.objects.filter(state__in=LIVE, subject__startswith="sensor:").order_by("pk"):
-            if (rollout.subject, rollout.version) in withdrawn:
+        # Halts and recalls in many tenants: every hold first, then the recomputes.
+        with urgent_publishes_last():
+            counts = {"started": 0, "halted": 0, "advanced": 0, "recalled": 0}
+            for release in releases_to_stage():
+                counts["started"] += len(rollouts_start_for_release(release=release, actor=GATES))
+            # A release recalled through the plain stage change still rolls every tenant back.
+            for rollout in (
+                Rollout.objects.filter(state__in=LIVE, release__stage=ContentStage.RECALLED)
+                .select_related("tenant")
+                .order_by("pk")
+            ):
                 with transaction.atomic():
                     rollout_rollback_apply(
-                        rollout_lock(rollout), GATES, "The vendor withdrew this sensor build."
+                        rollout_lock(rollout),
+                        GATES,
+                        "The vendor recalled this release.",
+                        event="release.recalled",
                     )
                     counts["recalled"] += 1
-        cohort: dict[uuid.UUID, list[HostHealth]] = {}
-        rings_of: dict[uuid.UUID, list[Ring]] = {}
-        for rollout in (
-            Rollout.objects.filter(state__in=LIVE).select_related("tenant", "release").order_by("created_at")
-        ):
-            if rollout.tenant_id not in rings_of:
-                rings_of[rollout.tenant_id] = list(
-                    Ring.objects.filter(tenant_id=rollout.tenant_id).select_related("group").order_by("order")
+            # A sensor build withdrawn through any path still rolls its rollouts back.
+            withdrawn = {
+                (f"sensor:{platform}", version)
+                for platform, version in SensorBuild.objects.filter(stage=BuildStage.WITHDRAWN).values_list(
+                    "platform", "version"
                 )
-            rings = rings_of[rollout.tenant_id]
-            health = rollout_health(rollout, rings)
-            if rollout.release_id is not None:
-                cohort.setdefault(rollout.release_id, []).extend(h for i, h in health.samples if i == 0)
-            if rollout.state == RolloutState.IN_RING:
-                outcome = rollout_gate_tick(rollout, rings, health)
-                counts[outcome] = counts.get(outcome, 0) + 1
-        for release_id, samples in cohort.items():
-            if canary_gate_tick(release_id, samples):
-                counts["recalled"] += 1
-        return counts
+            }
+            for rollout in Rollout.objects.filter(state__in=LIVE, subject__startswith="sensor:").order_by(
+                "pk"
+            ):
+                if (rollout.subject, rollout.version) in withdrawn:
+                    with transaction.atomic():
+                        rollout_rollback_apply(
+                            rollout_lock(rollout), GATES, "The vendor withdrew this sensor build."
+                        )
+                        counts["recalled"] += 1
+            cohort: dict[uuid.UUID, list[HostHealth]] = {}
+            rings_of: dict[uuid.UUID, list[Ring]] = {}
+            for rollout in (
+                Rollout.objects.filter(state__in=LIVE)
+                .select_related("tenant", "release")
+                .order_by("created_at")
+            ):
+                if rollout.tenant_id not in rings_of:
+                    rings_of[rollout.tenant_id] = list(
+                        Ring.objects.filter(tenant_id=rollout.tenant_id)
+                        .select_related("group")
+                        .order_by("order")
+                    )
+                rings = rings_of[rollout.tenant_id]
+                health = rollout_health(rollout, rings)
+                if rollout.release_id is not None:
+                    cohort.setdefault(rollout.release_id, []).extend(h for i, h in health.samples if i == 0)
+                if rollout.state == RolloutState.IN_RING:
+                    outcome = rollout_gate_tick(rollout, rings, health)
+                    counts[outcome] = counts.get(outcome, 0) + 1
+            for release_id, samples in cohort.items():
+                if canary_gate_tick(release_id, samples):
+                    counts["recalled"] += 1
+            return counts
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [TICK_LOCK])
+
+
+def rollouts_evaluate_tenant(tenant_id: uuid.UUID | str, cause: StopCause | None = None) -> dict[str, int]:
+    """The gates of one tenant's running rollouts, now (the safety loop, woken by a crash signal).
+    Starting rollouts, recalls and the vendor canary stay with the tick."""
+    counts: dict[str, int] = {}
+    rings = list(Ring.objects.filter(tenant_id=tenant_id).select_related("group").order_by("order"))
+    for rollout in (
+        Rollout.objects.filter(tenant_id=tenant_id, state=RolloutState.IN_RING)
+        .select_related("tenant", "release")
+        .order_by("created_at")
+    ):
+        outcome = rollout_gate_tick(rollout, rings, rollout_health(rollout, rings), cause=cause)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 @shared_task(name="rollout.rollouts.rollouts_tick_task", ignore_result=True)

@@ -8,6 +8,7 @@ from console.audit import audit_record
 from console.errors import Conflict, Forbidden, InvalidInput
 from console.models import Tenant
 from rollout import resolver as rv
+from rollout.desired.holds import stop_holds_release
 from rollout.desired.publish import desired_changed
 from rollout.models import (
     BuildStage,
@@ -32,7 +33,14 @@ from rollout.rings.events import (
 )
 from rollout.rings.gates import GateResult, gate_evaluate
 from rollout.rings.health import rollout_health
-from rollout.rings.records import rollout_dict, rollout_event, rollout_lock, rollout_save
+from rollout.rings.records import (
+    StopCause,
+    rollout_dict,
+    rollout_event,
+    rollout_lock,
+    rollout_save,
+    rollout_stop_record,
+)
 
 
 def advance_allowed(rollout: Rollout) -> bool:
@@ -87,7 +95,12 @@ def ring_advance(rollout: Rollout, rings: list[Ring], actor: Actor, *, why: str)
 
 
 def rollout_halt_apply(
-    rollout: Rollout, actor: Actor, reason: str, *, gate: GateResult | None = None
+    rollout: Rollout,
+    actor: Actor,
+    reason: str,
+    *,
+    gate: GateResult | None = None,
+    cause: StopCause | None = None,
 ) -> None:
     before = rollout_dict(rollout)
     rollout.state = RolloutState.HALTED
@@ -103,6 +116,7 @@ def rollout_halt_apply(
         before=before,
         after=rollout_dict(rollout),
     )
+    rollout_stop_record(rollout, "halted", reason, cause)  # its hold goes out before the recompute
     desired_changed(rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.subject, rollout.version))
     payload = {"rollout": rollout_dict(rollout), "reason": reason}
     if gate is not None:
@@ -156,6 +170,8 @@ def rollout_resume(*, tenant: Tenant, actor: Actor, rollout: Rollout) -> Rollout
         )
         desired_changed(rollout.tenant_id, "ring.advanced")
         notify(rollout.tenant_id, "rollout.resumed", {"rollout": rollout_dict(rollout)})
+        tid, rid = str(rollout.tenant_id), str(rollout.pk)
+        transaction.on_commit(lambda: stop_holds_release(tid, rollout_id=rid), robust=True)
     return rollout
 
 
@@ -192,6 +208,7 @@ def rollout_rollback_apply(
         before=before,
         after=rollout_dict(rollout),
     )
+    rollout_stop_record(rollout, "rolled_back", reason, None)  # its hold goes out before the recompute
     # Every host that has the version was offered it: those are the ones to send back first.
     desired_changed(rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.subject, rollout.version))
     notify(rollout.tenant_id, event, {"rollout": rollout_dict(rollout), "reason": reason})

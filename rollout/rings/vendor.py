@@ -18,7 +18,7 @@ from console.access import Actor
 from console.audit import audit_record
 from console.errors import Conflict, InvalidInput
 from console.models import Tenant
-from rollout.desired.publish import desired_changed
+from rollout.desired.publish import desired_changed, urgent_publishes_last
 from rollout.models import ContentRelease, ContentStage, Rollout, RolloutState
 from rollout.notifications.events import notify
 from rollout.rings.events import CONTENT_RELEASE_HALTED, CONTENT_RELEASE_RECALLED
@@ -75,16 +75,17 @@ def release_halt(*, release: ContentRelease, actor: Actor, reason: str) -> int:
         target=release,
         after={"version": release.version, "reason": reason},
     )
-    for rollout_id in (
-        Rollout.objects.filter(subject=subject, version=release.version, state=RolloutState.IN_RING)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        with transaction.atomic():
-            rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
-            if rollout.state == RolloutState.IN_RING:
-                rollout_halt_apply(rollout, actor, f"Halted by the vendor: {reason}")
-                halted += 1
+    with urgent_publishes_last():  # every tenant's hold first, then the recomputes
+        for rollout_id in (
+            Rollout.objects.filter(subject=subject, version=release.version, state=RolloutState.IN_RING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ):
+            with transaction.atomic():
+                rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
+                if rollout.state == RolloutState.IN_RING:
+                    rollout_halt_apply(rollout, actor, f"Halted by the vendor: {reason}")
+                    halted += 1
     return halted
 
 
@@ -119,32 +120,33 @@ def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int
     # audit chain would deadlock against ordinary traffic.
     subject = f"content:{release.category.key}"
     rolled = set()
-    for rollout_id in (
-        Rollout.objects.filter(subject=subject, version=release.version)
-        .exclude(state=RolloutState.ROLLED_BACK)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        with transaction.atomic():
-            rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
-            if rollout.state != RolloutState.ROLLED_BACK:
-                rollout_rollback_apply(
-                    rollout, actor, f"Recalled by the vendor: {reason}", event="release.recalled"
+    with urgent_publishes_last():  # every tenant's hold first, then the recomputes
+        for rollout_id in (
+            Rollout.objects.filter(subject=subject, version=release.version)
+            .exclude(state=RolloutState.ROLLED_BACK)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ):
+            with transaction.atomic():
+                rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
+                if rollout.state != RolloutState.ROLLED_BACK:
+                    rollout_rollback_apply(
+                        rollout, actor, f"Recalled by the vendor: {reason}", event="release.recalled"
+                    )
+                rolled.add(rollout.tenant_id)
+        # Tenants without rings may have taken it through their policies: republish them too.
+        others = list(Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True))
+        for tenant_id in others:
+            with transaction.atomic():
+                desired_changed(
+                    tenant_id,
+                    "rollout.halted",
+                    urgent=True,
+                    stop=(f"content:{release.category.key}", release.version),
                 )
-            rolled.add(rollout.tenant_id)
-    # Tenants without rings may have taken it through their policies: republish them too.
-    others = list(Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True))
-    for tenant_id in others:
-        with transaction.atomic():
-            desired_changed(
-                tenant_id,
-                "rollout.halted",
-                urgent=True,
-                stop=(f"content:{release.category.key}", release.version),
-            )
-            notify(
-                tenant_id,
-                "release.recalled",
-                {"release": release.version, "category": release.category.key, "reason": reason},
-            )
+                notify(
+                    tenant_id,
+                    "release.recalled",
+                    {"release": release.version, "category": release.category.key, "reason": reason},
+                )
     return len(rolled) + len(others)

@@ -43,6 +43,9 @@ def test_it_replays_the_incident_and_reports_exposure_and_halt(redis_flush: Any)
     assert report["probe_hosts"] >= 1
     assert report["time_acceleration_used"] is True
     assert {"recovered_hosts", "hosts_on_known_good_at_end", "s1_met"} <= set(report)
+    # and: every stop of the bad release has its timeline, its hold published before any recompute
+    stops = report["stop_timeline"]["stops"]
+    assert stops and all(s["committed"] is not None and s["hold_published"] is not None for s in stops)
 
 
 def _simulate(url: str, credentials: Any, *extra: str) -> ManagedProcess:
