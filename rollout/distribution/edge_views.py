@@ -5,7 +5,8 @@ round trip for its published state. ``GET /edge/v1/desired-state`` answers::
 
     {"host_id", "revision", "sensor_build", "content": {category: version},
      "holds": [{"scope", "key", "reason", "until"}], "paused": bool,
-     "frozen": {"sensor_build": bool, "content": ["*"] | [category, ...]}}
+     "frozen": {"sensor_build": bool, "content": ["*"] | [category, ...]},
+     "fallback": null | {"sensor_build", "content": {category: version}, "rule": {"failed_boots", "within_s"}}}
 
 Hold semantics for sensors: ``sensor_build`` / ``content`` are the published desired state and
 are sent even while held. When ``paused`` is true the sensor must not take any version it does
@@ -13,6 +14,10 @@ not already run for what ``frozen`` names (``"*"`` = every category; ``sensor_bu
 build): it keeps what it has, until a later poll no longer lists the hold. Versions that are not
 frozen may still be followed. The ETag covers the revision, the host's entry and the holds that
 apply to it, so a poll with ``If-None-Match`` costs a 304 until one of those changes.
+
+``fallback`` names the last known-good version per subject and the rule for reverting to it without
+the console (``rollout.distribution.base.fallback_document``); a sensor keeps the one it received
+with the change, so it can recover even when the edge cannot be reached.
 """
 
 from __future__ import annotations

@@ -464,6 +464,7 @@ def test_it_serves_the_host_its_desired_state_with_an_etag(
         "holds": [],
         "paused": False,
         "frozen": {"sensor_build": False, "content": []},
+        "fallback": None,  # no known-good version named: the sensor waits for the console
     }
     # and the credential came from the loader once, then from Redis
     assert credentials.calls == 1
