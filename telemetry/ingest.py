@@ -193,8 +193,8 @@ def heartbeat_validate(item: Any, now: datetime) -> tuple[StagedHeartbeat | None
         problem = _crash_problem(crash, now)
         if problem:
             errors[f"crashes[{n}]"] = [problem]
-    if "recovered_from" in item and (problem := recovered_from_problem(item["recovered_from"])):
-        errors["recovered_from"] = [problem]
+    if "recovered_from" in item and (recovered := recovered_from_problem(item["recovered_from"])):
+        errors["recovered_from"] = [recovered]
     optional: list[Any] = []
     for name, limit in (("hostname", 255), ("platform", 16), ("os_version", 64), ("tags", 0), ("site", 64)):
         value = item.get(name)
