@@ -103,6 +103,7 @@ class SimulatorConfig:
     poll_every: int = 3  # intervals between desired-state polls
     duration: float = 0.0  # real seconds; 0 runs until interrupted
     crash_report_chance: float = 0.8
+    background_crash_rate: float = 0.0  # hosts that crash once for unrelated reasons after an update
     bad_content_source: Callable[[], list[str]] | None = None
     credentials_file: Path | None = None  # where hosts keep their credentials across runs
     connections: int = 32  # keep-alive connections the hosts poll (and enrol) through
@@ -130,6 +131,7 @@ class FleetSimulator:
             "applied": 0,
             "crashes": 0,
             "reverted": 0,
+            "background_crashes": 0,
         }
         self.bad: list[BadContent] = list(config.bad_content)
         self.by_id = {str(h.agent_id): h for h in self.fleet}
@@ -378,6 +380,18 @@ class FleetSimulator:
                 # The fix reached it in a brief window between reboots (what saved hosts in 2024).
                 host.state = "recovering"
                 host.recovering_left = 3
+            rate = self.config.background_crash_rate
+            if rate and self.rng.random() < rate:
+                self.background_crash(host, category, version)
+
+    def background_crash(self, host: SimHost, category: str, version: str) -> None:
+        """A crash that has nothing to do with the release (a driver, the hardware): reported with
+        what was loaded, as real crash dumps are; the host comes back at once."""
+        self.stats["background_crashes"] += 1
+        at = datetime.now(UTC).isoformat()
+        crash = {"component": "storport.sys", "category": category, "content_version": version, "at": at}
+        host.crashes.append(crash)
+        host.state, host.recovering_left = "recovering", 3
 
     def heartbeat(self, host: SimHost, at: str | None = None) -> dict[str, Any] | None:
         if host.state == "boot_loop":
