@@ -4,7 +4,7 @@ flood of routine polls) cannot starve the halt.
 A sensor says how it is with ``X-Sensor-State``: ``boot_loop`` / ``crashed`` (it is crash-looping
 and asks in the brief window of a reboot) or ``recovering`` (it has just reverted or taken a fix).
 Those polls are **always admitted**. Routine polls (no header, or ``online``) share a bounded number
-of places per web process (``EDGE_ROUTINE_CONCURRENCY``, default 64, counted from when the request
+of places per web process (``EDGE_ROUTINE_CONCURRENCY``, default 128, counted from when the request
 reaches the view until its answer is built); beyond it a routine poll gets ``503`` problem+json with
 ``Retry-After`` (``EDGE_RETRY_AFTER_SECONDS``, default 2) and keeps what it runs, which is always
 safe: a sensor that was not told anything new takes nothing new. Nothing is queued or reordered, so
@@ -20,7 +20,7 @@ import threading
 from django.conf import settings
 
 RECOVERING_STATES = frozenset({"boot_loop", "crashed", "recovering"})
-DEFAULT_ROUTINE_CONCURRENCY = int(os.environ.get("EDGE_ROUTINE_CONCURRENCY", "64"))
+DEFAULT_ROUTINE_CONCURRENCY = int(os.environ.get("EDGE_ROUTINE_CONCURRENCY", "128"))
 DEFAULT_RETRY_AFTER_SECONDS = int(os.environ.get("EDGE_RETRY_AFTER_SECONDS", "2"))
 
 
