@@ -139,6 +139,7 @@ class FleetSimulator:
         # own schedule moved (``next_poll``, ``pending``), and is then skipped when it comes up.
         self.seq = itertools.count()
         self.poll_queue: list[tuple[float, int, SimHost]] = []
+        self.reboot_queue: list[tuple[float, int, SimHost]] = []  # looping hosts: not held back
         self.due_queue: list[tuple[float, int, SimHost]] = []
         self.in_flight: set[asyncio.Task[None]] = set()
         self.outbox_ready = asyncio.Event()
@@ -254,7 +255,8 @@ class FleetSimulator:
 
     def poll_at(self, host: SimHost, when: float) -> None:
         host.next_poll = when
-        heapq.heappush(self.poll_queue, (when, next(self.seq), host))
+        queue = self.reboot_queue if host.loading else self.poll_queue
+        heapq.heappush(queue, (when, next(self.seq), host))
 
     def poll_next(self, host: SimHost, now: float) -> float:
         """When the host asks again: in its next reboot window while it boot-loops (about a minute,
@@ -314,9 +316,14 @@ class FleetSimulator:
                 host.state, host.recovering_left = "recovering", 3
 
     def polls_start(self, pool: HttpPool, now: float) -> None:
-        """Hands the hosts whose poll is due to the connection pool (a bounded number at a time)."""
-        queue = self.poll_queue
-        limit = POLLS_PER_CONNECTION * self.config.connections
+        """Hands the hosts whose poll is due to the connection pool (a bounded number at a time);
+        a looping host reboots when it reboots, so its poll never waits behind routine ones here."""
+        self.polls_due(pool, self.reboot_queue, now, math.inf)
+        self.polls_due(pool, self.poll_queue, now, POLLS_PER_CONNECTION * self.config.connections)
+
+    def polls_due(
+        self, pool: HttpPool, queue: list[tuple[float, int, SimHost]], now: float, limit: float
+    ) -> None:
         while queue and queue[0][0] <= now and len(self.in_flight) < limit:
             when, _, host = heapq.heappop(queue)
             if when != host.next_poll or not host.credential:

@@ -225,3 +225,19 @@ def test_it_accepts_a_recovery_report_and_rejects_a_malformed_one(pipeline_token
     assert body["accepted"] == 1
     assert [r["index"] for r in body["rejected"]] == [1, 2]
     assert all("recovered_from" in r["errors"] for r in body["rejected"])
+
+
+def test_it_never_holds_a_looping_hosts_reboot_behind_routine_polls() -> None:
+    # given a fleet where one host loops on bad content and the others poll routinely
+    sim = _sim(hosts=3)
+    looping, *routine = sim.fleet
+    sim.desired_apply(looping, {"content": {"rapid_response": "291.4"}}, now=0)
+    sim.step(looping, now=100)
+    # when both are due to ask the edge
+    sim.poll_at(looping, 200.0)
+    for host in routine:
+        sim.poll_at(host, 150.0)
+    # then the looping host waits in the reboot queue, which the simulator starts without the
+    # in-flight bound that routine polls share
+    assert [h for _, _, h in sim.reboot_queue] == [looping]
+    assert {h.hostname for _, _, h in sim.poll_queue} == {h.hostname for h in routine}
