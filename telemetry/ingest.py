@@ -30,6 +30,7 @@ from django.db import DatabaseError, connection, transaction
 from console.errors import InvalidInput, ServiceUnavailable
 from console.redis import redis_client
 from telemetry.models import REPORTED_STATUSES, Platform
+from telemetry.recovery import recovered_from_problem
 from telemetry.schedule import TICK_SECONDS
 from telemetry.signals import signals_emit
 
@@ -70,6 +71,7 @@ _ALLOWED: Final = frozenset(
         "tags",
         "site",
         "interval_s",
+        "recovered_from",  # a sensor that reverted to its fallback by itself (telemetry.recovery)
     }
 )
 _CRASH_ALLOWED: Final = frozenset({"component", "category", "content_version", "at"})
@@ -192,6 +194,8 @@ def heartbeat_validate(item: Any, now: datetime) -> tuple[StagedHeartbeat | None
         problem = _crash_problem(crash, now)
         if problem:
             errors[f"crashes[{n}]"] = [problem]
+    if "recovered_from" in item and (recovered := recovered_from_problem(item["recovered_from"])):
+        errors["recovered_from"] = [recovered]
     optional: list[Any] = []
     for name, limit in (("hostname", 255), ("platform", 16), ("os_version", 64), ("tags", 0), ("site", 64)):
         value = item.get(name)

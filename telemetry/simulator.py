@@ -18,11 +18,13 @@ Bad content: ``--bad-content rapid_response:291.4@windows`` (repeatable; ``@wind
 ``@`` for every platform), or at run time the Redis set ``telemetry:sim:bad-content`` holding the
 same strings (``SADD telemetry:sim:bad-content rapid_response:291.4@windows``). A host that loads
 bad content reports a crash (most of the time: some die before they can) and then boot-loops:
-it sends nothing more until its desired state moves that category off the bad version. While it
-loops it still asks the edge in the brief window of every reboot (about once a minute, at most
-once per heartbeat interval), and when the edge offers any other version of that category (the known-good one after a
-recall) it takes it and recovers, as the real remediation did. It reports the version it ran before
-the crash, but the bad file is what is on its disk.
+it sends nothing more until it recovers. It asks the edge first in the brief window of every reboot
+(about a minute apart, backing off with jitter), and when the edge offers any other version of that
+category (the known-good one after a recall) it takes it, as the real remediation did. When the change
+came with a ``fallback`` it also reverts by itself after the rule's failed boots and never retakes the
+version it left while the recall stands (``telemetry.recovery``). It reports the version it ran before
+the crash, but the bad file is what is on its disk. Looping and just-reverted hosts say so to the
+edge (``X-Sensor-State``), which admits them ahead of routine polls.
 
 An unanswered poll (no connection, a timeout, an error status) is retried after a short, bounded,
 jittered back-off (``retry_delay``), never later than the host's regular poll would have been.
@@ -45,43 +47,20 @@ import math
 import random
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from telemetry.recovery import reboot_delay, retry_delay
+from telemetry.sim_fleet import PHASES, PLATFORMS, SimHost, fleet_generate
 from telemetry.simulator_http import HttpError, HttpPool
 
 BAD_CONTENT_KEY = "telemetry:sim:bad-content"
-PLATFORMS = ("windows", "macos", "linux")
-PLATFORM_WEIGHTS = (0.7, 0.2, 0.1)
-OS_VERSIONS = {
-    "windows": ("10.0.19045", "10.0.22631", "10.0.20348", "10.0.17763"),
-    "macos": ("14.5", "14.6.1", "13.6.7"),
-    "linux": ("RHEL 9.4", "Ubuntu 22.04", "Ubuntu 24.04", "Amazon Linux 2023"),
-}
-SENSOR_BUILDS = {
-    "windows": ("7.11.18110", "7.10.17706"),
-    "macos": ("7.11.18105", "7.10.17701"),
-    "linux": ("7.11.18108", "7.10.17703"),
-}
-CONTENT = {
-    "rapid_response": "291.3",
-    "sensor_operations": "44.1",
-    "vulnerability_management": "12.0",
-    "allow_block_lists": "8.2",
-}
-SITES = ("nyc", "ber", "lon", "sfo", "sgp", "dc1")
-TAGS = ("finance", "engineering", "exec", "servers", "kiosk", "pos", "vdi", "lab")
 FAULTING_COMPONENT = {"windows": "csagent.sys", "macos": "com.vendor.sensor", "linux": "sensor-bpf"}
-PHASES = 5  # hosts are spread over at least this many sub-ticks of an interval (one per second at most)
-RETRY_BASE_SECONDS = 1.0  # first retry of an unanswered poll (real seconds) ...
-RETRY_CAP_SECONDS = 30.0  # ... doubling up to this, and never past the regular poll period
 MINUTE = 60.0  # simulated seconds
 POLLS_PER_CONNECTION = 4  # polls handed to the pool at once per connection; the rest wait their turn
-NAMESPACE = uuid.UUID("5f0c1e9e-8d1b-4a53-9b86-2f8d7c1a0b11")
 
 
 @dataclass(frozen=True)
@@ -111,79 +90,6 @@ def content_is_bad(marks: list[BadContent], platform: str, category: str, versio
 
 
 @dataclass
-class SimHost:
-    agent_id: uuid.UUID
-    tenant: str
-    hostname: str
-    platform: str
-    os_version: str
-    tags: list[str]
-    site: str
-    sensor_build: str
-    content: dict[str, str]
-    phase: int
-    credential: str = ""
-    state: str = "online"  # online, crashed, boot_loop, recovering
-    crashes: list[dict[str, str]] = field(default_factory=list)
-    pending: dict[str, tuple[float, str]] = field(default_factory=dict)  # what -> (apply at, version)
-    next_poll: float = 0.0
-    etag: str = ""
-    poll_failures: int = 0  # unanswered polls in a row
-    recovering_left: int = 0
-    loading: dict[str, str] = field(default_factory=dict)  # bad content it crashes on while loading
-
-    def enrol_body(self, token: str) -> dict[str, Any]:
-        return {
-            "enrolment_token": token,
-            "agent_id": str(self.agent_id),
-            "hostname": self.hostname,
-            "platform": self.platform,
-            "os_version": self.os_version,
-            "tags": self.tags,
-            "site": self.site,
-            "sensor_build": self.sensor_build,
-            "content_versions": self.content,
-        }
-
-
-def fleet_generate(hosts: int, tenants: list[str], seed: int) -> list[SimHost]:
-    """A deterministic fleet: the same seed gives the same hosts (and agent ids) on every run."""
-    rng = random.Random(seed)  # noqa: S311 - simulation, not security
-    fleet = []
-    for n in range(hosts):
-        tenant = tenants[n % len(tenants)]
-        platform = rng.choices(PLATFORMS, PLATFORM_WEIGHTS)[0]
-        site = rng.choice(SITES)
-        role = {"windows": rng.choice(("ws", "ws", "ws", "srv")), "macos": "mac", "linux": "srv"}[platform]
-        tags = sorted(rng.sample(TAGS, rng.randint(0, 3)))
-        if role == "srv" and "servers" not in tags:
-            tags.append("servers")
-        fleet.append(
-            SimHost(
-                agent_id=uuid.uuid5(NAMESPACE, f"{seed}:{tenant}:{n}"),
-                tenant=tenant,
-                hostname=f"{site}-{role}-{n:05d}",
-                platform=platform,
-                os_version=rng.choice(OS_VERSIONS[platform]),
-                tags=tags,
-                site=site,
-                sensor_build=SENSOR_BUILDS[platform][0 if rng.random() < 0.85 else 1],
-                content=dict(CONTENT),
-                phase=n % PHASES,
-            )
-        )
-    return fleet
-
-
-def retry_delay(failures: int, poll_period: float, rng: random.Random) -> float:
-    """Real seconds before a host asks the edge again after ``failures`` unanswered polls in a row:
-    1 s doubling per failure, capped at 30 s and at the regular poll period, jittered over the
-    upper half so a fleet that lost its edge does not come back in one wave."""
-    ceiling = min(RETRY_CAP_SECONDS, poll_period, RETRY_BASE_SECONDS * 2 ** min(max(failures, 1) - 1, 16))
-    return ceiling * rng.uniform(0.5, 1.0)
-
-
-@dataclass
 class SimulatorConfig:
     url: str
     pipeline_token: str
@@ -197,6 +103,7 @@ class SimulatorConfig:
     poll_every: int = 3  # intervals between desired-state polls
     duration: float = 0.0  # real seconds; 0 runs until interrupted
     crash_report_chance: float = 0.8
+    background_crash_rate: float = 0.0  # hosts that crash once for unrelated reasons after an update
     bad_content_source: Callable[[], list[str]] | None = None
     credentials_file: Path | None = None  # where hosts keep their credentials across runs
     connections: int = 32  # keep-alive connections the hosts poll (and enrol) through
@@ -223,6 +130,8 @@ class FleetSimulator:
             "edge_unavailable": 0,
             "applied": 0,
             "crashes": 0,
+            "reverted": 0,
+            "background_crashes": 0,
         }
         self.bad: list[BadContent] = list(config.bad_content)
         self.by_id = {str(h.agent_id): h for h in self.fleet}
@@ -230,6 +139,7 @@ class FleetSimulator:
         # own schedule moved (``next_poll``, ``pending``), and is then skipped when it comes up.
         self.seq = itertools.count()
         self.poll_queue: list[tuple[float, int, SimHost]] = []
+        self.reboot_queue: list[tuple[float, int, SimHost]] = []  # looping hosts: not held back
         self.due_queue: list[tuple[float, int, SimHost]] = []
         self.in_flight: set[asyncio.Task[None]] = set()
         self.outbox_ready = asyncio.Event()
@@ -336,25 +246,32 @@ class FleetSimulator:
                     continue
                 if "*" in frozen_content or category in frozen_content:
                     continue
+                if host.recovery.refuses(category, version):
+                    continue  # it reverted from this version, and the recall still stands
                 if host.pending.get(f"content:{category}", (0, ""))[1] != version:
                     delay = self.rng.uniform(0.3, 3) * self.real_minute
+                    host.recovery.offered(desired, category, version)
                     self.schedule(host, f"content:{category}", now + delay, version)
 
     def poll_at(self, host: SimHost, when: float) -> None:
         host.next_poll = when
-        heapq.heappush(self.poll_queue, (when, next(self.seq), host))
+        queue = self.reboot_queue if host.loading else self.poll_queue
+        heapq.heappush(queue, (when, next(self.seq), host))
 
     def poll_next(self, host: SimHost, now: float) -> float:
         """When the host asks again: in its next reboot window while it boot-loops (about a minute,
         at most one interval), after a short back-off when unanswered, else after its regular poll period."""
         if host.loading:
-            return now + self.real_minute * self.rng.uniform(0.5, 1.0)
+            boots = max((len(b) for b in host.recovery.boots.values()), default=1)
+            return now + reboot_delay(boots, self.real_minute, self.rng)
         if host.poll_failures:
             return now + retry_delay(host.poll_failures, self.poll_period, self.rng)
         return now + self.poll_period * self.rng.uniform(0.9, 1.1)
 
     async def poll(self, pool: HttpPool, host: SimHost) -> None:
         headers = {"Authorization": f"Host {host.agent_id}:{host.credential}"}
+        if host.loading or host.state != "online":
+            headers["X-Sensor-State"] = "boot_loop" if host.loading else host.state
         if host.etag:
             headers["If-None-Match"] = host.etag
         self.stats["polls"] += 1
@@ -367,6 +284,7 @@ class FleetSimulator:
             # No desired state (yet), or no edge at all: keep what the host runs, ask again soon.
             self.stats["edge_unavailable"] += 1
             host.poll_failures += 1
+            self.reboot(host, now)
             self.poll_at(host, self.poll_next(host, now))
             return
         host.poll_failures = 0
@@ -376,12 +294,36 @@ class FleetSimulator:
                 body = response.json()
                 if isinstance(body, dict):
                     self.desired_apply(host, body, now)
+        self.reboot(host, now)
         self.poll_at(host, self.poll_next(host, now))
 
+    def reboot(self, host: SimHost, now: float) -> None:
+        """A looping host's reboot, after it asked the edge: one more failed boot per bad category,
+        unless the edge's fix is on its way; the rule met, it loads the fallback by itself."""
+        for category, version in list(host.loading.items()):
+            fix = host.pending.get(f"content:{category}")
+            if fix is not None and fix[1] != version:
+                continue
+            fallback = host.recovery.failed_boot(category, now * self.config.accelerate)
+            if fallback is None:
+                continue
+            del host.loading[category]
+            host.pending.pop(f"content:{category}", None)
+            host.content[category] = fallback
+            host.recovery.revert(category, version, fallback, datetime.now(UTC).isoformat())
+            self.stats["reverted"] += 1
+            if not host.loading:
+                host.state, host.recovering_left = "recovering", 3
+
     def polls_start(self, pool: HttpPool, now: float) -> None:
-        """Hands the hosts whose poll is due to the connection pool (a bounded number at a time)."""
-        queue = self.poll_queue
-        limit = POLLS_PER_CONNECTION * self.config.connections
+        """Hands the hosts whose poll is due to the connection pool (a bounded number at a time);
+        a looping host reboots when it reboots, so its poll never waits behind routine ones here."""
+        self.polls_due(pool, self.reboot_queue, now, math.inf)
+        self.polls_due(pool, self.poll_queue, now, POLLS_PER_CONNECTION * self.config.connections)
+
+    def polls_due(
+        self, pool: HttpPool, queue: list[tuple[float, int, SimHost]], now: float, limit: float
+    ) -> None:
         while queue and queue[0][0] <= now and len(self.in_flight) < limit:
             when, _, host = heapq.heappop(queue)
             if when != host.next_poll or not host.credential:
@@ -435,6 +377,8 @@ class FleetSimulator:
                     host.state = "boot_loop"
                 # The crash happens while loading: the version it reports stays the old one.
                 host.loading[category] = version
+                host.recovery.loaded(category, now * self.config.accelerate)
+                host.recovery.failed_boot(category, now * self.config.accelerate)
                 if host.credential and host.next_poll != math.inf:
                     self.poll_at(host, self.poll_next(host, now))  # asks again at its next reboot
                 continue
@@ -443,6 +387,18 @@ class FleetSimulator:
                 # The fix reached it in a brief window between reboots (what saved hosts in 2024).
                 host.state = "recovering"
                 host.recovering_left = 3
+            rate = self.config.background_crash_rate
+            if rate and self.rng.random() < rate:
+                self.background_crash(host, category, version)
+
+    def background_crash(self, host: SimHost, category: str, version: str) -> None:
+        """A crash that has nothing to do with the release (a driver, the hardware): reported with
+        what was loaded, as real crash dumps are; the host comes back at once."""
+        self.stats["background_crashes"] += 1
+        at = datetime.now(UTC).isoformat()
+        crash = {"component": "storport.sys", "category": category, "content_version": version, "at": at}
+        host.crashes.append(crash)
+        host.state, host.recovering_left = "recovering", 3
 
     def heartbeat(self, host: SimHost, at: str | None = None) -> dict[str, Any] | None:
         if host.state == "boot_loop":
@@ -463,6 +419,8 @@ class FleetSimulator:
         }
         if host.crashes:
             body["crashes"], host.crashes = host.crashes, []
+        if host.recovery.report is not None:
+            body["recovered_from"], host.recovery.report = host.recovery.report, None
         if host.state == "crashed":
             host.state = "boot_loop"  # reported its crash, now it loops and goes silent
         elif host.state == "recovering":

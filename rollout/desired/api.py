@@ -15,7 +15,7 @@ from console.scoping import OPERATE, READ, TenantAPIView
 from rollout.desired.holds import holds_expected
 from rollout.desired.publish import assignment_of
 from rollout.desired.status import sync_resync, sync_status_for
-from rollout.distribution.base import Hold
+from rollout.distribution.base import Hold, fallback_document
 from rollout.models import DesiredState, TenantRevision
 from rollout.resolver import Decision, Resolution
 from rollout.selectors.state import host_explain
@@ -80,6 +80,7 @@ def host_desired(tenant: Tenant, row: DesiredState) -> dict[str, Any]:
             for subject, value in sorted((row.rules or {}).items())
         },
         "paused": [h.to_json() for h in holds_expected(str(tenant.pk)).values() if _covers(h, row)],
+        "fallback": fallback_document(row.fallback or {}),
         "changed_at": row.changed_at.isoformat(),
     }
 

@@ -53,7 +53,13 @@ class Published:
 
 
 def assignment_of(
-    host_id: Any, platform: str, groups: list[str], build: str, content: Any, rules: Any
+    host_id: Any,
+    platform: str,
+    groups: list[str],
+    build: str,
+    content: Any,
+    rules: Any,
+    fallback: Any = None,
 ) -> Assignment:
     return Assignment(
         str(host_id),
@@ -62,6 +68,7 @@ def assignment_of(
         rule_text(json_value(rules) or {}),
         groups=tuple(groups or ()),
         platform=platform,
+        fallback=dict(json_value(fallback) or {}),
     )
 
 
@@ -76,7 +83,7 @@ def _stream(tenant_id: str, since: int | None, *, upto: int | None = None) -> It
     ``upto``: the revision being published. The cursor reads one snapshot; a row newer than
     ``upto`` in it means a recompute committed after the revision was read, so this content is no
     longer revision ``upto``'s: ``Superseded`` is raised rather than sending mixed content."""
-    sql = "SELECT host_id, platform, groups, sensor_build, content, rules, revision FROM rollout_desiredstate WHERE tenant_id = %s"
+    sql = "SELECT host_id, platform, groups, sensor_build, content, rules, fallback, revision FROM rollout_desiredstate WHERE tenant_id = %s"
     params: list[Any] = [tenant_id]
     if since is not None:
         sql += " AND revision > %s"
@@ -84,10 +91,10 @@ def _stream(tenant_id: str, since: int | None, *, upto: int | None = None) -> It
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
-            for host_id, platform, groups, build, content, rules, revision in rows:
+            for host_id, platform, groups, build, content, rules, fallback, revision in rows:
                 if upto is not None and revision > upto:
                     raise Superseded(f"revision {revision} committed while {upto} was being published")
-                yield assignment_of(host_id, platform, groups, build, content, rules)
+                yield assignment_of(host_id, platform, groups, build, content, rules, fallback)
     # A newer revision that only removed hosts leaves no newer row behind: ask the counter too
     # (this runs before the backend commits, which it does only once the stream is exhausted).
     if upto is not None:

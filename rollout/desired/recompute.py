@@ -83,13 +83,16 @@ def rule_text(rules: Mapping[str, Sequence[str]]) -> str:
     return ";".join(f"{subject}={value[0]}" for subject, value in sorted(rules.items()))
 
 
-def _outcome_row(state: rv.TenantState, facts: rv.HostFacts, at: datetime) -> tuple[str, str, str]:
-    """(sensor build, content json, rules json) of one combination, as the combination table holds them."""
-    sensor, content, rules = _outcome(rv.resolve_host(state, facts, at))
+def _outcome_row(state: rv.TenantState, facts: rv.HostFacts, at: datetime) -> tuple[str, str, str, str]:
+    """(sensor build, content json, rules json, fallback json) of one combination, as the
+    combination table holds them."""
+    resolution = rv.resolve_host(state, facts, at)
+    sensor, content, rules = _outcome(resolution)
     return (
         sensor,
         json.dumps(content, sort_keys=True),
         json.dumps(rules, sort_keys=True, separators=(",", ":")),
+        json.dumps(rv.fallbacks_for(state.catalog, facts, resolution), sort_keys=True),
     )
 
 
@@ -235,19 +238,22 @@ def _write_sql(tenant_id: str, *, refresh: bool) -> tuple[str, list[Any]]:
         )
         join_params: list[Any] = [tenant_id]
         compare = (
-            "(o.platform, o.groups, o.sensor_build, o.content, o.rules) IS DISTINCT FROM"
-            f" (q.platform, {groups}, c.sensor, c.content, c.rules)"
+            "(o.platform, o.groups, o.sensor_build, o.content, o.rules, o.fallback) IS DISTINCT FROM"
+            f" (q.platform, {groups}, c.sensor, c.content, c.rules, c.fallback)"
         )
         groups_out = groups
     else:
         statics = "ARRAY(SELECT m.group_id::text FROM rollout_hostgroupmember m WHERE m.host_id = q.id)"
         groups_out = f"CASE WHEN o.host_id IS NULL THEN {_SORTED_GROUPS.format('q.rgids || ' + statics)} ELSE o.groups END"
         join, join_params = "", []
-        compare = "(o.platform, o.sensor_build, o.content, o.rules) IS DISTINCT FROM (q.platform, c.sensor, c.content, c.rules)"
+        compare = (
+            "(o.platform, o.sensor_build, o.content, o.rules, o.fallback) IS DISTINCT FROM"
+            " (q.platform, c.sensor, c.content, c.rules, c.fallback)"
+        )
     sql = (
         "INSERT INTO rollout_desiredstate AS d (id, tenant_id, host_id, platform, groups, sensor_build,"  # noqa: S608
-        " content, rules, revision, target_revision, changed_at) "
-        f"SELECT gen_random_uuid(), %s, q.id, q.platform, {groups_out}, c.sensor, c.content, c.rules, %s, %s, %s "
+        " content, rules, fallback, revision, target_revision, changed_at) "
+        f"SELECT gen_random_uuid(), %s, q.id, q.platform, {groups_out}, c.sensor, c.content, c.rules, c.fallback, %s, %s, %s "
         f"FROM ({hsql}) q JOIN {COMBO_TABLE} c ON c.platform = q.platform AND c.build = q.sensor_build"
         " AND c.versions = q.versions AND c.bits = q.bits AND c.ring_key = q.ring_key"
         f" LEFT JOIN rollout_desiredstate o ON o.host_id = q.id{join}"
@@ -255,11 +261,12 @@ def _write_sql(tenant_id: str, *, refresh: bool) -> tuple[str, list[Any]]:
         f" WHERE o.host_id IS NULL OR {compare} "
         "ON CONFLICT (host_id) DO UPDATE SET platform = EXCLUDED.platform, groups = EXCLUDED.groups,"
         " sensor_build = EXCLUDED.sensor_build, content = EXCLUDED.content, rules = EXCLUDED.rules,"
-        " revision = EXCLUDED.revision, changed_at = EXCLUDED.changed_at,"
+        " fallback = EXCLUDED.fallback, revision = EXCLUDED.revision, changed_at = EXCLUDED.changed_at,"
         " target_revision = CASE WHEN (d.sensor_build, d.content) IS DISTINCT FROM"
         " (EXCLUDED.sensor_build, EXCLUDED.content) THEN EXCLUDED.revision ELSE d.target_revision END "
-        "WHERE (d.platform, d.groups, d.sensor_build, d.content, d.rules) IS DISTINCT FROM"
-        " (EXCLUDED.platform, EXCLUDED.groups, EXCLUDED.sensor_build, EXCLUDED.content, EXCLUDED.rules)"
+        "WHERE (d.platform, d.groups, d.sensor_build, d.content, d.rules, d.fallback) IS DISTINCT FROM"
+        " (EXCLUDED.platform, EXCLUDED.groups, EXCLUDED.sensor_build, EXCLUDED.content, EXCLUDED.rules,"
+        " EXCLUDED.fallback)"
     )
     return sql, join_params
 
@@ -271,7 +278,7 @@ def _temp_tables() -> None:
         )
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {COMBO_TABLE} (platform text, build text, versions jsonb,"
-            " bits bool[], ring_key text, sensor text, content jsonb, rules jsonb) ON COMMIT DROP"
+            " bits bool[], ring_key text, sensor text, content jsonb, rules jsonb, fallback jsonb) ON COMMIT DROP"
         )
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {CHUNK_TABLE} (id uuid PRIMARY KEY, platform text, sensor_build text,"
@@ -378,7 +385,7 @@ def desired_state_recompute(
                 combos_total += len(combos)
                 written = 0
                 with cursor.copy(
-                    f"COPY {COMBO_TABLE} (platform, build, versions, bits, ring_key, sensor, content, rules) FROM STDIN"
+                    f"COPY {COMBO_TABLE} (platform, build, versions, bits, ring_key, sensor, content, rules, fallback) FROM STDIN"
                 ) as copy:
                     for platform, build, versions, bits, ring in combos:
                         facts = _facts(platform, build, versions, plan.ref_ids, list(bits), ring)

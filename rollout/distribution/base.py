@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from rollout.resolver.fallback import RECOVERY_RULE
+
 HoldScope = Literal["tenant", "group", "category", "sensor"]
 
 
@@ -75,7 +77,9 @@ class Assignment:
 
     ``groups`` (host-group ids) and ``platform`` travel with the assignment so that the edge can
     tell whether a group or per-platform sensor hold applies to a host from that host's own entry,
-    without any membership lookup.
+    without any membership lookup. ``fallback`` (subject ``"sensor"`` or a category -> version) is
+    the last known-good version the host reverts to by itself (``rollout.resolver.fallback``); it
+    is encoded only when present, so entries without one hash as they always did.
     """
 
     host_id: str
@@ -84,6 +88,7 @@ class Assignment:
     rule: str
     groups: tuple[str, ...] = ()
     platform: str = ""
+    fallback: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.host_id or len(self.host_id) > MAX_KEY_LENGTH:
@@ -91,14 +96,17 @@ class Assignment:
 
     def encode(self) -> str:
         """The compact canonical JSON stored per host (host id excluded: it is the hash field)."""
+        data: dict[str, Any] = {
+            "s": self.sensor_build,
+            "c": dict(self.content),
+            "r": self.rule,
+            "g": sorted(self.groups),
+            "p": self.platform,
+        }
+        if self.fallback:
+            data["f"] = dict(self.fallback)
         return json.dumps(
-            {
-                "s": self.sensor_build,
-                "c": dict(self.content),
-                "r": self.rule,
-                "g": sorted(self.groups),
-                "p": self.platform,
-            },
+            data,
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -114,6 +122,7 @@ class Assignment:
             rule=data.get("r", ""),
             groups=tuple(data.get("g") or ()),
             platform=data.get("p", ""),
+            fallback=dict(data.get("f") or {}),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -124,6 +133,7 @@ class Assignment:
             "rule": self.rule,
             "groups": sorted(self.groups),
             "platform": self.platform,
+            "fallback": dict(self.fallback),
         }
 
     @classmethod
@@ -135,6 +145,7 @@ class Assignment:
             rule=str(data.get("rule", "")),
             groups=tuple(str(g) for g in data.get("groups") or ()),
             platform=str(data.get("platform", "")),
+            fallback={str(k): str(v) for k, v in (data.get("fallback") or {}).items()},
         )
 
 
@@ -268,7 +279,23 @@ class HostState:
             "holds": [h.to_json() for h in self.holds],
             "paused": self.paused,
             "frozen": self.frozen(),
+            "fallback": fallback_document(self.assignment.fallback),
         }
+
+
+def fallback_document(fallback: Mapping[str, str]) -> dict[str, Any] | None:
+    """What a sensor reverts to by itself and when (None: no fallback named, the sensor waits for
+    the console): ``{"sensor_build": str | None, "content": {category: version}, "rule":
+    {"failed_boots": n, "within_s": s}}``: after ``failed_boots`` failed boots within ``within_s``
+    seconds of a change, it loads the named version, reports ``recovered_from`` in its heartbeat, and
+    does not take the version it left again while the desired state still names it."""
+    if not fallback:
+        return None
+    return {
+        "sensor_build": fallback.get("sensor"),
+        "content": {k: v for k, v in sorted(fallback.items()) if k != "sensor"},
+        "rule": dict(RECOVERY_RULE),
+    }
 
 
 class DistributionBackend(Protocol):

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.urls import path
 
-from rollout.distribution.edge_views import desired_state
+from rollout.distribution.edge_views import desired_state_admitted
 
 urlpatterns: list[Any] = [
-    path("desired-state", desired_state, name="edge-desired-state"),
+    path("desired-state", desired_state_admitted, name="edge-desired-state"),
 ]

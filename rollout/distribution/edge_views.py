@@ -5,7 +5,8 @@ round trip for its published state. ``GET /edge/v1/desired-state`` answers::
 
     {"host_id", "revision", "sensor_build", "content": {category: version},
      "holds": [{"scope", "key", "reason", "until"}], "paused": bool,
-     "frozen": {"sensor_build": bool, "content": ["*"] | [category, ...]}}
+     "frozen": {"sensor_build": bool, "content": ["*"] | [category, ...]},
+     "fallback": null | {"sensor_build", "content": {category: version}, "rule": {"failed_boots", "within_s"}}}
 
 Hold semantics for sensors: ``sensor_build`` / ``content`` are the published desired state and
 are sent even while held. When ``paused`` is true the sensor must not take any version it does
@@ -13,16 +14,26 @@ not already run for what ``frozen`` names (``"*"`` = every category; ``sensor_bu
 build): it keeps what it has, until a later poll no longer lists the hold. Versions that are not
 frozen may still be followed. The ETag covers the revision, the host's entry and the holds that
 apply to it, so a poll with ``If-None-Match`` costs a 304 until one of those changes.
+
+Admission control: routine polls are bounded per web process and answered ``503`` +
+``Retry-After`` beyond the bound; hosts that send ``X-Sensor-State: boot_loop | crashed |
+recovering`` are always admitted (``rollout.distribution.admission``).
+
+``fallback`` names the last known-good version per subject and the rule for reverting to it without
+the console (``rollout.distribution.base.fallback_document``); a sensor keeps the one it received
+with the change, so it can recover even when the edge cannot be reached.
 """
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from console.errors import json_problem
+from rollout.distribution.admission import ADMISSION, is_recovering
 from rollout.distribution.credentials import edge_credential_verify
 from rollout.distribution.edge import EmbeddedEdgeBackend
 from rollout.distribution.served import holds_served_mark
@@ -49,6 +60,28 @@ def _unauthorized(request: HttpRequest, detail: str) -> JsonResponse:
 def _etag_matches(header: str, etag: str) -> bool:
     candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
     return "*" in candidates or etag in candidates
+
+
+@csrf_exempt
+@never_cache
+async def desired_state_admitted(request: HttpRequest) -> HttpResponseBase:
+    """``desired_state`` behind admission control (``rollout.distribution.admission``): counted on
+    the event loop, before the request queues for the sync thread, so the bound is real."""
+    if is_recovering(request.headers.get("X-Sensor-State", "")):
+        return await sync_to_async(desired_state)(request)
+    if not ADMISSION.try_enter():
+        response = json_problem(
+            request,
+            503,
+            "Edge busy",
+            "Too many routine polls right now; keep what you run and ask again after Retry-After.",
+        )
+        response["Retry-After"] = str(ADMISSION.retry_after())
+        return response
+    try:
+        return await sync_to_async(desired_state)(request)
+    finally:
+        ADMISSION.leave()
 
 
 @csrf_exempt  # header-authenticated machines, no cookies: nothing for CSRF to protect

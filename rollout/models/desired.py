@@ -33,6 +33,11 @@ class DesiredState(models.Model):
     sensor_build = models.CharField(max_length=32, blank=True, default="")
     content = models.JSONField(default=dict, blank=True, help_text="category -> version")
     rules = models.JSONField(default=dict, blank=True, help_text="subject -> [rule, reason, policy id]")
+    fallback = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="subject (sensor or category) -> last known-good version the host reverts to by itself",
+    )
     revision = models.BigIntegerField(default=0)
     target_revision = models.BigIntegerField(default=0, help_text="Revision at which the target last changed")
     changed_at = models.DateTimeField(default=utc_now)

@@ -23,12 +23,23 @@ from django.utils import timezone
 
 from console.models import Tenant
 from rollout.desired.publish import desired_state_publish_now
-from rollout.models import ContentRelease, DesiredState, Rollout, TenantRevision
+from rollout.models import ContentRelease, DesiredState, Rollout, RolloutState, TenantRevision
 from rollout.replay.stack import Sink, free_port, processes_start, processes_stop, web_wait
 from rollout.replay.timeline import stops_timeline
-from rollout.replay.world import CATEGORY, KNOWN_GOOD, bad_release_publish, fleet_register, replay_setup
+from rollout.replay.world import (
+    CATEGORY,
+    GOOD_RELEASE_NOTES,
+    KNOWN_GOOD,
+    bad_release_publish,
+    fleet_register,
+    release_promote,
+    replay_setup,
+    rings_soak_set,
+)
 from telemetry.models import CrashEvent
 from telemetry.simulator import BadContent, FleetSimulator, SimHost, SimulatorConfig
+
+RECOVERY_WINDOW_S = 300  # exposed hosts must be back on the known-good version within 5 minutes
 
 
 class ReplaySimulator(FleetSimulator):
@@ -63,6 +74,8 @@ class IncidentReplay:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per probe request is too much
         options["seed"] = options["seed"] or int(time.time())
         tenants, pipeline_token, tokens = replay_setup(options["tenants"])
+        if options.get("healthy"):
+            rings_soak_set(tenants, options.get("soak_minutes", 1))
         credentials = None
         if not options["enrol_via_api"]:
             credentials = workdir / "credentials.json"
@@ -118,6 +131,7 @@ class IncidentReplay:
             poll_every=options["poll_every"],
             crash_report_chance=0.8,
             credentials_file=credentials,
+            background_crash_rate=options.get("background_crash_rate", 0.002),
         )
         sim = ReplaySimulator(config, out=Sink(self.err))
         loop_box: dict[str, Any] = {}
@@ -174,6 +188,9 @@ class IncidentReplay:
                     )
                 time.sleep(1.0)
             settle_seconds = time.monotonic() - started
+            if options.get("healthy"):
+                self.log(f"settled in {settle_seconds:.0f} s; the vendor publishes a good release")
+                return self.run_healthy(sim, tenants, check_procs, settle_seconds, sim_started)
             self.log(
                 f"settled in {settle_seconds:.0f} s ({answered} hosts polled); the vendor publishes the bad release"
             )
@@ -189,13 +206,18 @@ class IncidentReplay:
             served_at = self.wait_served(url, probes, release.version, check_procs)
             release.refresh_from_db()
             self.log(f"first crash report {first_crash:%H:%M:%S.%f}, halt served {served_at:%H:%M:%S.%f}")
-            # 4. observe recovery
-            deadline = time.monotonic() + options["observe"]
+            # 4. observe recovery (when each exposed host is first back on the known-good version)
+            served_mono = time.monotonic()
+            back: dict[str, float] = {}
+            deadline = served_mono + options["observe"]
             while time.monotonic() < deadline:
                 check_procs()
-                if sim.exposed and all(self.recovered(sim, h) for h in sim.exposed):
+                now_mono = time.monotonic()
+                back.update({h: now_mono for h in sim.exposed if h not in back and self.recovered(sim, h)})
+                if sim.exposed and len(back) == len(sim.exposed):
                     break
                 time.sleep(1.0)
+            in_time = sum(1 for t in back.values() if t - served_mono <= RECOVERY_WINDOW_S)
             release = ContentRelease.objects.get(pk=release.pk)
             recovered = sum(1 for h in sim.exposed if self.recovered(sim, h))
             on_known_good = sum(
@@ -218,6 +240,13 @@ class IncidentReplay:
                 "stop_timeline": stops_timeline(tenant_ids, release.version, first_crash),
                 "probe_hosts": len(probes),
                 "recovered_hosts": recovered,
+                # exposed hosts back on the known-good version within 5 minutes of the halt being
+                # served, by themselves (the recall from the edge, or their own fallback)
+                "recovered_fraction": round(in_time / len(sim.exposed), 4) if sim.exposed else 1.0,
+                "recovery_window_s": RECOVERY_WINDOW_S,
+                "observed_s": options["observe"],
+                "self_reverted_hosts": sim.stats["reverted"],
+                "background_crashes": sim.stats["background_crashes"],
                 "hosts_on_known_good_at_end": on_known_good,
                 "accelerate": options["accelerate"],
                 "time_acceleration_used": options["accelerate"] != 1.0,
@@ -242,6 +271,71 @@ class IncidentReplay:
                 loop.call_soon_threadsafe(task.cancel)
             if thread.ident is not None:
                 thread.join(timeout=30)
+
+    def run_healthy(
+        self,
+        sim: ReplaySimulator,
+        tenants: list[Tenant],
+        check: Any,
+        settle_seconds: float,
+        sim_started: float,
+    ) -> dict[str, Any]:
+        """A good release through every ring of every tenant, with the background crashes: the
+        vendor promotes it to GA once every tenant's canary gate passed; it must reach every host
+        with no halt. Ends when it has, when a rollout halts, or at ``--healthy-timeout``."""
+        options = self.options
+        release = bad_release_publish(GOOD_RELEASE_NOTES)
+        started = time.monotonic()
+        deadline = started + options.get("healthy_timeout", 1800.0)
+        promoted_s: float | None = None
+        stopped = (RolloutState.HALTED, RolloutState.ROLLED_BACK)
+        while True:
+            check()
+            rollouts = list(Rollout.objects.filter(release=release))
+            on_release = sum(1 for h in sim.fleet if h.content.get(CATEGORY) == release.version)
+            if any(r.state in stopped for r in rollouts):
+                break
+            everywhere = len(rollouts) == len(tenants)
+            if (
+                promoted_s is None
+                and everywhere
+                and all(r.ring_index > 0 or (r.last_gate or {}).get("verdict") == "passed" for r in rollouts)
+            ):
+                release = release_promote(release)
+                promoted_s = time.monotonic() - started
+                self.log(f"every canary gate passed; GA after {promoted_s:.0f} s")
+            done = everywhere and all(r.state == RolloutState.COMPLETED for r in rollouts)
+            if (done and on_release == len(sim.fleet)) or time.monotonic() > deadline:
+                break
+            time.sleep(1.0)
+        elapsed = time.monotonic() - started
+        release.refresh_from_db()
+        states: dict[str, int] = {}
+        for r in rollouts:
+            states[r.state] = states.get(r.state, 0) + 1
+        halted = [r for r in rollouts if r.state in stopped]
+        return {
+            "mode": "healthy",
+            "hosts": len(sim.fleet),
+            "tenants": len(tenants),
+            "release": release.version,
+            "release_stage_at_end": release.stage,
+            "rollout_states": states,
+            "false_halts": len(halted),
+            "halt_reasons": sorted({r.halted_reason for r in halted}),
+            "hosts_on_release": on_release,
+            "fraction_on_release": round(on_release / len(sim.fleet), 5),
+            "reached_100": on_release == len(sim.fleet) and not halted,
+            "seconds_to_ga": round(promoted_s, 1) if promoted_s is not None else None,
+            "seconds_publish_to_end": round(elapsed, 1),
+            "background_crash_rate": options.get("background_crash_rate", 0.002),
+            "background_crashes": sim.stats["background_crashes"],
+            "soak_minutes": options.get("soak_minutes", 1),
+            "settle_seconds": round(settle_seconds, 1),
+            "accelerate": options["accelerate"],
+            "edge_polls_per_s": round(sim.stats["polls"] / (time.monotonic() - sim_started), 1),
+            "target": {"false_halts": 0, "fraction_on_release": 1.0},
+        }
 
     def wait_first_crash(self, version: str, check: Any, timeout: float = 600.0) -> datetime:
         deadline = time.monotonic() + timeout

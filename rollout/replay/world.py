@@ -17,10 +17,10 @@ from console.tokens import token_generate
 from rollout.catalog.services import content_release_stage_set
 from rollout.catalog.validation import canonical_digest
 from rollout.distribution.credentials import edge_credential_cache
-from rollout.models import ContentCategory, ContentRelease, ContentStage, Rollout, TemplateType
+from rollout.models import ContentCategory, ContentRelease, ContentStage, Ring, Rollout, TemplateType
 from rollout.policies.defaults import policy_defaults_ensure
 from rollout.resolver.targets import version_key
-from rollout.rings.admin import rings_defaults_ensure
+from rollout.rings.admin import ring_update, rings_defaults_ensure
 from rollout.rings.start import rollouts_start_for_release
 from rollout.rings.vendor import release_recall
 from telemetry.credentials import HOST_PREFIX, credential_generate
@@ -31,6 +31,7 @@ from telemetry.simulator import fleet_generate
 CATEGORY = "rapid_response"
 KNOWN_GOOD = "291.3"
 BAD_RELEASE_NOTES = "Channel 291 replay: new named-pipe detections."
+GOOD_RELEASE_NOTES = "Channel 291 replay (healthy): new named-pipe detections that load fine."
 
 
 def replay_setup(count: int) -> tuple[list[Tenant], str, dict[str, str]]:
@@ -67,11 +68,12 @@ def replay_setup(count: int) -> tuple[list[Tenant], str, dict[str, str]]:
             rings_defaults_ensure(tenant=tenant, actor=actor)
             tenants.append(tenant)
         # A run that was stopped before its halt left its bad release in canary, where it would
-        # start rollouts again in this run: recall it first.
+        # start rollouts again in this run, and a healthy run left its release GA, where it would be
+        # the known-good one: recall them first (the known-good release stays the newest GA one).
         for stale in ContentRelease.objects.filter(
-            category=category, notes__startswith=BAD_RELEASE_NOTES
+            category=category, notes__startswith="Channel 291 replay"
         ).exclude(stage=ContentStage.RECALLED):
-            release_recall(release=stale, actor=actor, reason="An earlier replay run ended before its halt.")
+            release_recall(release=stale, actor=actor, reason="An earlier replay run left it out.")
         token, lookup, digest = token_generate()
         ApiClient.objects.create(
             tenant=None,
@@ -125,9 +127,9 @@ def fleet_register(
     log(f"registered {len(rows)} enrolled hosts")
 
 
-def bad_release_publish() -> ContentRelease:
+def bad_release_publish(notes: str = BAD_RELEASE_NOTES) -> ContentRelease:
     """The vendor publishes the next rapid-response version, valid but crashing every Windows sensor
-    that loads it, moves it to canary and starts its rollouts."""
+    that loads it (the simulator's marks decide that), moves it to canary and starts its rollouts."""
     category = ContentCategory.objects.get(key=CATEGORY)
     newest = max(
         ContentRelease.objects.filter(category=category).values_list("version", flat=True),
@@ -142,12 +144,29 @@ def bad_release_publish() -> ContentRelease:
         instances=instances,
         digest=canonical_digest(instances),
         valid=True,
-        notes=BAD_RELEASE_NOTES,
+        notes=notes,
     )
     vendor = Actor.system("vendor release pipeline (replay)")
     release = content_release_stage_set(actor=vendor, release=release, stage="canary")
     rollouts_start_for_release(release=release, actor=vendor)
     return release
+
+
+def release_promote(release: ContentRelease) -> ContentRelease:
+    """The vendor moves a release that passed its canary cohort to GA (rollouts may then go past
+    every tenant's first ring: ``rollout.rings.transitions.advance_allowed``)."""
+    vendor = Actor.system("vendor release pipeline (replay)")
+    for stage in ("early_access", "ga"):
+        release = content_release_stage_set(actor=vendor, release=release, stage=stage)
+    return release
+
+
+def rings_soak_set(tenants: list[Tenant], minutes: int) -> None:
+    """Every replay ring soaks ``minutes`` (the replay cannot wait the default 30 and 60 minutes)."""
+    actor = Actor.system("replay_incident")
+    for ring in Ring.objects.filter(tenant__in=tenants).select_related("tenant"):
+        if ring.soak_minutes != minutes:
+            ring_update(tenant=ring.tenant, actor=actor, ring=ring, data={"soak_minutes": minutes})
 
 
 def instances_make(fields: int) -> list[dict[str, Any]]:

@@ -1,12 +1,14 @@
 """The resolver: pure functions over plain dataclasses that decide what each host may run (DESIGN
 section 4 rule 1: pause > freeze > pin > ring state > window > delay/stage). Also the target and mode
-grammars (``targets``) and window recurrence (``recurrence``). Imports no Django and nothing outside
+grammars (``targets``), window recurrence (``recurrence``) and the known-good version a host falls back
+to by itself (``fallback``). Imports no Django and nothing outside
 this package, so it can be property-tested and benchmarked on its own. The public names are re-exported
 here (``from rollout import resolver as rv``).
 """
 
 from __future__ import annotations
 
+from rollout.resolver.fallback import RECOVERY_RULE, content_fallback, fallbacks_for, sensor_fallback
 from rollout.resolver.recurrence import (
     MAX_DURATION_MINUTES,
     Recurrence,
@@ -60,6 +62,7 @@ __all__ = [
     "CONTENT_MODE_HELP",
     "MAX_DELAY_HOURS",
     "MAX_DURATION_MINUTES",
+    "RECOVERY_RULE",
     "SENSOR",
     "SENSOR_TARGET_HELP",
     "Build",
@@ -80,7 +83,9 @@ __all__ = [
     "TenantState",
     "Window",
     "categories_of",
+    "content_fallback",
     "content_mode_parse",
+    "fallbacks_for",
     "is_open",
     "is_version",
     "local_to_utc",
@@ -94,6 +99,7 @@ __all__ = [
     "resolve_content",
     "resolve_host",
     "resolve_sensor",
+    "sensor_fallback",
     "sensor_target_parse",
     "version_key",
     "zone",

@@ -24,7 +24,7 @@ from rollout.rings.admin import (
     ring_update,
 )
 from rollout.rings.gates import gate_evaluate
-from rollout.rings.health import rollout_health, rollout_progress
+from rollout.rings.health import rollout_health, rollout_progress, thresholds_for_rings
 from rollout.rings.records import rollout_dict, stop_timeline
 from rollout.rings.transitions import rollout_halt, rollout_promote, rollout_resume, rollout_rollback
 from rollout.rings.vendor import release_halt, release_recall
@@ -46,7 +46,8 @@ def rollout_detail(rollout: Rollout) -> dict[str, Any]:
         ring = rings[rollout.ring_index]
         if not gate:
             health = rollout_health(rollout, rings)
-            gate = gate_evaluate(health.upto(rollout.ring_index), ring_thresholds(ring)).as_dict()
+            thresholds = thresholds_for_rings(ring_thresholds(ring), health, rollout.ring_index)
+            gate = gate_evaluate(health.upto(rollout.ring_index), thresholds).as_dict()
         if rollout.ring_entered_at is not None and rollout.state == "in_ring":
             left = rollout.ring_entered_at + timedelta(minutes=ring.soak_minutes) - timezone.now()
             soak_remaining = max(int(left.total_seconds()), 0)

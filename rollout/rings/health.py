@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from rollout.models import DesiredState, Ring, Rollout, RolloutEvent
-from rollout.rings.gates import HostHealth
+from rollout.rings.gates import GateThresholds, HostHealth
 from rollout.selectors.rings import ring_membership
 from telemetry.models import CrashEvent, Host, HostStatus
 
@@ -23,6 +23,16 @@ class RolloutHealth:
 
     def upto(self, ring_index: int) -> list[HostHealth]:
         return [h for index, h in self.samples if index <= ring_index]
+
+
+def thresholds_for_rings(
+    thresholds: GateThresholds, health: RolloutHealth, ring_index: int
+) -> GateThresholds:
+    """Rings up to ``ring_index`` holding fewer hosts than the minimum sample are judged on every
+    host they have: a 1 % canary of a 500-host tenant may hold a single host, and a gate waiting
+    for five would hold a healthy release there forever."""
+    hosts = sum(health.ring_hosts[: ring_index + 1])
+    return replace(thresholds, min_sample=min(thresholds.min_sample, hosts))
 
 
 def _ring_entries(rollout: Rollout) -> dict[int, datetime]:

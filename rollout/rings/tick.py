@@ -15,7 +15,7 @@ from rollout.models import BuildStage, ContentRelease, ContentStage, Ring, Rollo
 from rollout.resolver.targets import version_key
 from rollout.rings.admin import LIVE, ring_thresholds
 from rollout.rings.gates import HostHealth, gate_evaluate
-from rollout.rings.health import RolloutHealth, rollout_health
+from rollout.rings.health import RolloutHealth, rollout_health, thresholds_for_rings
 from rollout.rings.records import StopCause, rollout_lock, rollout_save
 from rollout.rings.start import rollouts_start_for_release, tenants_to_start
 from rollout.rings.transitions import (
@@ -47,7 +47,8 @@ def rollout_gate_tick(
         return "waiting"
     ring = rings[min(rollout.ring_index, len(rings) - 1)]
     seen = timezone.now()
-    gate = gate_evaluate(health.upto(rollout.ring_index), ring_thresholds(ring))
+    thresholds = thresholds_for_rings(ring_thresholds(ring), health, rollout.ring_index)
+    gate = gate_evaluate(health.upto(rollout.ring_index), thresholds)
     with transaction.atomic():
         rollout = rollout_lock(rollout)
         if rollout.state != RolloutState.IN_RING:

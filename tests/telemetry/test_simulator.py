@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from telemetry.recovery import RETRY_CAP_SECONDS
 from telemetry.simulator import (
-    RETRY_CAP_SECONDS,
     FleetSimulator,
     SimulatorConfig,
     bad_content_parse,

@@ -14,6 +14,12 @@ measures what the product did and prints one JSON object:
   (``CrashEvent.received_at``) to the moment the edge serves the known-good version to every probe
   host that had been offered the bad one (one per affected tenant, asked over HTTP like a sensor);
 - ``recovered_hosts``: exposed hosts back on the known-good version, reporting, by the end;
+  ``recovered_fraction``: the share of exposed hosts back on it within 5 minutes of the halt being
+  served, by themselves (the edge's recall or their own fallback; ``self_reverted_hosts``), as far
+  as ``--observe`` lets the run watch;
+- ``--healthy``: a good release instead, with the same background crashes (``--background-crash-rate``,
+  default 0.2 % of hosts), through every ring of every tenant (soaks ``--soak-minutes``); the JSON says
+  whether every rollout completed, how many halted (``false_halts``), and how many hosts run it;
 - ``accelerate``: the simulator's time acceleration (1.0 = real time).
 """
 
@@ -69,6 +75,27 @@ class Command(BaseCommand):
             "bulk-registering the fleet as already enrolled before the incident",
         )
         parser.add_argument("--poll-every", type=int, default=3, help="heartbeat intervals between polls")
+        parser.add_argument(
+            "--healthy",
+            action="store_true",
+            help="a good release through every ring of every tenant instead of the bad one: it must "
+            "reach 100 %% of the hosts with no halt (false_halts in the JSON)",
+        )
+        parser.add_argument(
+            "--background-crash-rate",
+            type=float,
+            default=0.002,
+            help="fraction of hosts that crash once, for reasons unrelated to the release, after an update",
+        )
+        parser.add_argument(
+            "--soak-minutes",
+            type=int,
+            default=1,
+            help="soak of every replay ring with --healthy (the defaults, 30 and 60 minutes, are real time)",
+        )
+        parser.add_argument(
+            "--healthy-timeout", type=float, default=1800.0, help="seconds for --healthy to reach 100 %%"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["hosts"] < options["tenants"] or options["tenants"] < 1:
