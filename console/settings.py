@@ -226,6 +226,9 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# JSON bodies (API, heartbeat ingest): refused with a 400 naming the limit before they are decoded.
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64, minimum=8)
+API_JSON_MAX_ELEMENTS = env_int("API_JSON_MAX_ELEMENTS", 200_000, minimum=1000)
 
 # --- email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -249,7 +252,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["console.parsers.BoundedJSONParser"],
     "DEFAULT_METADATA_CLASS": "console.metadata.DescriptiveMetadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "console.errors.problem_exception_handler",
