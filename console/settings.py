@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "console.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -229,6 +230,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # JSON bodies (API, heartbeat ingest): refused with a 400 naming the limit before they are decoded.
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64, minimum=8)
 API_JSON_MAX_ELEMENTS = env_int("API_JSON_MAX_ELEMENTS", 200_000, minimum=1000)
+# Idempotency-Key: a finished POST's response is replayed for 24 h; a running one holds its key
+# for at most IDEMPOTENCY_LOCK_SECONDS (a crashed worker does not block the key for a day).
+IDEMPOTENCY_TTL_SECONDS = env_int("IDEMPOTENCY_TTL_SECONDS", 24 * 3600, minimum=60)
+IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 300, minimum=5)
 
 # --- email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
