@@ -25,6 +25,7 @@ from console.audit import audit_record
 from console.events import USER_TWO_FACTOR_ENABLED
 from console.models import User
 from console.redis import redis_client
+from console.throttling import anonymous_rate_hit
 
 PENDING_USER_KEY = "console_2fa_pending_user"
 PENDING_BACKEND_KEY = "console_2fa_pending_backend"
@@ -69,6 +70,14 @@ def _locked_message(seconds: int) -> str:
     return f"Too many failed sign-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
 
 
+def _signin_wait(request: HttpRequest, username: str) -> int:
+    """Seconds before a sign-in step may be tried: the anonymous rate per address, then the lockout."""
+    window = anonymous_rate_hit(request, "signin")
+    if not window.allowed:
+        return window.reset_seconds
+    return login_locked_for(username, client_ip(request))
+
+
 def _safe_next(request: HttpRequest, value: str | None) -> str:
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
         return value
@@ -86,7 +95,7 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
-        locked = login_locked_for(username, client_ip(request))
+        locked = _signin_wait(request, username)
         if locked:
             form = self.get_form()
             form.errors.clear()
@@ -122,7 +131,7 @@ def login_two_factor(request: HttpRequest) -> HttpResponseBase:
     error = ""
     status = 200
     if request.method == "POST":
-        locked = login_locked_for(user.get_username(), client_ip(request))
+        locked = _signin_wait(request, user.get_username())
         code = request.POST.get("otp_token", "").strip()
         device = None
         if not locked:
