@@ -6,6 +6,7 @@ environment variables; with ``DEBUG`` off the console refuses to start on insecu
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -302,6 +303,17 @@ SPECTACULAR_SETTINGS = {
         "HostStatusEnum": "telemetry.models.HostStatus",
     },
 }
+
+# --- outgoing webhooks ---------------------------------------------------------------------------
+# CIDRs a webhook URL may resolve to although they are not public (on-premises receivers).
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
+for _network in WEBHOOK_ALLOWED_PRIVATE_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_PRIVATE_NETWORKS: {_exc}") from _exc
+# Multiplies the retry back-off (1: about 30 h over 9 attempts); tests shorten it.
+WEBHOOK_RETRY_SCALE = float(env_str("WEBHOOK_RETRY_SCALE", "1"))
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
