@@ -5,7 +5,8 @@ limited caller in the IETF draft's headers (draft-ietf-httpapi-ratelimit-headers
     RateLimit: "client";r=5987;t=42
 
 Policies: ``client`` (an API client: its ``rate_limit_per_minute``, else ``API_RATE_LIMIT``),
-``user`` (a signed-in session on the API: ``API_RATE_LIMIT`` per user), ``anonymous`` (sign-in and
+``user`` (a signed-in session on the API: ``API_RATE_LIMIT`` per user; ``host`` likewise per sensor
+credential), ``anonymous`` (sign-in and
 enrolment: ``ANON_RATE_LIMIT`` per client address and endpoint). A throttle leaves the window it
 counted on the request (``request.rate_window``); ``RateLimitHeadersMiddleware`` writes the headers.
 """
@@ -23,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from console.access import client_ip
+from console.authentication import MachinePrincipal
 from console.models import ApiClient
 from console.redis import redis_client
 
@@ -115,7 +117,9 @@ class ApiClientRateThrottle(_WindowThrottle):
             user = getattr(request, "user", None)
             if user is None or not user.is_authenticated:
                 return True
-            return self._counted(request, rate_window_hit("user", str(user.pk), default_rate_per_minute()))
+            # A sensor with its own credential (``host``) is counted apart from people (``user``).
+            policy = user.kind if isinstance(user, MachinePrincipal) else "user"
+            return self._counted(request, rate_window_hit(policy, str(user.pk), default_rate_per_minute()))
         if client.tenant_id is None and client.rate_limit_per_minute is None:
             return True
         limit = client.rate_limit_per_minute or default_rate_per_minute()

@@ -11,7 +11,7 @@ from django.test import Client
 
 from console.models import ApiClient
 from tests.console.conftest import api_as, api_bearer, problem
-from tests.factories import api_client_with_token, enrolment_token
+from tests.factories import api_client_with_token, enrolment_token, host_with_credential
 
 pytestmark = pytest.mark.django_db
 RATELIMIT = re.compile(r'^"(?P<policy>[a-z]+)";r=(?P<r>\d+);t=(?P<t>\d+)$')
@@ -102,3 +102,14 @@ def test_it_applies_the_anonymous_rate_to_enrolment(trio: Any, settings: Any, re
         ("anonymous", 2, 0),
         ("anonymous", 2, 0),
     ]
+
+
+def test_it_counts_a_sensor_credential_as_a_host(trio: Any, redis_flush: None) -> None:
+    # given a host with its own credential
+    _, credential = host_with_credential(trio.tenant)
+    # when it posts a (bad) batch of heartbeats
+    response = api_bearer(credential).post("/api/v1/telemetry/heartbeats", {"heartbeats": []}, format="json")
+    # then it is told the host policy
+    assert response.status_code == 400
+    policy, quota, remaining, _ = standing(response)
+    assert (policy, remaining) == ("host", quota - 1)
