@@ -16,8 +16,12 @@ from console.access import (
     TenantContext,
     resolve_context,
 )
+from console.json_bounds import JsonLimits, json_loads_bounded
 from console.models import ApiClient
 from console.realtime import tenant_group
+
+# Clients send at most small control messages ({"type": "resync"}).
+WS_MESSAGE_LIMITS = JsonLimits(max_depth=8, max_elements=1_000, max_bytes=64 * 1024)
 
 
 def ws_context_resolve(scope: dict[str, Any]) -> TenantContext | None:
@@ -111,7 +115,21 @@ async def _drain(checks: _Checks) -> None:
                 future.set_result(ctx)
 
 
-class TenantEventsConsumer(AsyncJsonWebsocketConsumer):
+class BoundedJsonConsumer(AsyncJsonWebsocketConsumer):
+    """A JSON websocket consumer whose incoming messages are decoded within ``WS_MESSAGE_LIMITS``.
+
+    A message past a limit, or not JSON, reaches ``receive_json`` as ``None`` (ignored) instead of
+    raising in the decoder (a deeply nested one was a RecursionError that dropped the socket)."""
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        try:
+            return json_loads_bounded(text_data, WS_MESSAGE_LIMITS)
+        except ValueError:
+            return None
+
+
+class TenantEventsConsumer(BoundedJsonConsumer):
     """``/ws/v1/events/``: the tenant's notifications, re-checking access on every message."""
 
     topic = "events"

@@ -195,7 +195,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
     elif isinstance(exc, drf_exceptions.ParseError):
         body = problem(
-            status, "Malformed request body", str(exc.detail), type_slug="malformed", instance=path
+            status,
+            getattr(exc, "problem_title", "Malformed request body"),
+            str(exc.detail),
+            type_slug="malformed",
+            instance=path,
+            **getattr(exc, "problem_extra", {}),
         )
     else:
         detail = getattr(exc, "detail", str(exc))

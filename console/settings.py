@@ -6,6 +6,7 @@ environment variables; with ``DEBUG`` off the console refuses to start on insecu
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -152,6 +153,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "console.middleware.LogActorMiddleware",
+    "console.throttling.RateLimitHeadersMiddleware",
+    "console.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -241,6 +244,13 @@ if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# JSON bodies (API, heartbeat ingest): refused with a 400 naming the limit before they are decoded.
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64, minimum=8)
+API_JSON_MAX_ELEMENTS = env_int("API_JSON_MAX_ELEMENTS", 200_000, minimum=1000)
+# Idempotency-Key: a finished POST's response is replayed for 24 h; a running one holds its key
+# for at most IDEMPOTENCY_LOCK_SECONDS (a crashed worker does not block the key for a day).
+IDEMPOTENCY_TTL_SECONDS = env_int("IDEMPOTENCY_TTL_SECONDS", 24 * 3600, minimum=60)
+IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 300, minimum=5)
 
 # --- email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -264,7 +274,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["console.parsers.BoundedJSONParser"],
     "DEFAULT_METADATA_CLASS": "console.metadata.DescriptiveMetadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "console.errors.problem_exception_handler",
@@ -273,7 +283,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["console.throttling.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env_str("API_RATE_LIMIT", "6000/min"),
-        "anon": "120/min",
+        # Sign-in and enrolment, per client address (a fleet behind one NAT address enrols
+        # at this pace; the simulator and sensors retry on 429). Under pytest every client is
+        # 127.0.0.1: the suite's own sign-ins and enrolments must not trip it (its tests set it).
+        "anon": env_str("ANON_RATE_LIMIT", "100000/min" if TESTING else "120/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -305,6 +318,17 @@ SPECTACULAR_SETTINGS = {
         "HostStatusEnum": "telemetry.models.HostStatus",
     },
 }
+
+# --- outgoing webhooks ---------------------------------------------------------------------------
+# CIDRs a webhook URL may resolve to although they are not public (on-premises receivers).
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
+for _network in WEBHOOK_ALLOWED_PRIVATE_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_PRIVATE_NETWORKS: {_exc}") from _exc
+# Multiplies the retry back-off (1: about 30 h over 9 attempts); tests shorten it.
+WEBHOOK_RETRY_SCALE = float(env_str("WEBHOOK_RETRY_SCALE", "1"))
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL

@@ -24,6 +24,7 @@ from console.audit import audit_record
 from console.events import USER_TWO_FACTOR_ENABLED
 from console.lockout import Refusal, signin_failed, signin_refusal, signin_reset, signin_succeeded
 from console.models import User
+from console.throttling import anonymous_rate_hit
 
 PENDING_USER_KEY = "console_2fa_pending_user"
 PENDING_BACKEND_KEY = "console_2fa_pending_backend"
@@ -43,6 +44,14 @@ def _refused_message(refusal: Refusal) -> str:
     return f"Too many failed sign-in attempts. Try again in {wait}."
 
 
+def _signin_refusal(request: HttpRequest, username: str) -> Refusal | None:
+    """Why a sign-in step may not be tried now: the anonymous rate per address, then the lockout."""
+    window = anonymous_rate_hit(request, "signin")
+    if not window.allowed:
+        return Refusal(seconds=max(1, window.reset_seconds), reason="address")
+    return signin_refusal(username, client_ip(request))
+
+
 def _safe_next(request: HttpRequest, value: str | None) -> str:
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
         return value
@@ -60,7 +69,7 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
-        refusal = signin_refusal(username, client_ip(request))
+        refusal = _signin_refusal(request, username)
         if refusal is not None:
             form = self.get_form()
             form.errors.clear()
@@ -97,7 +106,7 @@ def login_two_factor(request: HttpRequest) -> HttpResponseBase:
     error = ""
     status = 200
     if request.method == "POST":
-        refusal = signin_refusal(user.get_username(), client_ip(request))
+        refusal = _signin_refusal(request, user.get_username())
         code = request.POST.get("otp_token", "").strip()
         device = None
         if refusal is None:

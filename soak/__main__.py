@@ -107,7 +107,12 @@ class Stack:
             s.bind(("127.0.0.1", 0))
             self.port = int(s.getsockname()[1])
         url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+        # The whole simulated fleet enrols from 127.0.0.1: lift the per-address anonymous rate.
+        env = {
+            **os.environ,
+            "DEBUG": os.environ.get("DEBUG", "1"),
+            "ANON_RATE_LIMIT": os.environ.get("ANON_RATE_LIMIT", "1000000/min"),
+        }
         log = (self.workdir / "stack.log").open("ab")
         uvicorn = [str(BIN / "uvicorn"), "console.asgi:application", "--host", "127.0.0.1"]
         uvicorn += [

@@ -20,6 +20,7 @@ from console.errors import Forbidden, InvalidInput
 from console.models import ApiClient, ApiScope
 from console.pagination import CursorPagination
 from console.scoping import TenantAPIView
+from console.throttling import AnonymousRateThrottle
 from telemetry import ingest, selectors, services
 from telemetry.credentials import HostCredentialAuthentication
 from telemetry.models import EnrolmentToken, Host
@@ -79,6 +80,8 @@ class EnrolView(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    throttle_classes = [AnonymousRateThrottle]
+    throttle_endpoint = "enrol"
 
     class EnrolInput(serializers.Serializer[Any]):
         enrolment_token = serializers.CharField(max_length=200)

@@ -11,17 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from console.access import READ, TenantContext
-from console.consumers import ws_context, ws_context_batched
+from console.consumers import BoundedJsonConsumer, ws_context, ws_context_batched
 from console.realtime import tenant_group
 from telemetry.fleet import EVENT_TYPE, TOPIC, fleet_current
 
 CLOSE_FORBIDDEN = 4403
 
 
-class FleetConsumer(AsyncJsonWebsocketConsumer):
+class FleetConsumer(BoundedJsonConsumer):
     def _holds(self, ctx: TenantContext | None) -> bool:
         return ctx is not None and ctx.tenant.pk == self.tenant_id and ctx.can(READ)
 

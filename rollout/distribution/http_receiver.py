@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from console.json_bounds import JsonLimitExceeded, JsonLimits, json_loads_bounded
 from rollout.distribution.base import (
     ZERO_DIGEST,
     Assignment,
@@ -48,6 +49,8 @@ from rollout.distribution.base import (
 )
 
 MAX_BODY = 64 * 1024 * 1024
+# A batch is 5,000 assignments of a few dozen elements each; nothing the protocol sends nests deep.
+BODY_LIMITS = JsonLimits(max_depth=32, max_elements=2_000_000, max_bytes=MAX_BODY)
 _BATCH = re.compile(r"^/v1/tenants/([^/]+)/revisions/(\d+)/batches/(\d+)$")
 _COMMIT = re.compile(r"^/v1/tenants/([^/]+)/revisions/(\d+)/commit$")
 _SNAPSHOT = re.compile(r"^/v1/tenants/([^/]+)/snapshot$")
@@ -208,7 +211,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, method: str, path: str, query: str, body: bytes) -> tuple[int, Any]:
         state = self.server.state
         try:
-            payload = json.loads(body) if body else {}
+            payload = json_loads_bounded(body, BODY_LIMITS) if body else {}
+        except JsonLimitExceeded as exc:
+            return self._problem(400, str(exc))
         except ValueError:
             return self._problem(400, "body is not JSON")
         if (m := _BATCH.match(path)) and method == "POST":
@@ -323,7 +328,7 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         with state.lock:
             if path == "/_control/faults" and method == "POST":
-                data = json.loads(body or b"{}")
+                data = json_loads_bounded(body or b"{}", BODY_LIMITS)
                 state.faults.append(
                     Fault(
                         mode=str(data["mode"]),

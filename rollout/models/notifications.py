@@ -10,8 +10,8 @@ from console.models import Tenant
 
 
 class WebhookEndpoint(models.Model):
-    """A tenant's outgoing webhook: rollout events are POSTed to ``url`` signed with HMAC-SHA256
-    over ``<timestamp>.<body>`` with ``secret``."""
+    """A tenant's outgoing webhook: rollout events are POSTed to ``url`` signed the Standard
+    Webhooks way with ``secret`` (``whsec_``; older endpoints keep their earlier secret)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webhooks")
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -1,28 +1,36 @@
 """Per-tenant outgoing webhooks: rollout halted, recalled, paused, resumed, gate failed, sync failing and
 recovered, rolled back.
 
-Each delivery is POSTed as JSON with ``X-Console-Timestamp`` and ``X-Console-Signature:
-sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the endpoint's secret>``, retried by Celery
-with exponential backoff, and logged (``WebhookDelivery``) so the tenant sees what was sent.
+Deliveries follow Standard Webhooks (standardwebhooks.com), signed with the maintained
+``standardwebhooks`` library: a JSON body ``{"type", "timestamp", "data", ...}`` POSTed with
+``webhook-id`` (the delivery id, the same on every retry: receivers deduplicate on it),
+``webhook-timestamp`` and ``webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">``
+keyed with the endpoint's ``whsec_`` secret. Failed attempts are retried by Celery with jittered
+exponential back-off over more than 24 hours (``backoff_seconds``), and logged
+(``WebhookDelivery``) so the tenant sees what was sent. The URL must not reach internal addresses,
+checked at save and before every send (``rollout.notifications.destinations``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import json
 import logging
+import random
 import secrets
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
 from celery import shared_task
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
 from console.access import Actor
 from console.audit import audit_record
@@ -30,6 +38,7 @@ from console.errors import InvalidInput
 from console.models import Tenant
 from rollout.models import WebhookDelivery, WebhookEndpoint
 from rollout.notifications.audit_events import WEBHOOK_CREATED, WEBHOOK_DELETED
+from rollout.notifications.destinations import destination_refusal
 
 log = logging.getLogger(__name__)
 
@@ -46,22 +55,29 @@ EVENTS = (
 )
 
 
-MAX_ATTEMPTS = 6
-
-
-BACKOFF_BASE_SECONDS = 2.0
-
-
+# Waits after failed attempt n: 60 s x 3^(n-1), at most 12 h, times a uniform draw in [0.8, 1]
+# (jitter, so receivers coming back are not hit by every sender at once). Nine attempts span
+# 24.05 h at the least jitter and about 30 h at the most.
+MAX_ATTEMPTS = 9
+BACKOFF_BASE_SECONDS = 60.0
+BACKOFF_FACTOR = 3.0
+BACKOFF_CAP_SECONDS = 12 * 3600.0
+JITTER_LOW = 0.8
 TIMEOUT_SECONDS = 5.0
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
 
 
-def webhook_sign(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+def webhook_secret_new() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
-def webhook_verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(webhook_sign(secret, timestamp, body), signature)
+def webhook_signer(secret: str) -> Webhook:
+    """The library's signer for an endpoint's secret. Secrets made before Standard Webhooks (not
+    ``whsec_``) key the HMAC with their UTF-8 bytes: receivers verify with ``whsec_`` + base64 of it."""
+    if secret.startswith(SECRET_PREFIX):
+        return Webhook(secret)
+    return Webhook(secret.encode("utf-8"))
 
 
 def webhook_dict(endpoint: WebhookEndpoint) -> dict[str, Any]:
@@ -81,6 +97,8 @@ def _validate(name: str, url: str, events: list[str]) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         errors["url"] = ["Use an http(s) URL."]
+    elif refusal := destination_refusal(url):
+        errors["url"] = [f"Webhooks cannot be sent to internal addresses: {refusal}"]
     unknown = [e for e in events if e not in EVENTS]
     if unknown:
         errors["events"] = [f"Unknown event(s): {', '.join(unknown)}. Known: {', '.join(EVENTS)}."]
@@ -96,7 +114,7 @@ def webhook_create(
     _validate(name, url, events)
     if WebhookEndpoint.objects.filter(tenant=tenant, name=name.strip()).exists():
         raise InvalidInput("The webhook is not valid.", errors={"name": ["A webhook with this name exists."]})
-    secret = secrets.token_urlsafe(32)
+    secret = webhook_secret_new()
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(
             tenant=tenant, name=name.strip(), url=url, secret=secret, events=events
@@ -127,7 +145,16 @@ def webhook_dispatch(
     for endpoint in WebhookEndpoint.objects.filter(tenant_id=tenant_id, active=True):
         if endpoint.events and event not in endpoint.events:
             continue
-        body = {"event": event, "tenant": str(tenant_id), "at": timezone.now().isoformat(), "data": payload}
+        at = timezone.now().isoformat()
+        # type / timestamp / data: the Standard Webhooks payload; event / at kept for receivers of old.
+        body = {
+            "type": event,
+            "timestamp": at,
+            "event": event,
+            "tenant": str(tenant_id),
+            "at": at,
+            "data": payload,
+        }
         deliveries.append(
             WebhookDelivery.objects.create(
                 tenant_id=tenant_id,
@@ -153,19 +180,29 @@ def webhook_delivery_get(tenant_id: object, delivery_id: object) -> WebhookDeliv
 
 
 def webhook_attempt(delivery: WebhookDelivery) -> bool:
-    """One attempt; True when delivered (2xx). Records the outcome on the delivery log."""
+    """One attempt; True when delivered (2xx). Records the outcome on the delivery log.
+
+    A URL that now reaches an internal address fails the delivery at once, without a request."""
     if delivery.status == "delivered":
         return True
+    delivery.attempts += 1
+    refusal = destination_refusal(delivery.endpoint.url)
+    if refusal:
+        delivery.last_status_code = None
+        delivery.last_error = f"Refused: {refusal}"[:500]
+        delivery.status = "failed"
+        delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status"])
+        return False
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    timestamp = str(int(time.time()))
+    msg_id = str(delivery.pk)
+    now = datetime.now(UTC)
     headers = {
         "Content-Type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": webhook_signer(delivery.endpoint.secret).sign(msg_id, now, body),
         "X-Console-Event": delivery.event,
-        "X-Console-Delivery": str(delivery.pk),
-        "X-Console-Timestamp": timestamp,
-        "X-Console-Signature": webhook_sign(delivery.endpoint.secret, timestamp, body),
     }
-    delivery.attempts += 1
     try:
         response = httpx.post(delivery.endpoint.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
         delivery.last_status_code = response.status_code
@@ -183,21 +220,35 @@ def webhook_attempt(delivery: WebhookDelivery) -> bool:
     return ok
 
 
-def backoff_seconds(attempt: int) -> float:
-    """2, 4, 8, 16 ... seconds after attempt 1, 2, 3, 4 ..."""
-    return float(BACKOFF_BASE_SECONDS * (2 ** max(attempt - 1, 0)))
+def backoff_seconds(attempt: int, *, jitter: float | None = None) -> float:
+    """The wait after failed attempt ``attempt`` (1-based), before ``WEBHOOK_RETRY_SCALE``;
+    ``jitter`` in [0.8, 1] (random when not given)."""
+    factor = random.uniform(JITTER_LOW, 1.0) if jitter is None else jitter  # noqa: S311 (not crypto)
+    wait = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * BACKOFF_FACTOR ** max(attempt - 1, 0))
+    return wait * factor
 
 
-@shared_task(
-    name="rollout.webhooks.webhook_deliver_task", bind=True, ignore_result=True, max_retries=MAX_ATTEMPTS
-)
-def webhook_deliver_task(self: Any, tenant_id: str, delivery_id: str) -> None:
+@shared_task(name="rollout.webhooks.webhook_deliver_task", bind=True, ignore_result=True, max_retries=None)
+def webhook_deliver_task(self: Any, tenant_id: str, delivery_id: str, not_before: float = 0.0) -> None:
+    """Attempts a delivery when it is due; the attempts are counted on the delivery, not by Celery.
+
+    A wait longer than ``CELERY_MAX_COUNTDOWN_SECONDS`` (the broker's visibility timeout must
+    exceed every countdown) is covered in hops: the task comes back, sees it is not due, waits on.
+    """
+    remaining = not_before - time.time()
+    if remaining > 0.5:
+        raise self.retry(
+            args=(tenant_id, delivery_id, not_before),
+            countdown=min(remaining, settings.CELERY_MAX_COUNTDOWN_SECONDS),
+        )
     delivery = webhook_delivery_get(tenant_id, delivery_id)
     if delivery is None:
         log.warning("webhook_deliver_task refused: no delivery %r in tenant %r", delivery_id, tenant_id)
         return
-    if webhook_attempt(delivery):
+    if webhook_attempt(delivery) or delivery.status == "failed":
         return
-    if delivery.status == "failed":
-        return
-    raise self.retry(countdown=backoff_seconds(delivery.attempts))
+    wait = backoff_seconds(delivery.attempts) * settings.WEBHOOK_RETRY_SCALE
+    raise self.retry(
+        args=(tenant_id, delivery_id, time.time() + wait),
+        countdown=min(wait, settings.CELERY_MAX_COUNTDOWN_SECONDS),
+    )

@@ -39,6 +39,7 @@ from rollout.models import (
     MaintenanceWindow,
     SensorUpdatePolicy,
 )
+from rollout.policies.code_schema import policy_document_errors
 from rollout.policies.defaults import policy_defaults_ensure
 from rollout.policies.events import POLICY_IMPORTED
 from rollout.policies.services import (
@@ -136,6 +137,10 @@ def policy_load(text: str) -> dict[str, Any]:
         raise InvalidInput("The document is too large.", errors={"document": ["At most 2 MB."]})
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise InvalidInput(
+            "The document nests too deeply.", errors={"document": ["Nested too deeply to read."]}
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -150,10 +155,11 @@ def policy_load(text: str) -> dict[str, Any]:
         raise InvalidInput(
             "Unsupported format.", errors={"version": [f"Expected version: {FORMAT_VERSION}."]}
         )
+    data, errors = policy_document_errors(data)
+    if errors:
+        raise InvalidInput("The document does not match the policy format.", errors=errors)
     for key in ("groups", "windows", "sensor_policies", "content_policies", "freezes"):
         value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise InvalidInput("Malformed document.", errors={key: ["Expected a list of mappings."]})
         names = [str(item.get("name")) for item in value if "name" in item]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

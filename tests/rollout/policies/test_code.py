@@ -1,0 +1,143 @@
+"""Policy as code is strict: an unknown key or a wrong type is a 400 naming its path in the
+document (with the key it probably meant), and nothing is applied; a well-formed document still
+applies, written by hand in YAML (unquoted times included)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from console.models import AuditEvent
+from rollout.models import SensorUpdatePolicy
+from tests.factories import rollout_catalog
+from tests.rollout.conftest import TenantWorld, session
+
+pytestmark = pytest.mark.django_db
+
+POLICY = {
+    "name": "prod N-1",
+    "platform": "windows",
+    "target": "n-1",
+    "update_blocks": [{"weekdays": [0, 1, 2, 3, 4], "start": "08:00", "end": "18:00"}],
+}
+
+
+def post(world: TenantWorld, document: Any, *, dry_run: bool = False) -> Any:
+    text = document if isinstance(document, str) else yaml.safe_dump(document)
+    return session(world.owner).post(
+        "/api/v1/policy/import" + ("?dry_run=true" if dry_run else ""),
+        {"document": text},
+        content_type="application/json",
+    )
+
+
+@pytest.fixture
+def world(tenant_world: TenantWorld) -> TenantWorld:
+    rollout_catalog(lines=("7.09", "7.10", "7.11"), platforms=("windows", "linux"))
+    return tenant_world
+
+
+def test_it_refuses_a_misspelt_key_naming_its_path_and_the_key_meant(world: TenantWorld) -> None:
+    # given a policy whose update blocks are under a misspelt key
+    policy = {**POLICY, "updte_blocks": POLICY["update_blocks"]}
+    del policy["update_blocks"]
+    audit_before = AuditEvent.objects.filter(tenant=world.tenant).count()
+    # when it is imported
+    response = post(world, {"version": 1, "sensor_policies": [policy]})
+    # then it is a 400 naming the key by its path, suggesting the right one, and nothing changed
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors == {"sensor_policies[0].updte_blocks": ["Unknown key. Did you mean 'update_blocks'?"]}
+    assert not SensorUpdatePolicy.objects.filter(tenant=world.tenant, name="prod N-1").exists()
+    assert AuditEvent.objects.filter(tenant=world.tenant).count() == audit_before
+
+
+@pytest.mark.parametrize(
+    ("document", "path", "message"),
+    [
+        ({"version": 1, "sensor_polices": []}, "sensor_polices", "Did you mean 'sensor_policies'?"),
+        ({"version": 1, "groups": {"name": "x"}}, "groups", "Expected a list, got a mapping."),
+        ({"version": 1, "groups": [{"name": 7}]}, "groups[0].name", "Expected a string, got an integer."),
+        (
+            {"version": 1, "sensor_policies": [{**POLICY, "uninstall_protection": "yes"}]},
+            "sensor_policies[0].uninstall_protection",
+            "Expected a boolean, got a string.",
+        ),
+        (
+            {
+                "version": 1,
+                "sensor_policies": [{**POLICY, "update_blocks": [{"weekdays": [0], "start": "08:00"}]}],
+            },
+            "sensor_policies[0].update_blocks[0].end",
+            "Required.",
+        ),
+        (
+            {"version": 1, "windows": [{"name": "w", "weekdays": [9], "start": "02:00"}]},
+            "windows[0].weekdays[0]",
+            "9 is greater than the maximum of 6",
+        ),
+        (
+            {
+                "version": 1,
+                "content_policies": [{"name": "c", "category": "rapid_response", "windows": "nightly"}],
+            },
+            "content_policies[0].windows",
+            "Expected a list of names, got a string.",
+        ),
+    ],
+)
+def test_it_names_the_path_of_each_shape_error(
+    world: TenantWorld, document: Any, path: str, message: str
+) -> None:
+    # when a document with one wrong key or type is planned
+    response = post(world, document, dry_run=True)
+    # then the 400 names that path
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert path in errors, errors
+    assert any(message in m for m in errors[path]), errors[path]
+
+
+def test_it_hints_at_quoting_an_unquoted_yaml_time(world: TenantWorld) -> None:
+    # given a hand-written window whose start YAML reads as a number (2:00 is 120 in YAML 1.1)
+    text = "version: 1\nwindows:\n- name: nightly\n  weekdays: [6]\n  start: 2:00\n  duration_minutes: 60\n"
+    # when it is imported
+    response = post(world, text)
+    # then the message says what to write
+    assert response.status_code == 400
+    assert response.json()["errors"]["windows[0].start"] == [
+        'Expected a time "HH:MM" (quote it in YAML), got an integer.'
+    ]
+
+
+def test_it_applies_a_hand_written_document_with_unquoted_iso_times(world: TenantWorld) -> None:
+    # given a hand-written document with a policy and a freeze whose times YAML reads as datetimes
+    text = """
+version: 1
+sensor_policies:
+- name: prod N-1
+  platform: windows
+  target: n-1
+  update_blocks:
+  - {weekdays: [0, 1, 2, 3, 4], start: "08:00", end: "18:00"}
+freezes:
+- reason: quarter close
+  starts_at: 2030-03-28T00:00:00+00:00
+  ends_at: 2030-04-02T00:00:00+00:00
+"""
+    # when it is applied
+    response = post(world, text)
+    # then the policy has its update blocks
+    assert response.status_code == 200, response.content
+    policy = SensorUpdatePolicy.objects.get(tenant=world.tenant, name="prod N-1")
+    assert policy.update_blocks == POLICY["update_blocks"]
+
+
+def test_it_refuses_a_document_nested_too_deeply_to_read(world: TenantWorld) -> None:
+    # when a YAML document nests thousands of flow lists
+    response = post(world, "version: 1\ngroups: " + "[" * 20_000 + "]" * 20_000)
+    # then it is a 400, not a 500
+    assert response.status_code == 400
+    assert "document" in response.json()["errors"]
