@@ -10,6 +10,7 @@ from rollout.resolver.running import (
     content_version_kept,
     keep_reason,
     keeps_running,
+    ring_reason,
     sensor_build_kept,
 )
 from rollout.resolver.state import (
@@ -220,7 +221,7 @@ def resolve_sensor(state: TenantState, host: HostFacts, at: datetime) -> Decisio
     )
     if ring is not None:
         desired = ring.allowed_version or current
-        rule, reason = "ring", f"Staged rollout, ring {ring.ring!r}, allows {desired}."
+        rule, reason = "ring", ring_reason(ring, desired)
     if desired is None:
         return _decide(
             base,
@@ -388,7 +389,7 @@ def _content_after_freeze(
     release: Release | None = None
     if ring is not None:
         desired = ring.allowed_version or current
-        rule, reason = "ring", f"Staged rollout, ring {ring.ring!r}, allows {desired}."
+        rule, reason = "ring", ring_reason(ring, desired)
         release = next(
             (r for r in state.catalog.releases if r.category == category and r.version == desired), None
         )

@@ -8,7 +8,8 @@ completed) that would aim lower than the running version yields ``keep_running``
 it runs, and explain says why.
 
 A running version the catalog does not know is not protected (nothing vouches for it): the policy
-decides as before. Pure: plain values in, plain values out.
+decides as before. Also the words explain uses for a ring state (``ring_reason``). Pure: plain values
+in, plain values out.
 """
 
 from __future__ import annotations
@@ -52,4 +53,23 @@ def keep_reason(running: str, target: str, why: str) -> str:
     return (
         f"{why} The host already runs {running}, newer than {target}: only a rollback or a recall moves"
         f" a host to an older version, so it keeps {running}."
+    )
+
+
+def ring_reason(ring: RingState, allowed: str | None) -> str:
+    """Explain's words for a ring state: reached or not, halted, rolled back."""
+    if ring.fast_track:
+        return f"Staged rollout of {ring.staged or 'a version'} rolled back: back to {allowed}, past windows."
+    if not ring.staged:
+        return f"Staged rollout, ring {ring.ring!r}, allows {allowed}."
+    if ring.ring.endswith("(halted)"):
+        return (
+            f"Staged rollout of {ring.staged} halted (this host's ring: {ring.ring.removesuffix(' (halted)')!r}):"
+            f" hosts that have it keep it, the others stay on {allowed}."
+        )
+    if allowed == ring.staged:
+        return f"Staged rollout of {ring.staged}: ring {ring.ring!r} has been reached, {allowed} is allowed."
+    return (
+        f"Staged rollout of {ring.staged}: ring {ring.ring!r} is not reached yet; the known-good"
+        f" {allowed} until it is."
     )

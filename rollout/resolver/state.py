@@ -121,6 +121,7 @@ class RingState:
     ring: str
     rollout_id: str = ""
     fast_track: bool = False  # a rollback: delivered past windows and update blocks
+    staged: str = ""  # the version the rollout stages (explain says whether this host's ring has it)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,8 @@ def test_it_explains_a_staged_content_rollout_as_desired_state_and_the_edge_serv
     desired_state_recompute(tenant.pk)
     desired_state_publish(tenant.pk)
     _, token = api_client_with_token(tenant, [ApiScope.READ])
+    viewer = Client()
+    viewer.force_login(member(tenant, Role.VIEWER))
     for index, expected, rule in ((0, "291.4", "ring"), (1, "291.3", "ring")):
         host, secret = hosts[index]
         # when an automation client asks why, and what the host is told, and the host polls the edge
@@ -132,6 +134,9 @@ def test_it_explains_a_staged_content_rollout_as_desired_state_and_the_edge_serv
         assert desired.json()["content"][RAPID] == expected
         assert desired.json()["rules"][RAPID]["rule"] == rule
         assert edge["content"][RAPID] == expected
+        # and the host's "why" page says the same
+        page = viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode()
+        assert f"<strong>{expected}</strong></td><td>{rule}</td>" in page
 
 
 def test_it_shows_explain_to_members_and_answers_404_to_outsiders() -> None:
