@@ -131,6 +131,7 @@ def test_it_explains_a_staged_content_rollout_as_desired_state_and_the_edge_serv
         decision = explain.json()["content"][RAPID]
         assert (decision["target"], decision["rule"]) == (expected, rule), decision
         assert "ring" in decision["reason"]
+        assert explain.json()["desired_state"]["agrees"] is True
         assert desired.json()["content"][RAPID] == expected
         assert desired.json()["rules"][RAPID]["rule"] == rule
         assert edge["content"][RAPID] == expected
@@ -359,3 +360,25 @@ def test_it_tells_every_host_one_truth_and_never_moves_it_back_but_by_rollback_o
             raise Rollback
     except Rollback:
         pass
+
+
+def test_it_says_when_the_stored_desired_state_has_not_caught_up_with_explain() -> None:
+    # given a staged content rollout whose desired state was computed with ring 1 only
+    catalog = rollout_catalog()
+    content_release(catalog[RAPID], "291.3", hours_ago=100)
+    tenant = ringed_tenant("acme")
+    later, _ = hosts_by_ring(tenant, content_versions={RAPID: "291.3"}, sensor_build="7.10.200")[1]
+    new = content_release(catalog[RAPID], "291.4", hours_ago=0)
+    (rollout,) = rollouts_start_for_release(release=new, actor=VENDOR)
+    desired_state_recompute(tenant.pk)
+    _, token = api_client_with_token(tenant, [ApiScope.READ])
+    assert api_get(token, f"/api/v1/hosts/{later.pk}/explain").json()["desired_state"]["agrees"] is True
+    # when the rollout reaches ring 2 and the recompute has not run yet
+    ring_advance(rollout, list(Ring.objects.filter(tenant=tenant).order_by("order")), SYSTEM, why="test")
+    body = api_get(token, f"/api/v1/hosts/{later.pk}/explain").json()
+    # then explain names the new version and says the stored state (what the edge serves) lags
+    assert (body["content"][RAPID]["target"], body["content"][RAPID]["rule"]) == ("291.4", "ring")
+    assert body["desired_state"] == {"revision": 1, "agrees": False, "differs": [RAPID]}
+    # and once recomputed, they agree again
+    desired_state_recompute(tenant.pk)
+    assert api_get(token, f"/api/v1/hosts/{later.pk}/explain").json()["desired_state"]["agrees"] is True
