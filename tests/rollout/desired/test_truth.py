@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from console.access import Actor
 from console.models import ApiScope, Role, Tenant
-from rollout.catalog.services import sensor_build_publish
+from rollout.catalog.services import sensor_build_publish, sensor_build_stage_set
 from rollout.controls.pauses import pause_create, pause_resume
 from rollout.desired.publish import desired_state_publish
 from rollout.desired.recompute import desired_state_recompute
@@ -210,6 +210,7 @@ step = st.one_of(
     st.tuples(st.just("pause"), st.sampled_from(["tenant", "sensor", RAPID])),
     st.tuples(st.just("resume"), st.just(0)),
     st.tuples(st.just("recall"), st.just(0)),
+    st.tuples(st.just("withdraw"), st.just(0)),
 )
 
 
@@ -260,6 +261,12 @@ def _apply(tenant: Tenant, kind: str, value: Any, rapid: ContentCategory) -> Non
     elif kind == "resume":
         for pause in Pause.objects.filter(tenant=tenant, resumed_at__isnull=True):
             pause_resume(tenant=tenant, actor=SYSTEM, pause=pause)
+    elif kind == "withdraw":
+        newest = max(
+            SensorBuild.objects.filter(platform="windows", stage=BuildStage.GA),
+            key=lambda b: version_key(b.version),
+        )
+        sensor_build_stage_set(actor=VENDOR, build=newest, stage=BuildStage.WITHDRAWN)
     else:
         release = (
             ContentRelease.objects.filter(category=rapid)
