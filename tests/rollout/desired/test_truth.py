@@ -138,6 +138,7 @@ def test_it_explains_a_staged_content_rollout_as_desired_state_and_the_edge_serv
         # and the host's "why" page says the same
         page = viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode()
         assert f"<strong>{expected}</strong></td><td>{rule}</td>" in page
+        assert "which the edge serves, says the same" in page
 
 
 def test_it_shows_explain_to_members_and_answers_404_to_outsiders() -> None:
