@@ -116,17 +116,45 @@ def resolution_out(resolution: Resolution) -> dict[str, Any]:
     }
 
 
+def desired_agreement(resolution: Resolution, row: DesiredState | None) -> dict[str, Any]:
+    """Whether the stored desired state (what the edge serves) says what explain says now: it does
+    unless a change has not been recomputed yet. A pause is a hold on the stored state, so a paused
+    subject is compared on nothing (the edge keeps the host where it is, as explain says)."""
+    if row is None:
+        return {"revision": None, "agrees": False, "differs": []}
+    stored = {"sensor": row.sensor_build or None, **dict(row.content or {})}
+    differs = [
+        d.subject
+        for d in (resolution.sensor, *resolution.content.values())
+        if d.rule != "pause" and stored.get(d.subject) != d.target
+    ]
+    return {"revision": row.revision, "agrees": not differs, "differs": sorted(differs)}
+
+
 class HostExplainView(TenantAPIView):
     """Why is this host on X: the resolver's answer with the deciding policy, group and rule."""
 
     queryset = Host.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["hosts"])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        tags=["hosts"],
+        description=(
+            "Per subject (`sensor`, each content category): `current` (what the host runs), `target`"
+            " (what it may run now), `rule` (pause, freeze, pin, ring, keep_running, window,"
+            " update_block, stage, delay, off, no_policy, no_release) and `reason`. The same resolution"
+            " as the stored desired state and the edge (ring state, holds and recalls included);"
+            " `desired_state` says whether the stored state (what the edge serves) agrees yet."
+        ),
+    )
     def get(self, request: Request, pk: Any) -> Response:
         host = self.get_object()
         resolution = host_explain(self.tenant, host, timezone.now())
         body = resolution_out(resolution)
         body["hostname"] = host.hostname
         body["platform"] = host.platform
+        body["desired_state"] = desired_agreement(
+            resolution, DesiredState.objects.filter(tenant=self.tenant, host=host).first()
+        )
         return Response(body)

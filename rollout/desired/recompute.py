@@ -21,7 +21,7 @@ from rollout.models import HostGroup, Ring, Rollout, TenantRevision
 from rollout.selectors.groups import group_condition
 from rollout.selectors.rings import ring_states_for_hosts
 from rollout.selectors.rules import rule_sql
-from rollout.selectors.state import catalog_state, tenant_state
+from rollout.selectors.state import catalog_state, facts_of, tenant_state
 
 log = logging.getLogger(__name__)
 
@@ -290,12 +290,12 @@ def _temp_tables() -> None:
 def _facts(
     platform: str, build: str, versions: Any, ids: list[str], bits: list[bool], ring: str
 ) -> rv.HostFacts:
-    return rv.HostFacts(
-        id="",
+    return facts_of(
+        host_id="",
         platform=platform,
         sensor_build=build,
-        content_versions=dict(json_value(versions) or {}),
-        group_ids=frozenset(g for g, bit in zip(ids, bits, strict=True) if bit),
+        content_versions=json_value(versions) or {},
+        group_ids=(g for g, bit in zip(ids, bits, strict=True) if bit),
         ring_states=_ring_states(ring),
     )
 

@@ -11,10 +11,10 @@ from django.views import View
 
 from console.access import OPERATE, READ
 from console.scoping import TenantPageMixin
-from rollout.desired.api import resolution_out
+from rollout.desired.api import desired_agreement, resolution_out
 from rollout.desired.changes import RolloutPage
 from rollout.desired.status import sync_resync, sync_status_for
-from rollout.models import TenantRevision
+from rollout.models import DesiredState, TenantRevision
 from rollout.selectors.groups import groups_for_tenant, host_group_ids
 from rollout.selectors.state import host_explain
 from telemetry.models import Host
@@ -46,6 +46,10 @@ class HostWhyPage(RolloutPage):
 
     def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
         host = self.get_object(pk=pk)
-        resolution = resolution_out(host_explain(self.tenant, host, timezone.now()))
+        resolved = host_explain(self.tenant, host, timezone.now())
+        stored = desired_agreement(
+            resolved, DesiredState.objects.filter(tenant=self.tenant, host=host).first()
+        )
         groups = [g for g in groups_for_tenant(self.tenant) if str(g.pk) in host_group_ids(self.tenant, host)]
-        return self.page(request, {"host": host, "resolution": resolution, "groups": groups})
+        context = {"host": host, "resolution": resolution_out(resolved), "groups": groups, "stored": stored}
+        return self.page(request, context)

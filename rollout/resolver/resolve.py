@@ -5,6 +5,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rollout.resolver.recurrence import is_open, next_occurrences
+from rollout.resolver.running import (
+    KEEP_RUNNING,
+    content_version_kept,
+    keep_reason,
+    keeps_running,
+    ring_reason,
+    sensor_build_kept,
+)
 from rollout.resolver.state import (
     SENSOR,
     Build,
@@ -213,7 +221,7 @@ def resolve_sensor(state: TenantState, host: HostFacts, at: datetime) -> Decisio
     )
     if ring is not None:
         desired = ring.allowed_version or current
-        rule, reason = "ring", f"Staged rollout, ring {ring.ring!r}, allows {desired}."
+        rule, reason = "ring", ring_reason(ring, desired)
     if desired is None:
         return _decide(
             base,
@@ -221,6 +229,15 @@ def resolve_sensor(state: TenantState, host: HostFacts, at: datetime) -> Decisio
             desired=None,
             rule="no_release",
             reason=f"No GA sensor build for {host.platform}; the host keeps {current}.",
+        )
+    kept = sensor_build_kept(state.catalog, host.platform, current)
+    if current is not None and keeps_running(running=current, target=desired, kept=kept, ring=ring):
+        return _decide(
+            base,
+            target=current,
+            desired=desired,
+            rule=KEEP_RUNNING,
+            reason=keep_reason(current, desired, reason),
         )
     if desired != current and not (ring is not None and ring.fast_track):
         for block in policy.update_blocks:
@@ -372,7 +389,7 @@ def _content_after_freeze(
     release: Release | None = None
     if ring is not None:
         desired = ring.allowed_version or current
-        rule, reason = "ring", f"Staged rollout, ring {ring.ring!r}, allows {desired}."
+        rule, reason = "ring", ring_reason(ring, desired)
         release = next(
             (r for r in state.catalog.releases if r.category == category and r.version == desired), None
         )
@@ -390,6 +407,15 @@ def _content_after_freeze(
         desired = release.version
         rule = "delay" if mode.kind == "ga" and mode.delay_hours else "stage"
         reason = f"{via} follows {mode}: newest is {desired}."
+    kept = content_version_kept(state.catalog, category, current)
+    if current is not None and keeps_running(running=current, target=desired, kept=kept, ring=ring):
+        return _decide(
+            base,
+            target=current,
+            desired=desired,
+            rule=KEEP_RUNNING,
+            reason=keep_reason(current, desired or "", reason),
+        )
     if desired != current and policy.windows:
         bypass = (release is not None and release.critical and policy.critical_bypass_windows) or (
             ring is not None and ring.fast_track
@@ -438,7 +464,21 @@ def categories_of(state: TenantState) -> list[str]:
 
 
 def resolve_host(state: TenantState, host: HostFacts, at: datetime) -> Resolution:
-    """The sensor build and the content version per category ``host`` may have at ``at``, with why."""
+    """The sensor build and the content version per category ``host`` may have at ``at``, with why.
+
+    The one resolution behind explain, the stored desired state and what the backend serves
+    (DESIGN section 4 rule 11): ``host`` carries what the host runs (``sensor_build``,
+    ``content_versions``), its groups and its ring states; ``state`` the tenant's policies, catalog,
+    freezes and pauses (recompute passes no pauses: they reach the backend as holds).
+
+    Never backward (rule 2, ``rollout.resolver.running``): only a rollback (a rolled-back rollout or
+    an explicit pin) or a recall (recalled or invalid release, withdrawn build) moves a host to an
+    older version than it runs; any other rule that aims lower gives ``keep_running``. So while a new
+    line is staged, an ``n-2`` host in a ring the rollout has not reached keeps what it runs (usually
+    the old N-2, now N-3: the one place a host is outside N..N-2, because it is held); a host that
+    already runs the new N-2 or newer keeps it; one running something older than the rollout's
+    known-good build is brought up to that known-good build. When its ring is reached it gets the
+    new N-2."""
     return Resolution(
         host_id=host.id,
         at=at,

@@ -8,6 +8,10 @@ The seam for staged rollouts: ``HostFacts.ring_states`` maps a subject (``"conte
 ``"sensor:<platform>@<build>"`` for the hosts whose policy level resolves to that build) to a
 ``RingState`` saying which version this host's ring currently allows. When present it replaces delay/stage (but never a pause, freeze or pin) and a window still
 decides whether it is delivered now. The rings engine computes it; this module only applies it.
+
+``HostFacts.sensor_build`` / ``content_versions`` are what the host runs: the resolver never tells
+a host to step back from them except for a rollback or a recall (``rollout.resolver.running``,
+rule ``keep_running``).
 """
 
 from __future__ import annotations
@@ -117,6 +121,7 @@ class RingState:
     ring: str
     rollout_id: str = ""
     fast_track: bool = False  # a rollback: delivered past windows and update blocks
+    staged: str = ""  # the version the rollout stages (explain says whether this host's ring has it)
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,8 @@ class TenantState:
 class Decision:
     """The version a host may have now for one subject (``sensor`` or a category key), and why.
 
-    ``rule`` is the deciding rule: pause, freeze, pin, ring, window, update_block, stage, delay,
-    off, no_policy or no_release. ``desired`` is what the policy aims at before holds."""
+    ``rule`` is the deciding rule: pause, freeze, pin, ring, keep_running, window, update_block,
+    stage, delay, off, no_policy or no_release. ``desired`` is what the policy aims at before holds."""
 
     subject: str
     current: str | None

@@ -148,7 +148,7 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
     names = [r.name for r in rings]
     for rollout in active:
         previous = rollout.previous_version or None
-        rid = str(rollout.pk)
+        rid, staged = str(rollout.pk), rollout.version
         state_key, running_key = rollout.subject, rollout.category
         if rollout.is_sensor:
             state_key, running_key = sensor_ring_key(rollout.category, rollout.version), rollout.subject
@@ -158,13 +158,15 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
             index = membership[h]
             ring_name = names[index] if index < len(names) else "after the last ring"
             if rollout.state == RolloutState.ROLLED_BACK:
-                state = RingState(previous, "rolled back", rid, fast_track=True)
+                state = RingState(previous, "rolled back", rid, fast_track=True, staged=staged)
             elif rollout.state == RolloutState.HALTED:
                 has_it = current.get(h, {}).get(running_key) == rollout.version
-                state = RingState(rollout.version if has_it else previous, ring_name + " (halted)", rid)
+                state = RingState(
+                    rollout.version if has_it else previous, ring_name + " (halted)", rid, staged=staged
+                )
             elif rollout.state == RolloutState.IN_RING and index <= rollout.ring_index:
-                state = RingState(rollout.version, ring_name, rid)
+                state = RingState(rollout.version, ring_name, rid, staged=staged)
             else:
-                state = RingState(previous, ring_name, rid)
+                state = RingState(previous, ring_name, rid, staged=staged)
             out[h][state_key] = state
     return out

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from rollout.models import (
 from rollout.resolver.recurrence import Recurrence
 from rollout.resolver.targets import version_key
 from rollout.selectors.groups import groups_for_tenant, host_group_ids
+from rollout.selectors.rings import ring_states_for_hosts
 from telemetry.models import Host
 
 
@@ -137,20 +138,53 @@ def tenant_state(tenant: Tenant, catalog: rv.Catalog | None = None) -> rv.Tenant
     )
 
 
-def host_facts(host: Host, group_ids: set[str]) -> rv.HostFacts:
-    return rv.HostFacts(
-        id=str(host.pk),
+def host_facts(
+    host: Host, group_ids: set[str] | frozenset[str], ring_states: Mapping[str, rv.RingState] | None = None
+) -> rv.HostFacts:
+    """A host's resolver input: what it runs, its groups and its ring states."""
+    return facts_of(
+        host_id=str(host.pk),
         platform=host.platform,
         sensor_build=host.sensor_build,
-        content_versions=dict(host.content_versions or {}),
-        group_ids=frozenset(group_ids),
+        content_versions=host.content_versions or {},
+        group_ids=group_ids,
+        ring_states=ring_states or {},
     )
 
 
-def host_explain(tenant: Tenant, host: Host, at: datetime) -> rv.Resolution:
-    """Why ``host`` is on what it is on: the resolver's answer with the deciding rules."""
+def facts_of(
+    *,
+    host_id: str,
+    platform: str,
+    sensor_build: str,
+    content_versions: Mapping[str, str],
+    group_ids: Iterable[str],
+    ring_states: Mapping[str, rv.RingState],
+) -> rv.HostFacts:
+    """The one constructor of ``HostFacts`` (explain and recompute both build theirs here)."""
+    return rv.HostFacts(
+        id=host_id,
+        platform=platform,
+        sensor_build=sensor_build,
+        content_versions=dict(content_versions),
+        group_ids=frozenset(group_ids),
+        ring_states=dict(ring_states),
+    )
+
+
+def host_explain(
+    tenant: Tenant, host: Host, at: datetime, *, state: rv.TenantState | None = None
+) -> rv.Resolution:
+    """Why ``host`` is on what it is on: the resolver's answer with the deciding rules.
+
+    The same inputs recompute gives the resolver for this host (what it runs, its groups, its ring
+    states from ``ring_states_for_hosts``), plus the tenant's pauses, which recompute leaves to the
+    backend as holds: explain, the stored desired state and the edge therefore agree (DESIGN
+    section 4 rule 11), and explain names a pause where the edge serves a hold."""
     groups = groups_for_tenant(tenant)
-    return rv.resolve_host(tenant_state(tenant), host_facts(host, host_group_ids(tenant, host, groups)), at)
+    rings = ring_states_for_hosts(tenant.pk, [str(host.pk)]).get(str(host.pk), {})
+    facts = host_facts(host, host_group_ids(tenant, host, groups), rings)
+    return rv.resolve_host(state or tenant_state(tenant), facts, at)
 
 
 def n_levels(platform: str, catalog: rv.Catalog | None = None) -> list[rv.Build]:
