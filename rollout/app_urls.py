@@ -40,7 +40,13 @@ from rollout.groups.api import (
     HostGroupPreviewView,
 )
 from rollout.groups.views import GroupDetailPage, GroupListPage, GroupPreviewPage
-from rollout.notifications.api import WebhookDetailView, WebhookListView
+from rollout.notifications.api import (
+    WebhookDetailView,
+    WebhookListView,
+    WebhookRedeliverView,
+    WebhookRotateSecretView,
+    WebhookTestView,
+)
 from rollout.notifications.views import WebhooksPage
 from rollout.policies.api import (
     ContentPolicyDetailView,
@@ -142,6 +148,17 @@ api_urlpatterns: list[Any] = [
     path("rollouts/<uuid:pk>/rollback", RolloutRollbackView.as_view(), name="api-rollout-rollback"),
     path("webhooks/", WebhookListView.as_view(), name="api-webhooks"),
     path("webhooks/<uuid:pk>", WebhookDetailView.as_view(), name="api-webhook"),
+    path("webhooks/<uuid:pk>/test", WebhookTestView.as_view(), name="api-webhook-test"),
+    path(
+        "webhooks/<uuid:pk>/rotate-secret",
+        WebhookRotateSecretView.as_view(),
+        name="api-webhook-rotate-secret",
+    ),
+    path(
+        "webhooks/<uuid:pk>/deliveries/<uuid:delivery_pk>/redeliver",
+        WebhookRedeliverView.as_view(),
+        name="api-webhook-redeliver",
+    ),
     path(
         "vendor/content-releases/<uuid:pk>/halt",
         VendorReleaseHaltView.as_view(),

@@ -18,6 +18,9 @@ class WebhookEndpoint(models.Model):
     name = models.CharField(max_length=120)
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=128)
+    # During a secret rotation the old secret keeps signing (a second signature) until it expires.
+    previous_secret = models.CharField(max_length=128, blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     events = models.JSONField(default=list, blank=True, help_text="Empty: every event")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=utc_now)
@@ -38,6 +41,10 @@ class WebhookDelivery(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    # A redelivery is its own log row sent with the original's ``webhook-id`` (receivers deduplicate).
+    redelivery_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="redeliveries"
+    )
     event = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
     attempts = models.PositiveIntegerField(default=0)

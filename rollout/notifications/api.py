@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
@@ -9,9 +10,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.conventions import input_valid
+from console.errors import NotFound
 from console.scoping import ADMIN, READ, TenantAPIView
 from rollout.models import WebhookDelivery, WebhookEndpoint
-from rollout.notifications.webhooks import EVENTS, webhook_create, webhook_delete, webhook_dict
+from rollout.notifications.webhooks import (
+    EVENTS,
+    webhook_create,
+    webhook_delete,
+    webhook_delivery_get,
+    webhook_dict,
+    webhook_redeliver,
+    webhook_secret_rotate,
+    webhook_test_send,
+)
 
 
 class WebhookIn(serializers.Serializer):
@@ -29,6 +40,8 @@ class WebhookIn(serializers.Serializer):
 def delivery_out(d: WebhookDelivery) -> dict[str, Any]:
     return {
         "id": str(d.pk),
+        "webhook_id": str(d.redelivery_of_id or d.pk),
+        "redelivery_of": str(d.redelivery_of_id) if d.redelivery_of_id else None,
         "event": d.event,
         "status": d.status,
         "attempts": d.attempts,
@@ -74,3 +87,60 @@ class WebhookDetailView(TenantAPIView):
     def delete(self, request: Request, pk: Any) -> Response:
         webhook_delete(tenant=self.tenant, actor=self.ctx.actor, endpoint=self.get_object())
         return Response(status=204)
+
+
+class RotateIn(serializers.Serializer):
+    grace_hours = serializers.IntegerField(
+        min_value=0,
+        max_value=168,
+        required=False,
+        default=24,
+        help_text="How long the old secret keeps signing alongside the new one (hours, 0 to 168).",
+    )
+
+
+class WebhookTestView(TenantAPIView):
+    """Sends a ``webhook.test`` event to this webhook now (logged and retried like any event)."""
+
+    queryset = WebhookEndpoint.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT}, tags=["webhooks"])
+    def post(self, request: Request, pk: Any) -> Response:
+        delivery = webhook_test_send(tenant=self.tenant, actor=self.ctx.actor, endpoint=self.get_object())
+        return Response(delivery_out(delivery), status=202)
+
+
+class WebhookRedeliverView(TenantAPIView):
+    """Sends one logged delivery of this webhook again, with its original ``webhook-id``."""
+
+    queryset = WebhookEndpoint.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT}, tags=["webhooks"])
+    def post(self, request: Request, pk: Any, delivery_pk: Any) -> Response:
+        endpoint = self.get_object()
+        delivery = webhook_delivery_get(self.tenant.pk, delivery_pk)
+        if delivery is None or delivery.endpoint_id != endpoint.pk:
+            raise NotFound("No such delivery.")
+        again = webhook_redeliver(tenant=self.tenant, actor=self.ctx.actor, delivery=delivery)
+        return Response(delivery_out(again), status=202)
+
+
+class WebhookRotateSecretView(TenantAPIView):
+    """A new ``whsec_`` secret (returned once); the old one keeps signing for ``grace_hours``."""
+
+    queryset = WebhookEndpoint.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
+
+    @extend_schema(request=RotateIn, responses=OpenApiTypes.OBJECT, tags=["webhooks"])
+    def post(self, request: Request, pk: Any) -> Response:
+        endpoint = self.get_object()  # another tenant's: 404 before the body is read
+        data = input_valid(RotateIn, request.data or {})
+        secret = webhook_secret_rotate(
+            tenant=self.tenant,
+            actor=self.ctx.actor,
+            endpoint=endpoint,
+            grace=timedelta(hours=data["grace_hours"]),
+        )
+        return Response({**webhook_dict(endpoint), "secret": secret})

@@ -11,3 +11,6 @@ from typing import Final
 
 WEBHOOK_CREATED: Final = "webhook.create"
 WEBHOOK_DELETED: Final = "webhook.delete"
+WEBHOOK_TESTED: Final = "webhook.test"
+WEBHOOK_REDELIVERED: Final = "webhook.redeliver"
+WEBHOOK_SECRET_ROTATED: Final = "webhook.rotate_secret"  # noqa: S105 (an action name)

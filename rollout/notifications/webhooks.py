@@ -20,7 +20,7 @@ import random
 import secrets
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -37,7 +37,13 @@ from console.audit import audit_record
 from console.errors import InvalidInput
 from console.models import Tenant
 from rollout.models import WebhookDelivery, WebhookEndpoint
-from rollout.notifications.audit_events import WEBHOOK_CREATED, WEBHOOK_DELETED
+from rollout.notifications.audit_events import (
+    WEBHOOK_CREATED,
+    WEBHOOK_DELETED,
+    WEBHOOK_REDELIVERED,
+    WEBHOOK_SECRET_ROTATED,
+    WEBHOOK_TESTED,
+)
 from rollout.notifications.destinations import destination_refusal
 
 log = logging.getLogger(__name__)
@@ -65,6 +71,10 @@ BACKOFF_CAP_SECONDS = 12 * 3600.0
 JITTER_LOW = 0.8
 TIMEOUT_SECONDS = 5.0
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
+TEST_EVENT = "webhook.test"
+# How long a rotated-out secret keeps signing (a second signature) unless the caller says otherwise.
+ROTATION_GRACE_DEFAULT = timedelta(hours=24)
+ROTATION_GRACE_MAX = timedelta(days=7)
 
 
 def webhook_secret_new() -> str:
@@ -80,13 +90,27 @@ def webhook_signer(secret: str) -> Webhook:
     return Webhook(secret.encode("utf-8"))
 
 
+def webhook_signature(endpoint: WebhookEndpoint, msg_id: str, at: datetime, body: bytes) -> str:
+    """The ``webhook-signature`` value: ``v1,<sig>`` with the current secret and, during a rotation's
+    grace period, a second ``v1,<sig>`` with the previous one (space-separated, as the scheme allows:
+    a receiver holding either secret verifies)."""
+    signatures = [webhook_signer(endpoint.secret).sign(msg_id, at, body)]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires is not None and expires > timezone.now():
+        signatures.append(webhook_signer(endpoint.previous_secret).sign(msg_id, at, body))
+    return " ".join(signatures)
+
+
 def webhook_dict(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    expires = endpoint.previous_secret_expires_at
+    rotating = bool(endpoint.previous_secret) and expires is not None and expires > timezone.now()
     return {
         "id": str(endpoint.pk),
         "name": endpoint.name,
         "url": endpoint.url,
         "events": list(endpoint.events or []),
         "active": endpoint.active,
+        "previous_secret_expires_at": expires.isoformat() if rotating and expires else None,
     }
 
 
@@ -137,6 +161,30 @@ def webhook_delete(*, tenant: Tenant, actor: Actor, endpoint: WebhookEndpoint) -
         endpoint.delete()
 
 
+def _delivery_log(endpoint: WebhookEndpoint, event: str, payload: dict[str, Any]) -> WebhookDelivery:
+    at = timezone.now().isoformat()
+    # type / timestamp / data: the Standard Webhooks payload; event / at kept for receivers of old.
+    body = {
+        "type": event,
+        "timestamp": at,
+        "event": event,
+        "tenant": str(endpoint.tenant_id),
+        "at": at,
+        "data": payload,
+    }
+    return WebhookDelivery.objects.create(
+        tenant_id=endpoint.tenant_id,
+        endpoint=endpoint,
+        event=event,
+        payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
+    )
+
+
+def _send_on_commit(delivery: WebhookDelivery) -> None:
+    tid, did = str(delivery.tenant_id), str(delivery.pk)
+    transaction.on_commit(lambda: webhook_deliver_task.apply_async(args=(tid, did)))
+
+
 def webhook_dispatch(
     *, tenant_id: uuid.UUID | str, event: str, payload: dict[str, Any]
 ) -> list[WebhookDelivery]:
@@ -145,29 +193,74 @@ def webhook_dispatch(
     for endpoint in WebhookEndpoint.objects.filter(tenant_id=tenant_id, active=True):
         if endpoint.events and event not in endpoint.events:
             continue
-        at = timezone.now().isoformat()
-        # type / timestamp / data: the Standard Webhooks payload; event / at kept for receivers of old.
-        body = {
-            "type": event,
-            "timestamp": at,
-            "event": event,
-            "tenant": str(tenant_id),
-            "at": at,
-            "data": payload,
-        }
-        deliveries.append(
-            WebhookDelivery.objects.create(
-                tenant_id=tenant_id,
-                endpoint=endpoint,
-                event=event,
-                payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
-            )
-        )
-    tid = str(tenant_id)
+        deliveries.append(_delivery_log(endpoint, event, payload))
     for delivery in deliveries:
-        did = str(delivery.pk)
-        transaction.on_commit(lambda did=did: webhook_deliver_task.apply_async(args=(tid, did)))  # type: ignore[misc]
+        _send_on_commit(delivery)
     return deliveries
+
+
+def webhook_test_send(*, tenant: Tenant, actor: Actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Sends a ``webhook.test`` event to one endpoint (whatever events it subscribes to), logged and
+    retried like any other, so a receiver can be checked end to end."""
+    with transaction.atomic():
+        delivery = _delivery_log(endpoint, TEST_EVENT, {"webhook": endpoint.name, "test": True})
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action=WEBHOOK_TESTED,
+            target=endpoint,
+            after={"delivery": str(delivery.pk), "event": TEST_EVENT},
+        )
+        _send_on_commit(delivery)
+    return delivery
+
+
+def webhook_redeliver(*, tenant: Tenant, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Sends a logged delivery again as a new log row with the same body and the original's
+    ``webhook-id`` (a receiver that already processed it recognises it), attempts counted afresh."""
+    original_id = delivery.redelivery_of_id or delivery.pk
+    with transaction.atomic():
+        again = WebhookDelivery.objects.create(
+            tenant_id=delivery.tenant_id,
+            endpoint_id=delivery.endpoint_id,
+            event=delivery.event,
+            payload=delivery.payload,
+            redelivery_of_id=original_id,
+        )
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action=WEBHOOK_REDELIVERED,
+            target=delivery.endpoint,
+            after={"delivery": str(again.pk), "redelivery_of": str(original_id), "event": delivery.event},
+        )
+        _send_on_commit(again)
+    return again
+
+
+def webhook_secret_rotate(
+    *, tenant: Tenant, actor: Actor, endpoint: WebhookEndpoint, grace: timedelta = ROTATION_GRACE_DEFAULT
+) -> str:
+    """Gives the endpoint a new ``whsec_`` secret and returns it (shown once). The old secret keeps
+    signing alongside it for ``grace`` (0 to 7 days) so receivers can switch without a gap."""
+    if not timedelta(0) <= grace <= ROTATION_GRACE_MAX:
+        raise InvalidInput("The rotation is not valid.", errors={"grace_hours": ["Give 0 to 168 hours."]})
+    secret = webhook_secret_new()
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk, tenant=tenant)
+        locked.previous_secret = locked.secret
+        locked.previous_secret_expires_at = timezone.now() + grace
+        locked.secret = secret
+        locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action=WEBHOOK_SECRET_ROTATED,
+            target=locked,
+            after={"previous_secret_expires_at": locked.previous_secret_expires_at.isoformat()},
+        )
+    endpoint.refresh_from_db()
+    return secret
 
 
 def webhook_delivery_get(tenant_id: object, delivery_id: object) -> WebhookDelivery | None:
@@ -194,13 +287,13 @@ def webhook_attempt(delivery: WebhookDelivery) -> bool:
         delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status"])
         return False
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    msg_id = str(delivery.pk)
+    msg_id = str(delivery.redelivery_of_id or delivery.pk)
     now = datetime.now(UTC)
     headers = {
         "Content-Type": "application/json",
         "webhook-id": msg_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": webhook_signer(delivery.endpoint.secret).sign(msg_id, now, body),
+        "webhook-signature": webhook_signature(delivery.endpoint, msg_id, now, body),
         "X-Console-Event": delivery.event,
     }
     try:

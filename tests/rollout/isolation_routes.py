@@ -134,7 +134,7 @@ def _rollout(tenant: Tenant) -> dict[str, Any]:
     return {"pk": rollout.pk}
 
 
-@register("api-webhook")
+@register("api-webhook", "api-webhook-test", "api-webhook-rotate-secret")
 def _webhook(tenant: Tenant) -> dict[str, Any]:
     from rollout.notifications.webhooks import webhook_create
 
@@ -142,6 +142,20 @@ def _webhook(tenant: Tenant) -> dict[str, Any]:
         tenant=tenant, actor=SYSTEM, name="iso", url="https://hooks.example.test/iso"
     )
     return {"pk": endpoint.pk}
+
+
+@register("api-webhook-redeliver")
+def _webhook_delivery(tenant: Tenant) -> dict[str, Any]:
+    from rollout.models import WebhookDelivery
+    from rollout.notifications.webhooks import webhook_create
+
+    endpoint, _ = webhook_create(
+        tenant=tenant, actor=SYSTEM, name="iso", url="https://hooks.example.test/iso"
+    )
+    delivery = WebhookDelivery.objects.create(
+        tenant=tenant, endpoint=endpoint, event="rollout.paused", payload={"type": "rollout.paused"}
+    )
+    return {"pk": endpoint.pk, "delivery_pk": delivery.pk}
 
 
 @register("api-ring", "rollout-ring")
