@@ -292,6 +292,7 @@ def test_it_answers_503_with_retry_after_when_redis_is_down(
         dict(os.environ),
         "redis",
     )
+    shared_redis = settings.REDIS_URL
     try:
         settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
         from console.redis import redis_client
@@ -308,6 +309,8 @@ def test_it_answers_503_with_retry_after_when_redis_is_down(
         assert response["Content-Type"] == "application/problem+json"
         assert "accepted" not in response.json()
     finally:
+        # back before redis_flush tears down (the autouse settings fixture outlives it)
+        settings.REDIS_URL = shared_redis
         proc.stop()
 
 
