@@ -4,7 +4,7 @@ Each line records the 1-minute load average and the CPU count at the start and a
 benchmark (``bench_begin`` marks the start; ``python -m bench`` calls it before each module) and
 ``"noisy": true`` when either load is above the CPU count: such a figure says more about the
 machine than about the code. A benchmark that measured nothing (no samples, no rows, or a figure
-that is not a number) does not print a figure: it prints an error line and raises
+or baseline that is not a number) does not print a figure: it prints an error line and raises
 ``NothingMeasured``, so ``make bench`` exits non-zero.
 """
 
@@ -46,9 +46,11 @@ def machine_load() -> dict[str, Any]:
     return {"load_start": start, "load_end": end, "cpus": cpus, "noisy": max(start, end) > cpus}
 
 
-def _empty(value: float, extra: dict[str, Any]) -> str:
+def _empty(value: float, baseline: float | None, extra: dict[str, Any]) -> str:
     if not math.isfinite(value):
         return f"the figure is {value}"
+    if baseline is not None and not math.isfinite(baseline):
+        return f"the baseline is {baseline}"
     for name in COUNT_FIELDS:
         if name in extra and not extra[name]:
             return f"{name} is {extra[name]}"
@@ -63,7 +65,7 @@ def emit(
     Raises ``NothingMeasured`` (after printing an ``"error"`` line instead of the figure) when the
     figure was computed from nothing.
     """
-    problem = _empty(value, extra)
+    problem = _empty(value, baseline, extra)
     if problem:
         record: dict[str, Any] = {
             "id": id,

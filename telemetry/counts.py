@@ -11,7 +11,9 @@ fleet size.
 PostgreSQL stays the truth. A tenant whose hash is missing (a Redis flush, a restart, a host
 enrolled or deleted: ``counts_invalidate``) is rebuilt from one SQL count under the flush lock,
 and ``counts_verify`` (beat, every minute) compares every built hash with the SQL count, repairs
-the ones that differ and logs what it found.
+the ones that differ and logs what it found. Both hold the flush lock one tenant at a time, so
+no flush moves a counter between the count and the comparison, and a flush waits for one
+tenant's count at most.
 """
 
 from __future__ import annotations
@@ -199,8 +201,8 @@ def counts_rebuild(tenant_ids: Iterable[str], client: redis.Redis | None = None)
     """Rebuilds the tenants' hashes from PostgreSQL under the flush lock; returns what was written."""
     client = client or redis_client()
     written: dict[str, dict[str, int]] = {}
-    with flush_lock(client):
-        for tenant_id in sorted(set(map(str, tenant_ids))):
+    for tenant_id in sorted(set(map(str, tenant_ids))):
+        with flush_lock(client):  # per tenant: a flush waits for one tenant's count at most
             for _ in range(3):  # an enrolment that lands mid-way invalidates again: count again
                 epoch = client.get(f"{EPOCH_PREFIX}{tenant_id}")
                 counts = counts_sql(tenant_id)
@@ -242,8 +244,8 @@ def counts_verify(client: redis.Redis | None = None) -> dict[str, dict[str, Any]
         if not (k.decode() if isinstance(k, bytes) else str(k)).startswith(EPOCH_PREFIX)
     )
     repaired: dict[str, dict[str, Any]] = {}
-    with flush_lock(client):
-        for tenant_id in tenants:
+    for tenant_id in tenants:
+        with flush_lock(client):  # per tenant: a flush waits for one tenant's count at most
             epoch = client.get(f"{EPOCH_PREFIX}{tenant_id}")
             held = counts_read(tenant_id, client)
             if held is None:

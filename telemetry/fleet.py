@@ -151,9 +151,11 @@ def _sample_upsert(tenant_id: str, minute: datetime, point: dict[str, Any]) -> N
     data = {k: v for k, v in point.items() if k != "minute"}
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO telemetry_fleetsample (id, tenant_id, minute, data) VALUES (gen_random_uuid(), %s, %s, %s) "
+            # A tenant deleted while it waited for its snapshot gets no sample (and does not fail the tick).
+            "INSERT INTO telemetry_fleetsample (id, tenant_id, minute, data) "
+            "SELECT gen_random_uuid(), t.id, %s, %s FROM console_tenant t WHERE t.id = %s "
             "ON CONFLICT (tenant_id, minute) DO UPDATE SET data = EXCLUDED.data",
-            [tenant_id, minute, json.dumps(data)],
+            [minute, json.dumps(data), tenant_id],
         )
 
 

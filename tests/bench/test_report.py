@@ -43,15 +43,21 @@ def test_it_marks_a_figure_noisy_when_the_load_is_above_the_cpu_count(
 
 
 @pytest.mark.parametrize(
-    ("value", "extra"),
-    [(0.0, {"rows": 0}), (5.0, {"samples": 0}), (math.nan, {}), (math.inf, {"samples": 4})],
+    ("value", "baseline", "extra"),
+    [
+        (0.0, None, {"rows": 0}),
+        (5.0, None, {"samples": 0}),
+        (math.nan, None, {}),
+        (math.inf, None, {"samples": 4}),
+        (7.5, math.nan, {"samples": 4}),  # P4 once printed a figure against a baseline of no probes
+    ],
 )
 def test_it_fails_loudly_when_nothing_was_measured(
-    capsys: pytest.CaptureFixture[str], value: float, extra: dict
+    capsys: pytest.CaptureFixture[str], value: float, baseline: float | None, extra: dict
 ) -> None:
     # given / when
     with pytest.raises(report.NothingMeasured):
-        report.emit("P1-flush", "heartbeat_flush_rows_per_second", value, "rows/s", None, "t", **extra)
+        report.emit("P1-flush", "heartbeat_flush_rows_per_second", value, "rows/s", baseline, "t", **extra)
     # then: an error line, and no figure
     (line,) = _lines(capsys)
     assert "measured nothing" in line["error"]
