@@ -372,7 +372,7 @@ class FlushResult:
     quiet: int = 0
     tenants: set[str] = field(default_factory=set)
     flushed_at: float = 0.0
-    deltas: Deltas = field(default_factory=dict)  # tenant -> fleet counter -> change (telemetry.counts)
+    deltas: Deltas = field(default_factory=dict)  # heartbeats: tenant -> fleet counter -> change (counts.py)
 
 
 _STAGE_TABLE_SQL = """
@@ -513,11 +513,14 @@ def heartbeats_flush(*, now: datetime | None = None, force_sweep: bool = False) 
         result.heartbeats = len(rows)
         if rows or crashes:
             _apply(rows, crashes, result)
+            counts_apply(result.deltas, client)  # the committed transitions, under the lock
         # Only after the commit: a crash before this line leaves them for the next flush.
         client.delete(PROCESSING, PROCESSING_TS, PROCESSING_CRASHES)
         if force_sweep or client.set(SWEEP_KEY, "1", nx=True, ex=SWEEP_SECONDS):
-            result.quiet = hosts_sweep_quiet(now, result.deltas)
-        counts_apply(result.deltas, client)  # committed transitions, under the lock
+            quiet: Deltas = {}
+            result.quiet = hosts_sweep_quiet(now, quiet)
+            counts_apply(quiet, client)
+            result.tenants.update(quiet)
         result.tenants.update(result.deltas)
         result.flushed_at = time.time()
         client.set(LAST_FLUSH, repr(result.flushed_at))
