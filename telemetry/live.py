@@ -16,6 +16,8 @@ import threading
 import time
 from typing import Final
 
+from django.db import connection
+
 from console.redis import redis_client
 from telemetry.fleet import DIRTY_KEY, fleet_publish_live
 from telemetry.ingest import STAGED, STAGED_CRASHES, FlushResult, heartbeats_flush
@@ -46,17 +48,18 @@ def fleet_live_run(stop: threading.Event | None = None) -> None:
     client = redis_client()
     last = alive = 0.0
     while not stop.is_set():
-        if time.monotonic() - alive >= 1.0:
-            client.set(ALIVE_KEY, repr(time.time()), ex=10)
-            alive = time.monotonic()
         wait = last + MIN_INTERVAL_SECONDS - time.monotonic()
         if wait > 0:
             stop.wait(wait)
             continue
         try:
+            if time.monotonic() - alive >= 1.0:
+                client.set(ALIVE_KEY, repr(time.time()), ex=10)
+                alive = time.monotonic()
             result = fleet_live_once()
-        except Exception:
+        except Exception:  # PostgreSQL or Redis away: log, wait, try again (the tick is the safety net)
             logger.exception("the live fleet flush failed; the beat tick stays the safety net")
+            connection.close()  # a broken connection (PostgreSQL restarted) is opened again next turn
             result = None
             stop.wait(1.0)
         if result is not None:
