@@ -41,9 +41,9 @@ def processes(port: str, simulate_hosts: int) -> dict[str, str]:
         # the control plane (fleet and gate ticks) never waits behind recomputes (settings.py)
         "control": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 1 --without-gossip "
         f"-Q {os.environ.get('CELERY_QUEUE', 'console')}-control --hostname control@%h",
-        "beat": f"{bin_dir / 'celery'} -A console beat --loglevel INFO",
-        # heartbeats to the dashboards as they arrive (the beat tick stays the safety net)
+        # heartbeats to the dashboards as they arrive (the fleet tick stays the safety net)
         "live": f"{PYTHON} {BASE_DIR / 'manage.py'} fleet_live",
+        "beat": f"{bin_dir / 'celery'} -A console beat --loglevel INFO",
     }
     simulator = BASE_DIR / "telemetry" / "management" / "commands" / "simulate_fleet.py"
     if simulate_hosts > 0 and simulator.exists():
