@@ -280,3 +280,22 @@ def test_it_pushes_counters_to_the_dashboard_without_a_tick(
     assert counts_read(tenant.pk) == _scratch(tenant)
     counts_invalidate(tenant.pk)
     assert counts_for(tenant.pk) == _scratch(tenant)
+
+
+@pytest.mark.django_db
+def test_it_checks_the_counters_every_minute_from_beat() -> None:
+    from console.celery import app
+    from telemetry.schedule import BEAT_SCHEDULE
+    from telemetry.tasks import fleet_counts_verify_task
+
+    # given the beat entry and drifted counters
+    entry = BEAT_SCHEDULE["telemetry-counts-verify"]
+    assert entry["schedule"] == 60.0 and entry["task"] in app.tasks
+    tenant = TenantFactory()
+    HostFactory(tenant=tenant)
+    counts_for(tenant.pk)
+    redis_client().hincrby(counts_key(tenant.pk), "s|online", -1)
+    # when the task runs
+    repaired = fleet_counts_verify_task()
+    # then it repaired the one tenant that differed
+    assert repaired == 1 and counts_read(tenant.pk) == _scratch(tenant)
