@@ -169,6 +169,10 @@ async def _client(
             additional_headers={"Cookie": f"sessionid={session_key}"},
             open_timeout=300,
             max_size=2**22,
+            # No client keepalive: with the default (a ping every 20 s, closed when unanswered in 20 s)
+            # a worker starved by machine load had every client close itself during a slow connect
+            # phase, and the run measured nothing. A browser tab does not do that.
+            ping_interval=None,
         )
         first = json.loads(await ws.recv())
         if first.get("type") != "fleet.snapshot":
@@ -330,6 +334,7 @@ async def _run(url: str, server_pid: int, fx: Fixture) -> dict[str, Any]:
     probe_latencies = [(at - sent[p]) * 1000 for log in logs for p, at in log.probes.items()]
     probe_missing = CLIENTS * PROBES - len(probe_latencies)
 
+    closed = sum(1 for task in clients if task.done())  # a client whose socket closed before the end
     for task in clients:
         task.cancel()
     await asyncio.gather(*clients, return_exceptions=True)
@@ -338,6 +343,7 @@ async def _run(url: str, server_pid: int, fx: Fixture) -> dict[str, Any]:
         for source, n in log.sources.items():
             sources[source] = sources.get(source, 0) + n
     return {
+        "closed": closed,
         "sources": sources,
         "latencies": latencies,
         "missing": missing,
@@ -395,6 +401,7 @@ def main() -> None:
         tenants=TENANTS,
         live=LIVE,
         updates_by_source=result["sources"],
+        clients_closed_early=result["closed"],
         samples=len(hb),
         missing=result["missing"],
         baseline_missing=result["probe_missing"],
