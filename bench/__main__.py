@@ -15,6 +15,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 def main() -> int:
     import django
 
+    from bench.report import bench_begin
+
     django.setup()
     only = set(sys.argv[1:])
     names = sorted(
@@ -29,6 +31,7 @@ def main() -> int:
         module = importlib.import_module(f"bench.{name}")
         if not hasattr(module, "main"):
             continue
+        bench_begin()
         try:
             module.main()
         except Exception:

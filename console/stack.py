@@ -2,7 +2,8 @@
 
 Starts embedded PostgreSQL and Redis (unless ``DATABASE_URL`` / ``REDIS_URL`` are set), migrates,
 seeds the demo data, then supervises the web server (ASGI: HTTP + websockets), a Celery worker,
-Celery beat and the fleet simulator. Ctrl-C stops every child, then the embedded services.
+Celery beat, the live fleet flush (``manage.py fleet_live``) and the fleet simulator. Ctrl-C stops
+every child, then the embedded services.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def processes(port: str, simulate_hosts: int) -> dict[str, str]:
         # the control plane (fleet and gate ticks) never waits behind recomputes (settings.py)
         "control": f"{bin_dir / 'celery'} -A console worker --loglevel INFO --concurrency 1 --without-gossip "
         f"-Q {os.environ.get('CELERY_QUEUE', 'console')}-control --hostname control@%h",
+        # heartbeats to the dashboards as they arrive (the fleet tick stays the safety net)
+        "live": f"{PYTHON} {BASE_DIR / 'manage.py'} fleet_live",
         "beat": f"{bin_dir / 'celery'} -A console beat --loglevel INFO",
         # crash reports halt failing rings at once (the gate tick stays the safety net)
         "safety": f"{PYTHON} {BASE_DIR / 'manage.py'} safety_loop",

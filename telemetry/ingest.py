@@ -29,6 +29,8 @@ from django.db import DatabaseError, connection, transaction
 
 from console.errors import InvalidInput, ServiceUnavailable
 from console.redis import redis_client
+from telemetry.apply_sql import HEARTBEATS_APPLY_SQL, QUIET_SWEEP_SQL
+from telemetry.counts import FLUSH_LOCK, Deltas, counts_apply, deltas_collect
 from telemetry.models import REPORTED_STATUSES, Platform
 from telemetry.recovery import recovered_from_problem
 from telemetry.schedule import TICK_SECONDS
@@ -49,7 +51,6 @@ STAGED_CRASHES: Final = "telemetry:hb:crashes"  # host|time|component -> JSON cr
 PROCESSING: Final = "telemetry:hb:processing"
 PROCESSING_TS: Final = "telemetry:hb:processing_ts"
 PROCESSING_CRASHES: Final = "telemetry:hb:processing_crashes"
-FLUSH_LOCK: Final = "telemetry:flush:lock"
 LAST_FLUSH: Final = "telemetry:flush:last"
 SWEEP_KEY: Final = "telemetry:sweep:recent"
 SWEEP_SECONDS: Final = 5
@@ -377,6 +378,7 @@ class FlushResult:
     quiet: int = 0
     tenants: set[str] = field(default_factory=set)
     flushed_at: float = 0.0
+    deltas: Deltas = field(default_factory=dict)  # heartbeats: tenant -> fleet counter -> change (counts.py)
 
 
 _STAGE_TABLE_SQL = """
@@ -392,51 +394,6 @@ CREATE TEMP TABLE crash_stage (
   content_version text NOT NULL, sensor_build text NOT NULL
 ) ON COMMIT DROP
 """
-# ``changed_xid`` moves only with attributes that host-group rules match (all but the OS version
-# are indexed, so such an update was never HOT anyway); content versions, which change on every
-# content update of a fleet, do not touch it and those updates stay HOT.
-_APPLY_SQL = """
-WITH v AS (
-  SELECT s.*, h.status AS old_status,
-    CASE
-      WHEN s.crashed OR s.status = 'crashed' THEN 'crashed'
-      WHEN s.status = 'boot_loop' THEN 'boot_loop'
-      WHEN s.status = 'recovering' THEN 'recovering'
-      WHEN h.status IN ('crashed', 'boot_loop', 'silent') THEN 'recovering'
-      WHEN h.status = 'recovering' AND h.status_changed_at
-           > s.seen - make_interval(secs => 3 * COALESCE(s.interval_s, h.heartbeat_interval_s)) THEN 'recovering'
-      ELSE 'online'
-    END AS new_status
-  FROM hb_stage s JOIN telemetry_host h ON h.id = s.id
-  WHERE h.last_seen_at IS NULL OR h.last_seen_at < s.seen
-)
-UPDATE telemetry_host h SET
-  last_seen_at = v.seen,
-  changed_xid = CASE
-    WHEN (h.sensor_build, h.hostname, h.platform, h.os_version, h.tags::text[], h.site)
-         IS DISTINCT FROM (v.sensor_build, COALESCE(v.hostname, h.hostname),
-           COALESCE(v.platform, h.platform), COALESCE(v.os_version, h.os_version),
-           COALESCE(v.tags, h.tags::text[]), COALESCE(v.site, h.site))
-    THEN pg_current_xact_id()::text::bigint ELSE h.changed_xid END,
-  reported_status = v.status,
-  status = v.new_status,
-  status_changed_at = CASE WHEN v.new_status <> v.old_status OR h.status_changed_at IS NULL
-                           THEN v.seen ELSE h.status_changed_at END,
-  versions_changed_at = CASE WHEN h.last_seen_at IS NOT NULL
-                              AND (h.sensor_build <> v.sensor_build OR h.content_versions <> v.content)
-                             THEN v.seen ELSE h.versions_changed_at END,
-  sensor_build = v.sensor_build,
-  content_versions = v.content,
-  last_crash_at = CASE WHEN v.crashed THEN v.seen ELSE h.last_crash_at END,
-  heartbeat_interval_s = COALESCE(v.interval_s, h.heartbeat_interval_s),
-  hostname = COALESCE(v.hostname, h.hostname),
-  platform = COALESCE(v.platform, h.platform),
-  os_version = COALESCE(v.os_version, h.os_version),
-  tags = COALESCE(v.tags, h.tags),
-  site = COALESCE(v.site, h.site)
-FROM v WHERE h.id = v.id
-RETURNING h.tenant_id::text
-"""
 _CRASH_INSERT_SQL = """
 INSERT INTO telemetry_crashevent
   (id, tenant_id, host_id, occurred_at, component, category, content_version, sensor_build, received_at)
@@ -444,21 +401,6 @@ SELECT gen_random_uuid(), h.tenant_id, c.host_id, c.at, c.component, c.category,
        c.sensor_build, now()
 FROM crash_stage c JOIN telemetry_host h ON h.id = c.host_id
 ON CONFLICT (host_id, occurred_at, component) DO NOTHING
-RETURNING tenant_id::text
-"""
-# Hosts that stopped reporting for three of their intervals: a crashed one is boot-looping, one
-# that went quiet around an update is silent, any other is offline.
-_QUIET_SQL = """
-UPDATE telemetry_host SET
-  status = CASE
-    WHEN status = 'crashed' OR reported_status IN ('crashed', 'boot_loop') THEN 'boot_loop'
-    WHEN GREATEST(versions_changed_at, update_offered_at)
-         >= last_seen_at - make_interval(secs => 3 * heartbeat_interval_s) THEN 'silent'
-    ELSE 'offline'
-  END,
-  status_changed_at = %(now)s
-WHERE status IN ('online', 'crashed', 'recovering')
-  AND last_seen_at < %(now)s - make_interval(secs => 3 * heartbeat_interval_s)
 RETURNING tenant_id::text
 """
 
@@ -526,10 +468,8 @@ def _apply(rows: dict[bytes, bytes], crashes: dict[bytes, bytes], result: FlushR
             except (DatabaseError, psycopg.Error):  # COPY goes around Django's error wrapping
                 logger.exception("staged heartbeats did not parse in bulk; decoding them one by one")
                 _copy_checked(cursor, rows)
-            cursor.execute(_APPLY_SQL)
-            updated = cursor.fetchall()
-            result.updated = len(updated)
-            result.tenants.update(t for (t,) in updated)
+            cursor.execute(HEARTBEATS_APPLY_SQL)
+            result.updated = deltas_collect(cursor.fetchall(), result.deltas)
         if crashes:
             cursor.execute("DROP TABLE IF EXISTS pg_temp.crash_stage")
             cursor.execute(_CRASH_TABLE_SQL)
@@ -550,11 +490,11 @@ def _apply(rows: dict[bytes, bytes], crashes: dict[bytes, bytes], result: FlushR
             result.tenants.update(t for (t,) in inserted)
 
 
-def hosts_sweep_quiet(now: datetime | None = None) -> list[str]:
-    """Re-derives the status of hosts that stopped reporting; returns the tenant of each changed host."""
+def hosts_sweep_quiet(now: datetime | None = None, deltas: Deltas | None = None) -> int:
+    """Re-derives the status of hosts that stopped reporting; returns how many changed (counters into ``deltas``)."""
     with connection.cursor() as cursor:
-        cursor.execute(_QUIET_SQL, {"now": now or datetime.now(UTC)})
-        return [t for (t,) in cursor.fetchall()]
+        cursor.execute(QUIET_SWEEP_SQL, {"now": now or datetime.now(UTC)})
+        return deltas_collect(cursor.fetchall(), {} if deltas is None else deltas)
 
 
 def heartbeats_flush(*, now: datetime | None = None, force_sweep: bool = False) -> FlushResult:
@@ -579,12 +519,15 @@ def heartbeats_flush(*, now: datetime | None = None, force_sweep: bool = False) 
         result.heartbeats = len(rows)
         if rows or crashes:
             _apply(rows, crashes, result)
+            counts_apply(result.deltas, client)  # the committed transitions, under the lock
         # Only after the commit: a crash before this line leaves them for the next flush.
         client.delete(PROCESSING, PROCESSING_TS, PROCESSING_CRASHES)
         if force_sweep or client.set(SWEEP_KEY, "1", nx=True, ex=SWEEP_SECONDS):
-            quiet = hosts_sweep_quiet(now)
-            result.quiet = len(quiet)
+            quiet: Deltas = {}
+            result.quiet = hosts_sweep_quiet(now, quiet)
+            counts_apply(quiet, client)
             result.tenants.update(quiet)
+        result.tenants.update(result.deltas)
         result.flushed_at = time.time()
         client.set(LAST_FLUSH, repr(result.flushed_at))
     finally:

@@ -18,6 +18,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": TICK_SECONDS,
         "options": {"expires": TICK_SECONDS * 2},
     },
+    # The fleet counters the live dashboard reads, checked against PostgreSQL (repaired if they differ).
+    "telemetry-counts-verify": {
+        "task": "telemetry.tasks.fleet_counts_verify_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     "telemetry-retention": {
         "task": "telemetry.tasks.telemetry_retention_task",
         "schedule": 3600.0,

@@ -168,11 +168,27 @@ def fleet_snapshot(
         for cat, ver in (content_versions or {}).items():
             on_version[(cat, str(ver))] = on_version.get((cat, str(ver)), 0) + count
     total = sum(status.values())
-    builds = [
-        {"platform": plat, "build": build, "hosts": count, "share": round(count / total, 4) if total else 0}
-        for (plat, build), count in sorted(builds_count.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
-    ]
-    crashed: dict[tuple[str, str], tuple[int, int]] = {
+    builds = builds_rows(builds_count, total)
+    crashed = _crash_counts(where, params, now)
+    content = content_rows(on_version, crashed, total)
+    return {
+        "tenant_id": str(tenant_id),
+        "group_id": str(group_id) if group_id else None,
+        "platform": platform or None,
+        "as_of": now.isoformat(),
+        "total": total,
+        "status": status,
+        "platforms": platforms,
+        "sensor_builds": builds,
+        "content": content,
+        "crashes_last_hour": sum(c[0] for c in crashed.values()),
+    }
+
+
+def _crash_counts(where: str, params: list[Any], now: datetime) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per content version: hosts that reported a crash on it in the last hour, and of those the ones
+    that no longer report it (crashed before they could)."""
+    return {
         (cat, ver): (hosts, elsewhere)
         for cat, ver, hosts, elsewhere in _rows(
             "SELECT c.category, c.content_version, count(DISTINCT c.host_id), "  # noqa: S608
@@ -183,6 +199,19 @@ def fleet_snapshot(
             [now - CRASH_WINDOW, *params],
         )
     }
+
+
+def fleet_crash_counts(
+    tenant_id: uuid.UUID | str, *, now: datetime | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """The crash part of a tenant's snapshot alone: it reads the last hour's crash events, not the fleet."""
+    return _crash_counts("h.tenant_id = %s", [str(tenant_id)], now or datetime.now(UTC))
+
+
+def content_rows(
+    on_version: dict[tuple[str, str], int], crashed: dict[tuple[str, str], tuple[int, int]], total: int
+) -> list[dict[str, Any]]:
+    """The snapshot's content adoption and crash rate per version (hosts on it, crashes on it)."""
     content = []
     for cat, ver in sorted(on_version.keys() | crashed.keys()):
         hosts = on_version.get((cat, ver), 0)
@@ -198,18 +227,15 @@ def fleet_snapshot(
                 "crash_rate": round(crashed_hosts / exposed, 4) if exposed else 0,
             }
         )
-    return {
-        "tenant_id": str(tenant_id),
-        "group_id": str(group_id) if group_id else None,
-        "platform": platform or None,
-        "as_of": now.isoformat(),
-        "total": total,
-        "status": status,
-        "platforms": platforms,
-        "sensor_builds": builds,
-        "content": content,
-        "crashes_last_hour": sum(c[0] for c in crashed.values()),
-    }
+    return content
+
+
+def builds_rows(builds_count: dict[tuple[str, str], int], total: int) -> list[dict[str, Any]]:
+    """The snapshot's sensor-build adoption, most common first per platform."""
+    return [
+        {"platform": plat, "build": build, "hosts": count, "share": round(count / total, 4) if total else 0}
+        for (plat, build), count in sorted(builds_count.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
+    ]
 
 
 def fleet_series(

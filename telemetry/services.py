@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from console.audit import audit_record
 from console.errors import Conflict, Forbidden, InvalidInput
 from console.models import ActorKind, Tenant
 from console.tokens import token_matches
+from telemetry.counts import counts_invalidate
 from telemetry.credentials import (
     ENROLMENT_PREFIX,
     HOST_PREFIX,
@@ -191,6 +193,8 @@ def host_enrol(
         EnrolmentToken.objects.filter(pk=token.pk).update(
             last_used_at=now, hosts_enrolled=F("hosts_enrolled") + 1
         )
+        # a new host, or new attributes outside the heartbeat flush: the fleet counters count again
+        transaction.on_commit(partial(counts_invalidate, tenant.pk))
         actor = Actor(kind=ActorKind.SYSTEM, id=str(token.pk), label=f"enrolment token {token.name}", ip=ip)
         audit_record(
             tenant=tenant,
@@ -208,6 +212,7 @@ def host_delete(*, tenant: Tenant, actor: Actor, host: Host) -> None:
     before = {"hostname": host.hostname, "platform": host.platform, "sensor_build": host.sensor_build}
     audit_record(tenant=tenant, actor=actor, action="host.delete", target=host, before=before)
     Host.objects.filter(pk=host.pk, tenant=tenant).delete()
+    transaction.on_commit(partial(counts_invalidate, tenant.pk))  # the fleet counters count it no more
 
 
 def hosts_mark_update_offered(*, tenant_id: uuid.UUID, host_ids: list[uuid.UUID], at: datetime) -> int:

@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
+from telemetry.counts import counts_verify
 from telemetry.fleet import telemetry_retention, telemetry_tick
 
 
@@ -19,3 +20,9 @@ def telemetry_tick_task() -> dict[str, Any]:
 @shared_task(ignore_result=True)
 def telemetry_retention_task() -> tuple[int, int]:
     return telemetry_retention()
+
+
+@shared_task(ignore_result=True, name="telemetry.tasks.fleet_counts_verify_task")
+def fleet_counts_verify_task() -> int:
+    """Proves the fleet counters equal PostgreSQL (repairs and logs the tenants that differ)."""
+    return len(counts_verify())

@@ -393,3 +393,24 @@ def test_it_publishes_an_expensive_tenant_less_often_but_never_forgets_it(
     outside_event_loop(telemetry_tick)
     assert FleetSample.objects.get(tenant=tenant).data["status"]["online"] == 1
     assert not redis_client().sismember(fleet.DIRTY_KEY, str(tenant.pk))
+
+
+def test_it_skips_a_tenant_deleted_while_it_waited_for_its_snapshot(
+    transactional_db: None, client: Client, pipeline_token: str
+) -> None:
+    import uuid
+
+    from console.redis import redis_client
+    from telemetry import fleet
+
+    # given a tenant marked as changed that no longer exists (removed before its snapshot was due)
+    gone, kept = uuid.uuid4(), TenantFactory()
+    host = HostFactory(tenant=kept)
+    redis_client().sadd(fleet.DIRTY_KEY, str(gone))
+    post_heartbeats(client, pipeline_token, [heartbeat(host)])
+    # when the tick runs
+    outside_event_loop(telemetry_tick)
+    # then it did not fail on the deleted tenant, and the other tenant got its snapshot
+    assert not FleetSample.objects.filter(tenant_id=gone).exists()
+    assert FleetSample.objects.get(tenant=kept).data["status"]["online"] == 1
+    assert not redis_client().sismember(fleet.DIRTY_KEY, str(gone))
