@@ -141,6 +141,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "console.proxies.ProxyHeadersMiddleware",
     "console.middleware.RequestIdMiddleware",
+    "console.metrics.RequestMetricsMiddleware",
     "console.middleware.NulQueryParameterMiddleware",
     "console.health.DependencyOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -405,3 +406,8 @@ LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     CACHES["default"]["KEY_PREFIX"] = f"console-{os.environ['PYTEST_XDIST_WORKER']}"
+
+# Prometheus scrape endpoint /metrics: off (404) unless a bearer token is set (METRICS_TOKEN or
+# METRICS_TOKEN_FILE). Set PROMETHEUS_MULTIPROC_DIR (an empty directory, per host/container) for
+# uvicorn workers and Celery to add their counters up; see console/metrics.py.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
