@@ -3,6 +3,7 @@ series after real traffic; refused without the bearer token, absent when no toke
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from datetime import timedelta
@@ -11,9 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from django.test import Client
 from django.utils import timezone
 
+from console.metrics import CELERY_TASKS
 from console.redis import redis_client
 from console.tasks import ping
 from rollout.distribution.breaker import CircuitBreaker
@@ -125,6 +128,28 @@ def test_it_has_no_metrics_endpoint_without_a_token(settings: Any) -> None:
 
     # then the endpoint does not exist
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_exports_every_series_the_alerts_and_the_dashboard_read(metrics_on: None) -> None:
+    # given the alert rules and the Grafana dashboard shipped in docker/
+    docker = Path(__file__).resolve().parents[2] / "docker"
+    alerts = yaml.safe_load((docker / "prometheus" / "alerts.yml").read_text())
+    dashboard = json.loads((docker / "grafana" / "dashboards" / "console.json").read_text())
+    expressions = [rule["expr"] for group in alerts["groups"] for rule in group["rules"]]
+    expressions += [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {name for expr in expressions for name in re.findall(r"\b(?:console|rollout|telemetry)_\w+", expr)}
+    client = Client()
+    client.get("/healthz")
+    CELERY_TASKS.labels("console.ping", "SUCCESS").inc(0)
+
+    # when /metrics is scraped
+    text = _scrape(client).content.decode()
+    exported = set(re.findall(r"^(\w+)", text, re.M)) | set(re.findall(r"^# TYPE (\w+)", text, re.M))
+
+    # then every series they name exists
+    assert used, "no console series in the alerts"
+    assert used <= exported, used - exported
 
 
 def test_it_adds_up_uvicorn_and_celery_processes_in_multiprocess_mode(
