@@ -140,12 +140,12 @@ def _count_task(task: Any = None, state: str | None = None, **_: Any) -> None:
 
 
 def _queue_names() -> list[str]:
+    """The declared queues (the default and the control plane's), plus any a route names."""
     names = {str(settings.CELERY_TASK_DEFAULT_QUEUE)}
-    routes = getattr(settings, "CELERY_TASK_ROUTES", None) or {}
-    if isinstance(routes, dict):
-        for route in routes.values():
-            if isinstance(route, dict) and route.get("queue"):
-                names.add(str(route["queue"]))
+    names.update(str(queue.name) for queue in getattr(settings, "CELERY_TASK_QUEUES", ()) or ())
+    for route in (getattr(settings, "CELERY_TASK_ROUTES", None) or {}).values():
+        if isinstance(route, dict) and route.get("queue"):
+            names.add(str(route["queue"]))
     return sorted(names)
 
 

@@ -52,7 +52,8 @@ HEALTHZ_OK = 'console_http_requests_total{method="GET",route="healthz",status="2
 
 @pytest.mark.django_db
 def test_it_serves_the_named_series_after_real_traffic(metrics_on: None, redis_flush: None) -> None:
-    # given requests, an unprocessed outbox row, a failing sync, a staged heartbeat and an open breaker
+    # given requests, an unprocessed outbox row, a failing sync, a staged heartbeat, an open breaker
+    # and a queued task
     client = Client()
     before = _value(_scrape(client).content.decode(), HEALTHZ_OK, default=0)
     tenant = TenantFactory(slug="acme")
@@ -70,6 +71,7 @@ def test_it_serves_the_named_series_after_real_traffic(metrics_on: None, redis_f
     assert heartbeats_ingest([heartbeat(host)]).accepted == 1
     breaker = CircuitBreaker(redis_client(), "dist:breaker:backend.test:443", threshold=1)
     breaker.record_failure()
+    ping.delay("waiting")  # no worker: it stays in the queue
     client.get("/healthz")
     client.get("/healthz")
     client.get("/no/such/page/")
@@ -93,7 +95,8 @@ def test_it_serves_the_named_series_after_real_traffic(metrics_on: None, redis_f
     assert _value(text, "rollout_gate_evaluation_age_seconds") == 0
     assert _value(text, "telemetry_heartbeats_staged") == 1
     assert _value(text, "telemetry_flush_age_seconds") == float("inf")
-    assert _value(text, 'console_celery_queue_length{queue="console-test"}') >= 0
+    assert _value(text, 'console_celery_queue_length{queue="console-test"}') == 1
+    assert _value(text, 'console_celery_queue_length{queue="console-test-control"}') >= 0
     assert _value(text, "console_celery_workers_alive") >= 0
     for source in ("celery", "rollout", "telemetry"):
         assert _value(text, f'console_metrics_source_up{{source="{source}"}}') == 1

@@ -81,7 +81,13 @@ def test_it_reads_secrets_from_files_never_from_the_environment(compose: dict[st
     assert env["AUDIT_ANCHOR_KEY_FILE"] == "/run/secrets/audit_anchor_key"
     assert ":" not in env["DATABASE_URL"].split("@")[0].removeprefix("postgres://")
     assert env["METRICS_TOKEN_FILE"] == "/run/secrets/metrics_token"
-    assert set(compose["secrets"]) == {"secret_key", "audit_anchor_key", "postgres_password", "metrics_token"}
+    assert set(compose["secrets"]) == {
+        "secret_key",
+        "audit_anchor_key",
+        "postgres_password",
+        "metrics_token",
+        "grafana_admin_password",
+    }
 
 
 def test_it_keeps_tests_benchmarks_and_soak_out_of_the_image() -> None:
