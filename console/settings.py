@@ -229,7 +229,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # Probes and the Prometheus scrape come over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Reverse proxies in front of the console (addresses or CIDRs, comma-separated; default none).
 # Only a request whose direct peer is one of them may set X-Forwarded-For / X-Forwarded-Proto
 # (console.proxies); with none, the console uses the socket's peer address and scheme.
