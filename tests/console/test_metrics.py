@@ -16,6 +16,7 @@ import yaml
 from django.test import Client
 from django.utils import timezone
 
+from console.checks import metrics_token_check
 from console.metrics import CELERY_TASKS
 from console.redis import redis_client
 from console.tasks import ping
@@ -187,3 +188,17 @@ def test_it_adds_up_uvicorn_and_celery_processes_in_multiprocess_mode(
     finally:
         worker.stop()
         server.stop()
+
+
+def test_it_warns_at_deploy_of_a_short_metrics_token(settings: Any) -> None:
+    # given a guessable token, a strong one, and none
+    settings.METRICS_TOKEN = "short"
+    weak = metrics_token_check()
+    settings.METRICS_TOKEN = TOKEN
+    strong = metrics_token_check()
+    settings.METRICS_TOKEN = ""
+    off = metrics_token_check()
+
+    # then only the short one is flagged
+    assert [message.id for message in weak] == ["console.W002"]
+    assert strong == [] and off == []
