@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from console.redis import redis_client
-from rollout.models import OutboxEntry, Rollout, RolloutState, TenantRevision
+from rollout.models import OutboxEntry, Ring, Rollout, RolloutState, TenantRevision
 
 BREAKER_PREFIX = "dist:breaker:"
 _BREAKER_VALUE = {"closed": 0.0, "half_open": 1.0, "open": 2.0}
@@ -66,17 +66,20 @@ def rollout_metrics() -> Iterator[Metric]:
     yield failing
     yield failures
 
-    running = Rollout.objects.filter(state=RolloutState.IN_RING).aggregate(
-        rows=Count("pk"), oldest=Min("updated_at")
-    )
+    in_ring = Rollout.objects.filter(state=RolloutState.IN_RING)
     yield GaugeMetricFamily(
-        "rollout_rollouts_in_ring", "Rollouts waiting on a ring gate.", value=running["rows"]
+        "rollout_rollouts_in_ring", "Rollouts waiting on a ring gate.", value=in_ring.count()
     )
+    # The tick saves the gate of every in-ring rollout whose tenant has rings (one without rings
+    # has nothing to evaluate and is not saved, so it must not read as a late tick).
+    oldest = in_ring.filter(Exists(Ring.objects.filter(tenant_id=OuterRef("tenant_id")))).aggregate(
+        oldest=Min("updated_at")
+    )["oldest"]
     yield GaugeMetricFamily(
         "rollout_gate_evaluation_age_seconds",
         "Seconds since the least recently evaluated in-ring rollout was evaluated by the gate tick "
         "(0 when none is running).",
-        value=(now - running["oldest"]).total_seconds() if running["oldest"] else 0.0,
+        value=(now - oldest).total_seconds() if oldest else 0.0,
     )
 
     breaker = GaugeMetricFamily(

@@ -21,7 +21,7 @@ from console.metrics import CELERY_TASKS
 from console.redis import redis_client
 from console.tasks import ping
 from rollout.distribution.breaker import CircuitBreaker
-from rollout.models import OutboxEntry, TenantRevision
+from rollout.models import OutboxEntry, Ring, Rollout, RolloutState, TenantRevision
 from telemetry.ingest import heartbeats_ingest
 from tests.conftest import start_asgi_server, start_celery_worker, wait_for
 from tests.factories import HostFactory, TenantFactory
@@ -102,6 +102,29 @@ def test_it_serves_the_named_series_after_real_traffic(metrics_on: None, redis_f
     for source in ("celery", "rollout", "telemetry"):
         assert _value(text, f'console_metrics_source_up{{source="{source}"}}') == 1
     assert str(host.pk) not in text  # bounded labels: never a host
+
+
+@pytest.mark.django_db
+def test_it_tells_how_late_the_gate_tick_is(metrics_on: None) -> None:
+    # given in-ring rollouts: one in a tenant with a ring last evaluated 5 min ago, and one in a
+    # tenant without rings (nothing to evaluate) untouched for two days
+    with_ring = TenantFactory()
+    Ring.objects.create(tenant=with_ring, name="canary", order=0)
+    for tenant, saved in ((with_ring, timedelta(minutes=5)), (TenantFactory(), timedelta(days=2))):
+        Rollout.objects.create(
+            tenant=tenant,
+            subject="content:rapid_response",
+            version="2",
+            state=RolloutState.IN_RING,
+            updated_at=timezone.now() - saved,
+        )
+
+    # when scraped
+    text = _scrape(Client()).content.decode()
+
+    # then both count as running, and only the one the tick evaluates makes it late
+    assert _value(text, "rollout_rollouts_in_ring") == 2
+    assert 300 <= _value(text, "rollout_gate_evaluation_age_seconds") < 3600
 
 
 @pytest.mark.django_db
