@@ -9,4 +9,4 @@ class ConsoleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from console import checks, schema  # noqa: F401 - register deploy checks and the OpenAPI Bearer auth
+        from console import checks, metrics, schema  # noqa: F401 - deploy checks, task metrics, OpenAPI auth

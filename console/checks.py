@@ -21,3 +21,18 @@ def audit_anchor_key_check(app_configs: Any = None, **kwargs: Any) -> list[Check
             id="console.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def metrics_token_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    token = str(getattr(settings, "METRICS_TOKEN", "") or "")
+    if not token or len(token) >= 24:
+        return []  # no token: /metrics does not exist
+    return [
+        Warning(
+            "METRICS_TOKEN is shorter than 24 characters: /metrics (tenant names, queue depths, "
+            "traffic) is guarded by a guessable token.",
+            hint="Set METRICS_TOKEN or METRICS_TOKEN_FILE to a random value of 24+ characters.",
+            id="console.W002",
+        )
+    ]

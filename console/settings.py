@@ -142,6 +142,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "console.proxies.ProxyHeadersMiddleware",
     "console.middleware.RequestIdMiddleware",
+    "console.metrics.RequestMetricsMiddleware",
     "console.middleware.NulQueryParameterMiddleware",
     "console.health.DependencyOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -231,7 +232,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # Probes and the Prometheus scrape come over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Reverse proxies in front of the console (addresses or CIDRs, comma-separated; default none).
 # Only a request whose direct peer is one of them may set X-Forwarded-For / X-Forwarded-Proto
 # (console.proxies); with none, the console uses the socket's peer address and scheme.
@@ -429,3 +431,8 @@ LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     CACHES["default"]["KEY_PREFIX"] = f"console-{os.environ['PYTEST_XDIST_WORKER']}"
+
+# Prometheus scrape endpoint /metrics: off (404) unless a bearer token is set (METRICS_TOKEN or
+# METRICS_TOKEN_FILE). Set PROMETHEUS_MULTIPROC_DIR (an empty directory, per host/container) for
+# uvicorn workers and Celery to add their counters up; see console/metrics.py.
+METRICS_TOKEN = env_str("METRICS_TOKEN")

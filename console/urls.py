@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from console import health, views
+from console import health, metrics, views
 
 api_urlpatterns: list[Any] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -36,6 +36,7 @@ for _app in ("console", "telemetry", "rollout"):
 urlpatterns: list[Any] = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("tenants/", views.tenant_switch, name="tenant-switch"),

@@ -8,8 +8,10 @@ class RolloutConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from console.metrics import metrics_source_register
         from console.tenancy import tenant_setup_register
         from rollout.distribution.credentials import edge_credential_loader_register
+        from rollout.metrics import rollout_metrics
         from rollout.policies.defaults import policy_defaults_ensure
         from rollout.selectors.groups import RolloutHostGroupSource
         from telemetry.credentials import host_credential_load
@@ -26,3 +28,5 @@ class RolloutConfig(AppConfig):
         import rollout.rings.tick  # noqa: F401
 
         edge_credential_loader_register(host_credential_load)
+        # Outbox, sync, breakers and gate tick, read when Prometheus scrapes /metrics.
+        metrics_source_register("rollout", rollout_metrics)

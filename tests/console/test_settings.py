@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -16,7 +17,8 @@ PRINT = (
     "import json;from django.conf import settings as s;"
     "print(json.dumps({'password': s.DATABASES['default'].get('PASSWORD'), 'proxies': s.TRUSTED_PROXIES,"
     "'ssl_header': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), 'log_format': s.LOG_FORMAT,"
-    "'anchor_key': s.AUDIT_ANCHOR_KEY}))"
+    "'anchor_key': s.AUDIT_ANCHOR_KEY, 'metrics_token': s.METRICS_TOKEN,"
+    "'redirect_exempt': s.SECURE_REDIRECT_EXEMPT}))"
 )
 
 
@@ -41,18 +43,22 @@ def test_it_reads_the_database_password_and_anchor_key_from_files(tmp_path: Path
     # given secrets as files (compose mounts them at /run/secrets/)
     (tmp_path / "pg").write_text("s3cret-pg-password\n")
     (tmp_path / "anchor").write_text("anchor-key-" + "x" * 40 + "\n")
+    (tmp_path / "metrics").write_text("metrics-token-value\n")
     # when production settings load with a password-less DATABASE_URL
     result = _settings(
         DATABASE_URL="postgres://console@db:5432/console",
         DATABASE_PASSWORD_FILE=str(tmp_path / "pg"),
         AUDIT_ANCHOR_KEY_FILE=str(tmp_path / "anchor"),
+        METRICS_TOKEN_FILE=str(tmp_path / "metrics"),
     )
-    # then both are read from the files, and logs are JSON
+    # then each is read from its file, logs are JSON, and Prometheus may scrape over plain HTTP
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
     assert loaded["password"] == "s3cret-pg-password"
     assert loaded["anchor_key"] == "anchor-key-" + "x" * 40
     assert loaded["log_format"] == "json"
+    assert loaded["metrics_token"] == "metrics-token-value"
+    assert any(re.match(pattern, "metrics") for pattern in loaded["redirect_exempt"])
 
 
 def test_it_believes_https_only_with_a_trusted_proxy_configured() -> None:

@@ -33,10 +33,15 @@ def test_it_publishes_only_the_proxy_and_trusts_exactly_its_address(compose: dic
     # given the services
     services = compose["services"]
     # when we look at who publishes ports and whom the app trusts
-    published = sorted(name for name, svc in services.items() if svc.get("ports"))
+    published = sorted(
+        name
+        for name, svc in services.items()
+        if any(not str(port).startswith("127.0.0.1:") for port in svc.get("ports", []))
+    )
     proxy_ip = _default(services["proxy"]["networks"]["console"]["ipv4_address"])
     web_command = [_default(part) for part in services["web"]["command"]]
-    # then only the proxy is reachable from outside, and web believes exactly it
+    # then only the proxy is reachable from outside (Grafana listens on the host's loopback only),
+    # and web believes exactly it
     assert published == ["proxy"]
     assert f"--forwarded-allow-ips={proxy_ip}" in web_command
     assert "--proxy-headers" in web_command
@@ -50,7 +55,7 @@ def test_it_pins_every_image_by_exact_version(compose: dict[str, Any]) -> None:
     bases = re.findall(r"^FROM (\S+)", (DOCKER / "Dockerfile").read_text(), flags=re.M)
     # then each names an exact release (PostgreSQL's are major.minor), never a moving major tag
     for image in [*images, *bases]:
-        exact = r":\d+\.\d+(-|$)" if image.startswith("postgres:") else r":\d+\.\d+\.\d+(-|$)"
+        exact = r":\d+\.\d+(-|$)" if image.startswith("postgres:") else r":v?\d+\.\d+\.\d+(-|$)"
         assert re.search(exact, image), image
 
 
@@ -75,7 +80,14 @@ def test_it_reads_secrets_from_files_never_from_the_environment(compose: dict[st
     assert env["SECRET_KEY_FILE"] == "/run/secrets/secret_key"
     assert env["AUDIT_ANCHOR_KEY_FILE"] == "/run/secrets/audit_anchor_key"
     assert ":" not in env["DATABASE_URL"].split("@")[0].removeprefix("postgres://")
-    assert set(compose["secrets"]) == {"secret_key", "audit_anchor_key", "postgres_password"}
+    assert env["METRICS_TOKEN_FILE"] == "/run/secrets/metrics_token"
+    assert set(compose["secrets"]) == {
+        "secret_key",
+        "audit_anchor_key",
+        "postgres_password",
+        "metrics_token",
+        "grafana_admin_password",
+    }
 
 
 def test_it_keeps_tests_benchmarks_and_soak_out_of_the_image() -> None:
@@ -91,3 +103,16 @@ def test_it_is_a_compose_file_docker_compose_accepts(tmp_path: Path) -> None:
         [cli, "-f", str(DOCKER / "compose.yaml"), "config", "-q"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_it_shares_one_metrics_directory_between_web_and_the_workers(compose: dict[str, Any]) -> None:
+    # given the app containers that count requests and tasks
+    services = compose["services"]
+    directory = services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    # then each mounts the same in-memory volume there, and the proxy keeps /metrics inside
+    for name in ("web", "worker", "control"):
+        assert f"metrics-multiproc:{directory}" in services[name]["volumes"], name
+    assert compose["volumes"]["metrics-multiproc"]["driver_opts"]["type"] == "tmpfs"
+    assert "respond /metrics 404" in (DOCKER / "Caddyfile").read_text()
+    scrape = yaml.safe_load((DOCKER / "prometheus" / "prometheus.yml").read_text())["scrape_configs"][0]
+    assert scrape["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
