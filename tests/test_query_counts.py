@@ -9,7 +9,7 @@ purpose::
     UPDATE_QUERY_BASELINES=1 .venv/bin/pytest tests/test_query_counts.py -q
 
 which rewrites the file with the counts measured (review the diff, commit it with the reason).
-A path that got cheaper fails too, so the baseline is tightened and stays a real guard.
+A path that got cheaper passes; tighten its baseline the same way so it stays a real guard.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def test_it_keeps_each_hot_path_within_its_query_baseline_whatever_the_fleet_siz
         f"{path}: {counts[0]} queries at {SIZES[0]} (hosts, groups) but {counts[1]} at {SIZES[1]}: a "
         "query per host, member or group crept in.\n" + "\n".join(counted[1][1])
     )
-    # ... and exactly the committed baseline
+    # ... and no more than the committed baseline
     if UPDATE:
         baselines = _baselines()
         baselines[path] = counts[0]
@@ -180,4 +180,3 @@ def test_it_keeps_each_hot_path_within_its_query_baseline_whatever_the_fleet_siz
         f"{path} issues {counts[0]} queries, its baseline is {baseline}. If that is on purpose, {how}.\n"
         + "\n".join(counted[0][1])
     )
-    assert counts[0] == baseline, f"{path} got cheaper ({counts[0]} < {baseline}): tighten it: {how}"
