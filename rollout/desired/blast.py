@@ -31,7 +31,7 @@ from console.models import Tenant
 from rollout import resolver as rv
 from rollout.desired.outbox import TARGETS_ONLY_PREFIXES
 from rollout.models import OutboxEntry, TenantRevision
-from rollout.selectors.groups import group_condition, groups_for_tenant
+from rollout.selectors.groups import group_conditions, groups_for_tenant
 from rollout.selectors.state import catalog_state, tenant_state
 
 T = TypeVar("T")
@@ -155,7 +155,7 @@ def _before_state(tenant: Tenant, state: rv.TenantState, table: str) -> _Before:
     groups = [g for g in groups_for_tenant(tenant) if str(g.pk) in used]
     return _Before(
         state=state,
-        conditions=[group_condition(g, members_table=table) for g in groups],
+        conditions=group_conditions(groups, members_table=table),
         group_ids=[str(g.pk) for g in groups],
     )
 
@@ -182,7 +182,7 @@ def _radius(tenant: Tenant, before: _Before, after_state: rv.TenantState, at: da
     groups_after = [g for g in groups_for_tenant(tenant) if str(g.pk) in used]
     after_ids = [str(g.pk) for g in groups_after]
     before_sql, before_params = _array(before.conditions)
-    after_sql, after_params = _array([group_condition(g) for g in groups_after])
+    after_sql, after_params = _array(group_conditions(groups_after))
     sql = (
         f"SELECT platform, sensor_build, content_versions, {before_sql}, {after_sql}, count(*) "  # noqa: S608
         "FROM telemetry_host WHERE tenant_id = %s GROUP BY 1, 2, 3, 4, 5"

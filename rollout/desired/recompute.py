@@ -18,7 +18,7 @@ from rollout import resolver as rv
 from rollout.desired.blast import groups_referenced, policy_marks, policy_scope, state_digest
 from rollout.distribution.sync import sync_desired
 from rollout.models import HostGroup, Ring, Rollout, TenantRevision
-from rollout.selectors.groups import group_condition
+from rollout.selectors.groups import group_conditions
 from rollout.selectors.rings import ring_states_for_hosts
 from rollout.selectors.rules import rule_sql
 from rollout.selectors.state import catalog_state, facts_of, tenant_state
@@ -174,7 +174,7 @@ class _Plan:
             HostGroup.objects.filter(tenant=tenant, pk__in=used).order_by("pk").only("id", "rule")
         )
         self.ref_ids = [str(g.pk) for g in referenced]
-        conditions = [group_condition(g) for g in referenced]
+        conditions = group_conditions(referenced)
         self.bits_sql = "ARRAY[" + ", ".join(c[0] for c in conditions) + "]::bool[]"
         self.bits_params: list[Any] = [p for c in conditions for p in c[1]]
         rule_parts: list[str] = []

@@ -45,6 +45,27 @@ def group_condition(
     return "COALESCE((" + " OR ".join(parts) + "), false)", params
 
 
+def groups_with_members(group_ids: Sequence[Any], members_table: str = MEMBERS_TABLE) -> set[str]:
+    """Which of ``group_ids`` have static members in ``members_table``: one query for all."""
+    if not group_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT group_id::text FROM {members_table} WHERE group_id = ANY(%s::uuid[])",  # noqa: S608
+            [[str(g) for g in group_ids]],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def group_conditions(
+    groups: Sequence[HostGroup], members_table: str = MEMBERS_TABLE
+) -> list[tuple[str, list[Any]]]:
+    """``group_condition`` of each group, with one query for which have static members (not one
+    per group: a tenant may have thousands)."""
+    with_members = groups_with_members([g.pk for g in groups], members_table)
+    return [group_condition(g, members_table, has_members=str(g.pk) in with_members) for g in groups]
+
+
 def rule_hosts(tenant: Tenant, rule: dict[str, Any]) -> QuerySet[Host]:
     sql, params = rule_sql(rule)
     return Host.objects.filter(tenant=tenant).filter(
@@ -90,7 +111,7 @@ def host_group_ids(tenant: Tenant, host: Host, groups: Sequence[HostGroup] | Non
     groups = list(groups if groups is not None else groups_for_tenant(tenant))
     if not groups:
         return set()
-    conditions = [group_condition(g) for g in groups]
+    conditions = group_conditions(groups)
     sql = (
         "SELECT ARRAY[" + ", ".join(c[0] for c in conditions) + "]::bool[] FROM telemetry_host WHERE id = %s"  # noqa: S608
     )
@@ -106,7 +127,7 @@ def group_member_counts(tenant: Tenant, groups: Sequence[HostGroup]) -> dict[str
     """Hosts per group, one scan of the tenant's hosts."""
     if not groups:
         return {}
-    conditions = [group_condition(g) for g in groups]
+    conditions = group_conditions(groups)
     counts = ", ".join(f"count(*) FILTER (WHERE {c[0]})" for c in conditions)
     sql = f"SELECT {counts} FROM telemetry_host WHERE tenant_id = %s"  # noqa: S608
     with connection.cursor() as cursor:
