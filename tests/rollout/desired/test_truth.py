@@ -21,7 +21,7 @@ from console.access import Actor
 from console.models import ApiScope, Role, Tenant
 from rollout.catalog.services import sensor_build_publish, sensor_build_stage_set
 from rollout.controls.pauses import pause_create, pause_resume
-from rollout.desired.publish import desired_state_publish
+from rollout.desired.publish import desired_state_publish, outbox_process
 from rollout.desired.recompute import desired_state_recompute
 from rollout.distribution.base import HostState
 from rollout.distribution.edge import EmbeddedEdgeBackend
@@ -139,6 +139,34 @@ def test_it_explains_a_staged_content_rollout_as_desired_state_and_the_edge_serv
         page = viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode()
         assert f"<strong>{expected}</strong></td><td>{rule}</td>" in page
         assert "which the edge serves, says the same" in page
+
+
+def test_it_explains_the_fallback_the_edge_serves_even_while_a_pause_holds_the_host() -> None:
+    # given ring 1 of a staged content rollout told 291.4 (it runs 291.3), and a tenant pause
+    catalog = rollout_catalog()
+    content_release(catalog[RAPID], "291.3", hours_ago=100)
+    tenant = ringed_tenant("acme")
+    host, secret = hosts_by_ring(tenant, content_versions={RAPID: "291.3"}, sensor_build="7.10.200")[0]
+    new = content_release(catalog[RAPID], "291.4", hours_ago=0)
+    rollouts_start_for_release(release=new, actor=VENDOR)
+    pause_create(tenant=tenant, actor=SYSTEM, scope="tenant", reason="change freeze")
+    desired_state_recompute(tenant.pk)
+    desired_state_publish(tenant.pk)
+    _, token = api_client_with_token(tenant, [ApiScope.READ])
+    viewer = Client()
+    viewer.force_login(member(tenant, Role.VIEWER))
+    # when an automation client asks why and what the host is told, and the host polls the edge
+    explain = api_get(token, f"/api/v1/hosts/{host.pk}/explain").json()
+    desired = api_get(token, f"/api/v1/hosts/{host.pk}/desired").json()
+    edge = edge_get(host, secret)
+    # then explain holds the host (pause) and names the fallback the edge serves: what it runs now
+    assert explain["content"][RAPID]["rule"] == "pause"
+    assert explain["fallback"] == desired["fallback"] == edge["fallback"]
+    assert explain["fallback"]["content"][RAPID] == "291.3"
+    assert explain["desired_state"]["agrees"] is True
+    # and the "why" page shows it too
+    page = viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode()
+    assert f"{RAPID} 291.3." in page
 
 
 def test_it_shows_explain_to_members_and_answers_404_to_outsiders() -> None:
@@ -308,7 +336,9 @@ def _moved_back_by_rollback_or_recall(tenant: Tenant, subject: str, running: str
 
 def _check_one_truth(tenant: Tenant, hosts: list[Host], at: datetime) -> None:
     """Explain, desired state and the edge agree; nobody moves back but by rollback or recall; then
-    every host takes what it is told (as a sensor polling the edge would)."""
+    every host takes what it is told (as a sensor polling the edge would). The outbox is processed
+    as the worker would, so a halt's or recall's stop hold goes once the publish caught up."""
+    outbox_process(tenant.pk)
     desired_state_recompute(tenant.pk, at=at)
     desired_state_publish(tenant.pk)
     edge = EmbeddedEdgeBackend()
@@ -320,6 +350,8 @@ def _check_one_truth(tenant: Tenant, hosts: list[Host], at: datetime) -> None:
         assert state is not None
         assert state.assignment.sensor_build == (row.sensor_build or None)
         assert dict(state.assignment.content) == dict(row.content)
+        # and the fallback (last known-good per subject) is the same one in all three, pauses or not
+        assert dict(state.assignment.fallback) == dict(row.fallback or {}) == dict(explained.fallback)
         running = {"sensor": host.sensor_build or None, **(host.content_versions or {})}
         told: dict[str, str | None] = {}
         for subject, decision in [("sensor", explained.sensor), *explained.content.items()]:
@@ -386,7 +418,9 @@ def test_it_says_when_the_stored_desired_state_has_not_caught_up_with_explain() 
     body = api_get(token, f"/api/v1/hosts/{later.pk}/explain").json()
     # then explain names the new version and says the stored state (what the edge serves) lags
     assert (body["content"][RAPID]["target"], body["content"][RAPID]["rule"]) == ("291.4", "ring")
-    assert body["desired_state"] == {"revision": 1, "agrees": False, "differs": [RAPID]}
+    # (and its fallback: the host would now fall back to 291.3, which it runs)
+    assert body["desired_state"] == {"revision": 1, "agrees": False, "differs": ["fallback", RAPID]}
+    assert body["fallback"]["content"][RAPID] == "291.3"
     # and once recomputed, they agree again
     desired_state_recompute(tenant.pk)
     assert api_get(token, f"/api/v1/hosts/{later.pk}/explain").json()["desired_state"]["agrees"] is True
