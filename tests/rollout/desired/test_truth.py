@@ -5,7 +5,7 @@ version than it runs. Real PostgreSQL and Redis; the owner / member / outsider t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from console.access import Actor
 from console.models import ApiScope, Role, Tenant
 from rollout.catalog.services import sensor_build_publish, sensor_build_stage_set
 from rollout.controls.pauses import pause_create, pause_resume
+from rollout.desired.holds import pause_hold_set
 from rollout.desired.publish import desired_state_publish, outbox_process
 from rollout.desired.recompute import desired_state_recompute
 from rollout.distribution.base import HostState
@@ -61,6 +62,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("redis_flush")]
 SYSTEM = Actor.system("test")
 VENDOR = Actor.system("release engineering")
 RAPID = "rapid_response"
+OPS = "sensor_operations"
 
 
 def ringed_tenant(slug: str, *, target: str = "n-1") -> Tenant:
@@ -167,6 +169,39 @@ def test_it_explains_the_fallback_the_edge_serves_even_while_a_pause_holds_the_h
     # and the "why" page shows it too
     page = viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode()
     assert f"{RAPID} 291.3." in page
+
+
+def test_it_lets_a_system_critical_category_through_a_tenant_pause_after_its_cap_on_the_edge_too(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given sensor_operations (system critical, cap 24 h) at 1.2 GA, hosts on 1.1, and a tenant pause
+    catalog = rollout_catalog()
+    content_release(catalog[OPS], "1.1", hours_ago=200)
+    content_release(catalog[OPS], "1.2", hours_ago=100)
+    tenant = ringed_tenant("acme")
+    host, secret = host_with_credential(
+        tenant, platform="windows", sensor_build="7.10.200", content_versions={OPS: "1.1"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the hold reaches the edge
+        outcome = pause_create(tenant=tenant, actor=SYSTEM, scope="tenant", reason="change freeze")
+    pause = Pause.objects.get(tenant=tenant)
+    desired_state_recompute(tenant.pk)
+    desired_state_publish(tenant.pk)
+    # then within the cap both hold the category
+    assert outcome is not None and host_explain(tenant, host, timezone.now()).content[OPS].rule == "pause"
+    assert edge_get(host, secret)["frozen"] == {"sensor_build": True, "content": ["*"]}
+    # when the pause is older than the cap (created 30 h ago; its hold is sent again as the console does)
+    Pause.objects.filter(pk=pause.pk).update(created_at=timezone.now() - timedelta(hours=30))
+    pause_hold_set(Pause.objects.get(pk=pause.pk))
+    explained = host_explain(tenant, host, timezone.now())
+    edge = edge_get(host, secret)
+    # then explain lets 1.2 through and the edge no longer freezes the category (the rest stays held)
+    assert (explained.content[OPS].target, explained.sensor.rule) == ("1.2", "pause")
+    assert explained.content[OPS].rule != "pause"
+    assert edge["content"][OPS] == "1.2"
+    assert OPS not in edge["frozen"]["content"] and "*" not in edge["frozen"]["content"]
+    assert edge["frozen"]["sensor_build"] is True and edge["paused"] is True
+    assert OPS in edge["holds"][0]["reason"]
 
 
 def test_it_shows_explain_to_members_and_answers_404_to_outsiders() -> None:
