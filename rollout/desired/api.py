@@ -113,13 +113,16 @@ def resolution_out(resolution: Resolution) -> dict[str, Any]:
         "at": resolution.at.isoformat(),
         "sensor": decision_out(resolution.sensor),
         "content": {key: decision_out(d) for key, d in resolution.content.items()},
+        "fallback": fallback_document(resolution.fallback),
     }
 
 
 def desired_agreement(resolution: Resolution, row: DesiredState | None) -> dict[str, Any]:
     """Whether the stored desired state (what the edge serves) says what explain says now: it does
     unless a change has not been recomputed yet. A pause is a hold on the stored state, so a paused
-    subject is compared on nothing (the edge keeps the host where it is, as explain says)."""
+    subject is compared on nothing (the edge keeps the host where it is, as explain says). The
+    fallback is compared whole (``"fallback"`` in ``differs``): explain's is the stored one's
+    computation (``rv.resolve_with_fallback``), pauses or not."""
     if row is None:
         return {"revision": None, "agrees": False, "differs": []}
     stored = {"sensor": row.sensor_build or None, **dict(row.content or {})}
@@ -128,6 +131,8 @@ def desired_agreement(resolution: Resolution, row: DesiredState | None) -> dict[
         for d in (resolution.sensor, *resolution.content.values())
         if d.rule != "pause" and stored.get(d.subject) != d.target
     ]
+    if dict(row.fallback or {}) != dict(resolution.fallback):
+        differs.append("fallback")
     return {"revision": row.revision, "agrees": not differs, "differs": sorted(differs)}
 
 
@@ -143,7 +148,8 @@ class HostExplainView(TenantAPIView):
         description=(
             "Per subject (`sensor`, each content category): `current` (what the host runs), `target`"
             " (what it may run now), `rule` (pause, freeze, pin, ring, keep_running, window,"
-            " update_block, stage, delay, off, no_policy, no_release) and `reason`. The same resolution"
+            " update_block, stage, delay, off, no_policy, no_release) and `reason`; `fallback` (what the"
+            " host reverts to by itself, as the edge serves it, or null). The same resolution"
             " as the stored desired state and the edge (ring state, holds and recalls included);"
             " `desired_state` says whether the stored state (what the edge serves) agrees yet."
         ),

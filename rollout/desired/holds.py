@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import redis
 from django.conf import settings
@@ -11,17 +12,40 @@ from rollout.desired.status import sync_failure_record
 from rollout.distribution.backends import backend_for
 from rollout.distribution.base import DistributionBackend, DistributionError, Hold
 from rollout.distribution.served import hold_served_at, hold_served_forget
-from rollout.models import OutboxEntry, Pause, PauseScope, RolloutState, RolloutStop, TenantRevision
+from rollout.models import (
+    ContentCategory,
+    OutboxEntry,
+    Pause,
+    PauseScope,
+    RolloutState,
+    RolloutStop,
+    TenantRevision,
+)
 
 log = logging.getLogger(__name__)
+
+
+def pause_exempt(pause: Pause) -> tuple[tuple[str, str], ...]:
+    """The system-critical categories a tenant or group pause stops freezing at their cap (DESIGN
+    section 2; the resolver's ``pause_active`` decides the same), as ``Hold.exempt``."""
+    out = []
+    for key, hours in ContentCategory.objects.filter(
+        system_critical=True, max_pause_hours__isnull=False
+    ).values_list("key", "max_pause_hours"):
+        if hours is None:
+            continue
+        cap = pause.created_at + timedelta(hours=hours)
+        if pause.expires_at is None or cap < pause.expires_at:
+            out.append((key, cap.isoformat()))
+    return tuple(sorted(out))
 
 
 def pause_hold(pause: Pause) -> Hold:
     until = pause.expires_at.isoformat() if pause.expires_at else None
     if pause.scope == PauseScope.TENANT:
-        return Hold("tenant", "*", pause.reason, until)
+        return Hold("tenant", "*", pause.reason, until, pause_exempt(pause))
     if pause.scope == PauseScope.HOST_GROUP:
-        return Hold("group", str(pause.group_id), pause.reason, until)
+        return Hold("group", str(pause.group_id), pause.reason, until, pause_exempt(pause))
     if pause.scope == PauseScope.CONTENT_CATEGORY:
         return Hold("category", pause.category.key if pause.category else "", pause.reason, until)
     return Hold("sensor", "*", pause.reason, until)

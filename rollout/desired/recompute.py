@@ -86,13 +86,13 @@ def rule_text(rules: Mapping[str, Sequence[str]]) -> str:
 def _outcome_row(state: rv.TenantState, facts: rv.HostFacts, at: datetime) -> tuple[str, str, str, str]:
     """(sensor build, content json, rules json, fallback json) of one combination, as the
     combination table holds them."""
-    resolution = rv.resolve_host(state, facts, at)
+    resolution = rv.resolve_with_fallback(state, facts, at)
     sensor, content, rules = _outcome(resolution)
     return (
         sensor,
         json.dumps(content, sort_keys=True),
         json.dumps(rules, sort_keys=True, separators=(",", ":")),
-        json.dumps(rv.fallbacks_for(state.catalog, facts, resolution), sort_keys=True),
+        json.dumps(dict(resolution.fallback), sort_keys=True),
     )
 
 

@@ -159,12 +159,17 @@ class Hold:
     ``sensor`` - ``"*"`` or a platform, freezes sensor builds on matching hosts.
     ``until`` is an ISO-8601 time with a zone; after it the hold no longer applies (the console
     clears it too, but a sensor is never held by an expired pause if that clear is late).
+    ``exempt`` (tenant and group holds only): ``(category, ISO time)`` pairs; from that time on the
+    hold no longer freezes that category (a system-critical category after its pause cap, DESIGN
+    section 2). ``holds_applying`` then serves the host the narrowed holds (its platform's sensor
+    build and each other category it has), so ``frozen`` and the ETag follow.
     """
 
     scope: HoldScope
     key: str
     reason: str
     until: str | None = None
+    exempt: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.scope not in HOLD_SCOPES:
@@ -195,7 +200,15 @@ class Hold:
         return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {"scope": self.scope, "key": self.key, "reason": self.reason, "until": self.until}
+        data: dict[str, Any] = {
+            "scope": self.scope,
+            "key": self.key,
+            "reason": self.reason,
+            "until": self.until,
+        }
+        if self.exempt:  # only when present, so holds without one encode as they always did
+            data["exempt"] = dict(self.exempt)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Hold:
@@ -204,7 +217,19 @@ class Hold:
             key=str(data["key"]),
             reason=str(data.get("reason", "")),
             until=data.get("until"),
+            exempt=tuple(sorted((str(k), str(v)) for k, v in (data.get("exempt") or {}).items())),
         )
+
+    def narrowed(self, assignment: Assignment, now: datetime) -> tuple[Hold, ...]:
+        """This hold as it freezes ``assignment`` at ``now``: itself, or (a tenant or group hold
+        some of whose categories are exempt by now) its sensor hold and one per other category."""
+        released = {c for c, at in self.exempt if datetime.fromisoformat(at) <= now}
+        if self.scope not in ("tenant", "group") or not released:
+            return (self,)
+        reason = f"{self.reason} ({self.scope} hold; {', '.join(sorted(released))} past the pause cap)"
+        parts = [Hold("sensor", assignment.platform or "*", reason, self.until)]
+        parts += [Hold("category", c, reason, self.until) for c in sorted(set(assignment.content) - released)]
+        return tuple(parts)
 
 
 def hold_field(scope: str, key: str) -> str:
@@ -400,7 +425,9 @@ def holds_applying(
 ) -> tuple[Hold, ...]:
     """The active holds that cover ``assignment``, in a stable order."""
     moment = now or datetime.now(UTC)
-    return holds_sorted(h for h in holds if h.active(moment) and h.covers(assignment))
+    applying = (h for h in holds if h.active(moment) and h.covers(assignment))
+    narrowed = {n.field_name: n for h in applying for n in h.narrowed(assignment, moment)}
+    return holds_sorted(narrowed.values())
 
 
 def publish_args_check(revision: Any, *, full: bool, removed: Iterable[str]) -> tuple[str, ...]:

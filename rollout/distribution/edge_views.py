@@ -12,7 +12,9 @@ Hold semantics for sensors: ``sensor_build`` / ``content`` are the published des
 are sent even while held. When ``paused`` is true the sensor must not take any version it does
 not already run for what ``frozen`` names (``"*"`` = every category; ``sensor_build`` = its own
 build): it keeps what it has, until a later poll no longer lists the hold. Versions that are not
-frozen may still be followed. The ETag covers the revision, the host's entry and the holds that
+frozen may still be followed. A tenant or group hold may carry ``"exempt": {category: time}`` (a
+system-critical category it stops holding at its pause cap); from that time on the host is served
+the narrowed holds instead (its sensor build and each other category), so ``frozen`` follows. The ETag covers the revision, the host's entry and the holds that
 apply to it, so a poll with ``If-None-Match`` costs a 304 until one of those changes.
 
 Admission control: routine polls are bounded per web process and answered ``503`` +

@@ -8,7 +8,13 @@ here (``from rollout import resolver as rv``).
 
 from __future__ import annotations
 
-from rollout.resolver.fallback import RECOVERY_RULE, content_fallback, fallbacks_for, sensor_fallback
+from rollout.resolver.fallback import (
+    RECOVERY_RULE,
+    content_fallback,
+    fallbacks_for,
+    resolve_with_fallback,
+    sensor_fallback,
+)
 from rollout.resolver.recurrence import (
     MAX_DURATION_MINUTES,
     Recurrence,
@@ -99,6 +105,7 @@ __all__ = [
     "resolve_content",
     "resolve_host",
     "resolve_sensor",
+    "resolve_with_fallback",
     "sensor_fallback",
     "sensor_target_parse",
     "version_key",

@@ -13,14 +13,23 @@ for the sensor build and each content category, the **last known-good** version 
 
 No fallback is named when there is no target, or nothing qualifies: such a host keeps today's
 behaviour (it waits for the console). Pure, like the rest of the package.
+
+:func:`resolve_with_fallback` is the one function behind explain and the stored desired state (so
+the edge): the resolution with its fallback. The fallback is always that of the resolution
+**without pauses**: a pause reaches the backend as a hold over the stored state (which is computed
+without pauses), so a paused host is still served the fallback of what it would be told unpaused,
+and explain shows that same one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from rollout.resolver.state import SENSOR, Catalog, Decision, HostFacts, Resolution
+from rollout.resolver.resolve import resolve_host
+from rollout.resolver.state import SENSOR, Catalog, Decision, HostFacts, Resolution, TenantState
 from rollout.resolver.targets import version_key
 
 RECOVERY_RULE: Mapping[str, Any] = {"failed_boots": 2, "within_s": 600}
@@ -72,3 +81,13 @@ def fallbacks_for(catalog: Catalog, host: HostFacts, resolution: Resolution) -> 
         if version is not None:
             out[category] = version
     return out
+
+
+def resolve_with_fallback(state: TenantState, host: HostFacts, at: datetime) -> Resolution:
+    """``resolve_host`` with ``Resolution.fallback`` filled: what explain shows and recompute stores.
+
+    The decisions honour ``state.pauses`` (recompute passes none); the fallback is computed from the
+    resolution without pauses, which is what the desired state stores and the edge serves under a hold."""
+    resolution = resolve_host(state, host, at)
+    unpaused = resolve_host(replace(state, pauses=()), host, at) if state.pauses else resolution
+    return replace(resolution, fallback=fallbacks_for(state.catalog, host, unpaused))

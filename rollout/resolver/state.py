@@ -176,3 +176,6 @@ class Resolution:
     at: datetime
     sensor: Decision
     content: Mapping[str, Decision]
+    # {subject: last known-good version} the desired state names (``rollout.resolver.fallback``);
+    # filled by ``resolve_with_fallback``, empty from ``resolve_host`` alone.
+    fallback: Mapping[str, str] = field(default_factory=dict)

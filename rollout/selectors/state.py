@@ -180,11 +180,12 @@ def host_explain(
     The same inputs recompute gives the resolver for this host (what it runs, its groups, its ring
     states from ``ring_states_for_hosts``), plus the tenant's pauses, which recompute leaves to the
     backend as holds: explain, the stored desired state and the edge therefore agree (DESIGN
-    section 4 rule 11), and explain names a pause where the edge serves a hold."""
+    section 4 rule 11), and explain names a pause where the edge serves a hold. ``fallback`` is the
+    one recompute stores (``rv.resolve_with_fallback``: computed without pauses)."""
     groups = groups_for_tenant(tenant)
     rings = ring_states_for_hosts(tenant.pk, [str(host.pk)]).get(str(host.pk), {})
     facts = host_facts(host, host_group_ids(tenant, host, groups), rings)
-    return rv.resolve_host(state or tenant_state(tenant), facts, at)
+    return rv.resolve_with_fallback(state or tenant_state(tenant), facts, at)
 
 
 def n_levels(platform: str, catalog: rv.Catalog | None = None) -> list[rv.Build]:

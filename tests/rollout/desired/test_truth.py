@@ -5,7 +5,7 @@ version than it runs. Real PostgreSQL and Redis; the owner / member / outsider t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,8 @@ from console.access import Actor
 from console.models import ApiScope, Role, Tenant
 from rollout.catalog.services import sensor_build_publish, sensor_build_stage_set
 from rollout.controls.pauses import pause_create, pause_resume
-from rollout.desired.publish import desired_state_publish
+from rollout.desired.holds import pause_hold_set
+from rollout.desired.publish import desired_state_publish, outbox_process
 from rollout.desired.recompute import desired_state_recompute
 from rollout.distribution.base import HostState
 from rollout.distribution.edge import EmbeddedEdgeBackend
@@ -61,6 +62,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("redis_flush")]
 SYSTEM = Actor.system("test")
 VENDOR = Actor.system("release engineering")
 RAPID = "rapid_response"
+OPS = "sensor_operations"
 
 
 def ringed_tenant(slug: str, *, target: str = "n-1") -> Tenant:
@@ -139,6 +141,67 @@ def test_it_explains_a_staged_content_rollout_as_desired_state_and_the_edge_serv
         page = viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode()
         assert f"<strong>{expected}</strong></td><td>{rule}</td>" in page
         assert "which the edge serves, says the same" in page
+
+
+def test_it_explains_the_fallback_the_edge_serves_even_while_a_pause_holds_the_host() -> None:
+    # given ring 1 of a staged content rollout told 291.4 (it runs 291.3), and a tenant pause
+    catalog = rollout_catalog()
+    content_release(catalog[RAPID], "291.3", hours_ago=100)
+    tenant = ringed_tenant("acme")
+    host, secret = hosts_by_ring(tenant, content_versions={RAPID: "291.3"}, sensor_build="7.10.200")[0]
+    new = content_release(catalog[RAPID], "291.4", hours_ago=0)
+    rollouts_start_for_release(release=new, actor=VENDOR)
+    pause_create(tenant=tenant, actor=SYSTEM, scope="tenant", reason="change freeze")
+    desired_state_recompute(tenant.pk)
+    desired_state_publish(tenant.pk)
+    _, token = api_client_with_token(tenant, [ApiScope.READ])
+    viewer = Client()
+    viewer.force_login(member(tenant, Role.VIEWER))
+    # when an automation client asks why and what the host is told, and the host polls the edge
+    explain = api_get(token, f"/api/v1/hosts/{host.pk}/explain").json()
+    desired = api_get(token, f"/api/v1/hosts/{host.pk}/desired").json()
+    edge = edge_get(host, secret)
+    # then explain holds the host (pause) and names the fallback the edge serves: what it runs now
+    assert explain["content"][RAPID]["rule"] == "pause"
+    assert explain["fallback"] == desired["fallback"] == edge["fallback"]
+    assert explain["fallback"]["content"][RAPID] == "291.3"
+    assert explain["desired_state"]["agrees"] is True
+    # and the "why" page shows it too
+    page = viewer.get(f"/rollout/hosts/{host.pk}/why/").content.decode()
+    assert f"{RAPID} 291.3." in page
+
+
+def test_it_lets_a_system_critical_category_through_a_tenant_pause_after_its_cap_on_the_edge_too(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given sensor_operations (system critical, cap 24 h) at 1.2 GA, hosts on 1.1, and a tenant pause
+    catalog = rollout_catalog()
+    content_release(catalog[OPS], "1.1", hours_ago=200)
+    content_release(catalog[OPS], "1.2", hours_ago=100)
+    tenant = ringed_tenant("acme")
+    host, secret = host_with_credential(
+        tenant, platform="windows", sensor_build="7.10.200", content_versions={OPS: "1.1"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the hold reaches the edge
+        outcome = pause_create(tenant=tenant, actor=SYSTEM, scope="tenant", reason="change freeze")
+    pause = Pause.objects.get(tenant=tenant)
+    desired_state_recompute(tenant.pk)
+    desired_state_publish(tenant.pk)
+    # then within the cap both hold the category
+    assert outcome is not None and host_explain(tenant, host, timezone.now()).content[OPS].rule == "pause"
+    assert edge_get(host, secret)["frozen"] == {"sensor_build": True, "content": ["*"]}
+    # when the pause is older than the cap (created 30 h ago; its hold is sent again as the console does)
+    Pause.objects.filter(pk=pause.pk).update(created_at=timezone.now() - timedelta(hours=30))
+    pause_hold_set(Pause.objects.get(pk=pause.pk))
+    explained = host_explain(tenant, host, timezone.now())
+    edge = edge_get(host, secret)
+    # then explain lets 1.2 through and the edge no longer freezes the category (the rest stays held)
+    assert (explained.content[OPS].target, explained.sensor.rule) == ("1.2", "pause")
+    assert explained.content[OPS].rule != "pause"
+    assert edge["content"][OPS] == "1.2"
+    assert OPS not in edge["frozen"]["content"] and "*" not in edge["frozen"]["content"]
+    assert edge["frozen"]["sensor_build"] is True and edge["paused"] is True
+    assert OPS in edge["holds"][0]["reason"]
 
 
 def test_it_shows_explain_to_members_and_answers_404_to_outsiders() -> None:
@@ -308,7 +371,9 @@ def _moved_back_by_rollback_or_recall(tenant: Tenant, subject: str, running: str
 
 def _check_one_truth(tenant: Tenant, hosts: list[Host], at: datetime) -> None:
     """Explain, desired state and the edge agree; nobody moves back but by rollback or recall; then
-    every host takes what it is told (as a sensor polling the edge would)."""
+    every host takes what it is told (as a sensor polling the edge would). The outbox is processed
+    as the worker would, so a halt's or recall's stop hold goes once the publish caught up."""
+    outbox_process(tenant.pk)
     desired_state_recompute(tenant.pk, at=at)
     desired_state_publish(tenant.pk)
     edge = EmbeddedEdgeBackend()
@@ -320,6 +385,8 @@ def _check_one_truth(tenant: Tenant, hosts: list[Host], at: datetime) -> None:
         assert state is not None
         assert state.assignment.sensor_build == (row.sensor_build or None)
         assert dict(state.assignment.content) == dict(row.content)
+        # and the fallback (last known-good per subject) is the same one in all three, pauses or not
+        assert dict(state.assignment.fallback) == dict(row.fallback or {}) == dict(explained.fallback)
         running = {"sensor": host.sensor_build or None, **(host.content_versions or {})}
         told: dict[str, str | None] = {}
         for subject, decision in [("sensor", explained.sensor), *explained.content.items()]:
@@ -386,7 +453,9 @@ def test_it_says_when_the_stored_desired_state_has_not_caught_up_with_explain() 
     body = api_get(token, f"/api/v1/hosts/{later.pk}/explain").json()
     # then explain names the new version and says the stored state (what the edge serves) lags
     assert (body["content"][RAPID]["target"], body["content"][RAPID]["rule"]) == ("291.4", "ring")
-    assert body["desired_state"] == {"revision": 1, "agrees": False, "differs": [RAPID]}
+    # (and its fallback: the host would now fall back to 291.3, which it runs)
+    assert body["desired_state"] == {"revision": 1, "agrees": False, "differs": ["fallback", RAPID]}
+    assert body["fallback"]["content"][RAPID] == "291.3"
     # and once recomputed, they agree again
     desired_state_recompute(tenant.pk)
     assert api_get(token, f"/api/v1/hosts/{later.pk}/explain").json()["desired_state"]["agrees"] is True

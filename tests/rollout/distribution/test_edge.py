@@ -21,7 +21,14 @@ from hypothesis import strategies as st
 
 from console.redis import redis_client
 from rollout.distribution.backends import backend_for
-from rollout.distribution.base import Assignment, Hold, PublishInProgress, RevisionConflict, digest_of
+from rollout.distribution.base import (
+    Assignment,
+    Hold,
+    PublishInProgress,
+    RevisionConflict,
+    digest_of,
+    holds_applying,
+)
 from rollout.distribution.credentials import (
     edge_credential_cache,
     edge_credential_loader_register,
@@ -563,3 +570,22 @@ def test_it_verifies_an_enrolled_host_through_the_telemetry_loader_then_from_red
     assert first.json()["host_id"] == str(host.id)
     assert second.status_code == 304
     _problem(wrong, 401)
+
+
+def test_it_narrows_a_group_hold_once_a_category_is_exempt_and_encodes_holds_without_one_as_before() -> None:
+    # given a group hold that stops freezing sensor_operations at noon, and a host of that group
+    noon = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    hold = Hold("group", "g1", "change freeze", None, (("sensor_operations", noon.isoformat()),))
+    host = Assignment(
+        "h1", "7.1.100", {"rapid_response": "2.1", "sensor_operations": "1.2"}, "", ("g1",), "windows"
+    )
+    # when the edge serves it before and after noon, and the hold travels as JSON
+    before = holds_applying(host, [hold], noon - timedelta(minutes=1))
+    after = holds_applying(host, [hold], noon)
+    # then before noon it is the group hold; after, the sensor hold and one per other category
+    assert before == (hold,)
+    assert [(h.scope, h.key) for h in after] == [("category", "rapid_response"), ("sensor", "windows")]
+    assert "sensor_operations" in after[0].reason
+    assert Hold.from_json(hold.to_json()) == hold
+    # and a hold without exemptions encodes exactly as it always did
+    assert "exempt" not in Hold("tenant", "*", "r").to_json()
