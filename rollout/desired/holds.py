@@ -154,7 +154,8 @@ def stop_holds_release(
     done: list[RolloutStop] = []
     with transaction.atomic():
         for stop in stops:
-            state = stop.rollout.state
+            # A recall's stop in a tenant without a rollout of the release holds until caught up.
+            state = stop.rollout.state if stop.rollout is not None else RolloutState.ROLLED_BACK
             if (rollout_id is not None and str(stop.rollout_id) == rollout_id) or (
                 rollout_id is None and _caught_up(stop, state)
             ):
