@@ -25,7 +25,7 @@ from console.models import Tenant
 from rollout.desired.publish import desired_state_publish_now
 from rollout.models import ContentRelease, DesiredState, Rollout, TenantRevision
 from rollout.replay.stack import Sink, free_port, processes_start, processes_stop, web_wait
-from rollout.replay.timeline import stops_timeline
+from rollout.replay.timeline import hold_served_seconds, stops_timeline
 from rollout.replay.world import CATEGORY, KNOWN_GOOD, bad_release_publish, fleet_register, replay_setup
 from telemetry.models import CrashEvent
 from telemetry.simulator import BadContent, FleetSimulator, SimHost, SimulatorConfig
@@ -197,6 +197,8 @@ class IncidentReplay:
                     break
                 time.sleep(1.0)
             release = ContentRelease.objects.get(pk=release.pk)
+            timeline = stops_timeline(tenant_ids, release.version, first_crash)
+            hold_s = hold_served_seconds(timeline)  # every stopped tenant's edge served its stop hold
             recovered = sum(1 for h in sim.exposed if self.recovered(sim, h))
             on_known_good = sum(
                 1 for h in sim.fleet if h.content.get(CATEGORY) == KNOWN_GOOD and not h.loading
@@ -215,7 +217,8 @@ class IncidentReplay:
                     (first_crash - published_at).total_seconds(), 2
                 ),
                 "seconds_first_crash_to_halt_served": round((served_at - first_crash).total_seconds(), 2),
-                "stop_timeline": stops_timeline(tenant_ids, release.version, first_crash),
+                "seconds_first_crash_to_hold_served": hold_s,
+                "stop_timeline": timeline,
                 "probe_hosts": len(probes),
                 "recovered_hosts": recovered,
                 "hosts_on_known_good_at_end": on_known_good,
@@ -231,7 +234,12 @@ class IncidentReplay:
                 # serves less than the fleet asks for: polls then come late)
                 "edge_polls_per_s": round(sim.stats["polls"] / (time.monotonic() - sim_started), 1),
                 "heartbeats_per_s": round(sim.stats["sent"] / (time.monotonic() - sim_started), 1),
-                "target_s1": {"max_exposed_fraction": 0.01, "max_seconds_to_halt": 10},
+                "target_s1": {
+                    "max_exposed_fraction": 0.01,
+                    "max_seconds_to_halt": 10,
+                    "max_seconds_to_hold_served": 2,
+                },
+                "s1_hold_served_met": hold_s is not None and hold_s <= 2,
                 "s1_met": len(sim.exposed) / len(sim.fleet) <= 0.01
                 and (served_at - first_crash).total_seconds() <= 10,
             }
