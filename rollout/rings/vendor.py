@@ -67,6 +67,11 @@ def canary_gate_tick(
         except Conflict:  # the tick and the safety loop raced: the other one recalled it
             return False
     else:
+        running = Rollout.objects.filter(
+            subject=f"content:{release.category.key}", version=release.version, state=RolloutState.IN_RING
+        )
+        if not running.exists():  # the tick and the safety loop raced: the other one halted it
+            return False
         release_halt(release=release, actor=VENDOR_GATE, reason=reason, cause=cause)
     return True
 

@@ -246,8 +246,9 @@ def test_it_fills_the_timeline_of_a_halt_in_order(redis_flush: Any) -> None:
     )
     assert response.status_code == 200 and response.json()["paused"]
     outbox_process(str(tenant.pk))
-    # then: every stage has a time, in order, from the first crash report on
-    stop = RolloutStop.objects.get(rollout=rollout)
+    # then: every stage has a time, in order, from the first crash report on (the halt; the canary
+    # crash also recalled the release, which rolled the rollout back after it)
+    stop = RolloutStop.objects.get(rollout=rollout, kind="halted")
     stages = [
         stop.crash_received_at,
         stop.gate_seen_at,
@@ -261,7 +262,8 @@ def test_it_fills_the_timeline_of_a_halt_in_order(redis_flush: Any) -> None:
     # and: the API detail and the rollout page show the timeline to members, not to outsiders
     viewer = member(tenant, Role.VIEWER)
     detail = session(viewer).get(f"/api/v1/rollouts/{rollout.pk}").json()
-    (shown,) = detail["stops"]
+    assert [s["kind"] for s in detail["stops"]] == ["halted", "rolled_back"]
+    shown = detail["stops"][0]
     assert shown["kind"] == "halted" and shown["by_signal"] and shown["hold"] == "category:rapid_response"
     assert [s["stage"] for s in shown["steps"]] == [
         "crash_received",
@@ -291,10 +293,20 @@ def test_it_evaluates_only_the_signalled_tenant_once_per_burst(redis_flush: Any)
     # when: the safety loop handles the burst
     stats = LoopStats()
     signals_handle(redis_client(), signals, stats)
-    # then: one evaluation for the burst, of the signalled tenant only
+    # then: one gate evaluation for the burst, of the signalled tenant only (it halted; the other
+    # tenant's gate never ran), and one vendor canary evaluation of the release, which recalled it
+    # (every tenant's rollout rolled back after that)
     assert stats.signals == len(first) > 1 and stats.evaluations == 1
-    assert Rollout.objects.get(pk=rollout.pk).state == RolloutState.HALTED
-    assert Rollout.objects.get(pk=other_rollout.pk).state == RolloutState.IN_RING
+    assert stats.canary_evaluations == 1 and stats.outcomes.get("recalled") == 1
+
+    def kinds(r: Rollout) -> list[str]:
+        return list(
+            RolloutStop.objects.filter(rollout=r).order_by("committed_at").values_list("kind", flat=True)
+        )
+
+    assert kinds(rollout) == ["halted", "rolled_back"]
+    assert kinds(other_rollout) == ["rolled_back"]
+    assert Rollout.objects.get(pk=other_rollout.pk).state == RolloutState.ROLLED_BACK
 
 
 def ringless_tenant_offered(slug: str, version: str) -> Any:
