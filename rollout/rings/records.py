@@ -93,9 +93,10 @@ def rollout_stop_record(rollout: Rollout, kind: str, reason: str, cause: StopCau
 def release_stop_record(
     tenant_id: Any, release: ContentRelease, reason: str, cause: StopCause | None
 ) -> RolloutStop:
-    """A recall's stop in a tenant that has no rollout of the release (no rings: its policies
-    offered it): the category is held for that tenant right after commit, before its recompute,
-    and released once the published desired state caught up (``stop_holds_release``)."""
+    """A recall's stop in one tenant, written for every tenant staging the release or offered it
+    (a tenant without rings: its policies), before any tenant's rollback: the category is held
+    for that tenant right after commit, before its recompute, and released once the published
+    desired state caught up (``stop_holds_release``)."""
     cause = cause or StopCause()
     key = release.category.key
     first: datetime | None = CrashEvent.objects.filter(

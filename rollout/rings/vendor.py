@@ -138,14 +138,31 @@ def release_recall(
     # the resolver from delivering the release, and one long transaction holding every tenant's
     # audit chain would deadlock against ordinary traffic.
     subject = f"content:{release.category.key}"
+    rollout_ids = list(
+        Rollout.objects.filter(subject=subject, version=release.version)
+        .exclude(state=RolloutState.ROLLED_BACK)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    staged = set(Rollout.objects.filter(pk__in=rollout_ids).values_list("tenant_id", flat=True))
+    # Tenants without rings may have taken it through their policies: republished too.
+    others = list(Tenant.objects.exclude(pk__in=staged).values_list("pk", flat=True))
+    offered = set(
+        DesiredState.objects.filter(
+            tenant_id__in=others, **{f"content__{release.category.key}": release.version}
+        )
+        .values_list("tenant_id", flat=True)
+        .distinct()
+    )
+    # The stop first, in one short transaction: a category hold for every tenant staging the
+    # release or offered it, on the backend right after this commit, before any tenant's rollback
+    # (one audited transaction each, a few hundred ms apiece on a loaded machine) and recompute.
+    with transaction.atomic():
+        for tenant_id in sorted(staged | offered, key=str):
+            release_stop_record(tenant_id, release, reason, cause)
     rolled = set()
-    with urgent_publishes_last():  # every tenant's hold first, then the recomputes
-        for rollout_id in (
-            Rollout.objects.filter(subject=subject, version=release.version)
-            .exclude(state=RolloutState.ROLLED_BACK)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        ):
+    with urgent_publishes_last():  # then every rollback (and its own hold), then the recomputes
+        for rollout_id in rollout_ids:
             with transaction.atomic():
                 rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
                 if rollout.state != RolloutState.ROLLED_BACK:
@@ -157,20 +174,8 @@ def release_recall(
                         cause=cause,
                     )
                 rolled.add(rollout.tenant_id)
-        # Tenants without rings may have taken it through their policies: republish them too; those
-        # whose hosts are offered it get a stop hold on the category first, like a rollout's stop.
-        others = list(Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True))
-        offered = set(
-            DesiredState.objects.filter(
-                tenant_id__in=others, **{f"content__{release.category.key}": release.version}
-            )
-            .values_list("tenant_id", flat=True)
-            .distinct()
-        )
         for tenant_id in others:
             with transaction.atomic():
-                if tenant_id in offered:  # registered before the recompute: its hold goes out first
-                    release_stop_record(tenant_id, release, reason, cause)
                 desired_changed(
                     tenant_id,
                     "rollout.halted",
