@@ -144,8 +144,19 @@ def stop_hold_publish(stop: RolloutStop, *, backend: DistributionBackend | None 
     committed = timezone.now()
     hold = stop_hold(stop)
     published = None
+    # The edge's first-served mark is reset for a new stop, unless an earlier stop still holds the
+    # same key and the mark is from after its publish (a recall's hold, then the rollout's own):
+    # the edge has served the stop since. A mark older than every such stop is stale.
     try:
-        hold_served_forget(tid, hold.field_name)
+        served = hold_served_at(tid, hold.field_name)
+        fresh = served is not None and (
+            RolloutStop.objects.filter(
+                tenant_id=tid, hold_cleared_at__isnull=True, hold_published_at__lte=served,
+                hold_scope=stop.hold_scope, hold_key=stop.hold_key,
+            ).exclude(pk=stop.pk).exists()
+        )  # fmt: skip
+        if not fresh:
+            hold_served_forget(tid, hold.field_name)
         _backend(backend).hold_set(tid, hold)
         published = timezone.now()
     except (DistributionError, redis.RedisError) as exc:
@@ -178,7 +189,8 @@ def stop_holds_release(
     done: list[RolloutStop] = []
     with transaction.atomic():
         for stop in stops:
-            state = stop.rollout.state
+            # A recall's stop in a tenant without a rollout of the release holds until caught up.
+            state = stop.rollout.state if stop.rollout is not None else RolloutState.ROLLED_BACK
             if (rollout_id is not None and str(stop.rollout_id) == rollout_id) or (
                 rollout_id is None and _caught_up(stop, state)
             ):

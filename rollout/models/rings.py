@@ -132,7 +132,17 @@ class RolloutStop(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="stops")
+    rollout = models.ForeignKey(
+        Rollout, on_delete=models.CASCADE, related_name="stops", null=True, blank=True
+    )
+    release = models.ForeignKey(
+        "rollout.ContentRelease",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="A recall's stop in a tenant with no rollout of the release (no rings)",
+    )
     kind = models.CharField(max_length=16, help_text="halted or rolled_back")
     hold_scope = models.CharField(max_length=16)
     hold_key = models.CharField(max_length=200)
@@ -156,4 +166,4 @@ class RolloutStop(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.rollout_id}"
+        return f"{self.kind} {self.rollout_id or self.release_id}"

@@ -25,7 +25,7 @@ from console.models import Tenant
 from rollout.desired.publish import desired_state_publish_now
 from rollout.models import ContentRelease, DesiredState, Rollout, RolloutState, TenantRevision
 from rollout.replay.stack import Sink, free_port, processes_start, processes_stop, web_wait
-from rollout.replay.timeline import stops_timeline
+from rollout.replay.timeline import hold_served_seconds, stops_timeline
 from rollout.replay.world import (
     CATEGORY,
     GOOD_RELEASE_NOTES,
@@ -219,6 +219,8 @@ class IncidentReplay:
                 time.sleep(1.0)
             in_time = sum(1 for t in back.values() if t - served_mono <= RECOVERY_WINDOW_S)
             release = ContentRelease.objects.get(pk=release.pk)
+            timeline = stops_timeline(tenant_ids, release.version, first_crash)
+            hold_s = hold_served_seconds(timeline)  # every stopped tenant's edge served its stop hold
             recovered = sum(1 for h in sim.exposed if self.recovered(sim, h))
             on_known_good = sum(
                 1 for h in sim.fleet if h.content.get(CATEGORY) == KNOWN_GOOD and not h.loading
@@ -237,7 +239,8 @@ class IncidentReplay:
                     (first_crash - published_at).total_seconds(), 2
                 ),
                 "seconds_first_crash_to_halt_served": round((served_at - first_crash).total_seconds(), 2),
-                "stop_timeline": stops_timeline(tenant_ids, release.version, first_crash),
+                "seconds_first_crash_to_hold_served": hold_s,
+                "stop_timeline": timeline,
                 "probe_hosts": len(probes),
                 "recovered_hosts": recovered,
                 # exposed hosts back on the known-good version within 5 minutes of the halt being
@@ -260,7 +263,12 @@ class IncidentReplay:
                 # serves less than the fleet asks for: polls then come late)
                 "edge_polls_per_s": round(sim.stats["polls"] / (time.monotonic() - sim_started), 1),
                 "heartbeats_per_s": round(sim.stats["sent"] / (time.monotonic() - sim_started), 1),
-                "target_s1": {"max_exposed_fraction": 0.01, "max_seconds_to_halt": 10},
+                "target_s1": {
+                    "max_exposed_fraction": 0.01,
+                    "max_seconds_to_halt": 10,
+                    "max_seconds_to_hold_served": 2,
+                },
+                "s1_hold_served_met": hold_s is not None and hold_s <= 2,
                 "s1_met": len(sim.exposed) / len(sim.fleet) <= 0.01
                 and (served_at - first_crash).total_seconds() <= 10,
             }

@@ -1,7 +1,8 @@
 """The stop timeline of a replay: for every halt or recall of the replayed release, when each stage
 of the safety loop happened (crash report received, gate saw it, stop committed, hold published,
 edge first served it), in seconds after the replay's first crash report, and per stage the
-fastest, median and slowest tenant. ``replay_incident --json`` prints it as ``stop_timeline``."""
+fastest, median and slowest tenant. ``replay_incident --json`` prints it as ``stop_timeline``, and
+``hold_served_seconds`` as ``seconds_first_crash_to_hold_served``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
+
 from rollout.distribution.served import hold_served_at
 from rollout.models import RolloutStop
 from rollout.rings.records import STAGES
@@ -17,7 +20,8 @@ from rollout.rings.records import STAGES
 
 def stops_timeline(tenant_ids: Iterable[Any], version: str, first_crash: datetime) -> dict[str, Any]:
     stops = list(
-        RolloutStop.objects.filter(tenant_id__in=list(tenant_ids), rollout__version=version)
+        RolloutStop.objects.filter(tenant_id__in=list(tenant_ids))
+        .filter(Q(rollout__version=version) | Q(release__version=version))
         .select_related("tenant")
         .order_by("committed_at")
     )
@@ -40,3 +44,13 @@ def stops_timeline(tenant_ids: Iterable[Any], version: str, first_crash: datetim
         if v
     }
     return {"seconds_after_first_crash_report": summary, "stops": rows}
+
+
+def hold_served_seconds(timeline: dict[str, Any]) -> float | None:
+    """Seconds from the first crash report until the edge had served the stop hold in every stopped
+    tenant (each tenant's first stop; None when no hold was seen served)."""
+    first: dict[str, float | None] = {}
+    for row in timeline["stops"]:  # ordered by commit: a tenant's first stop comes first
+        first.setdefault(row["tenant"], row["edge_served"])
+    served = [v for v in first.values() if v is not None]
+    return max(served) if served and len(served) == len(first) else None

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from console.access import Actor
 from rollout.desired.holds import stop_hold_publish
-from rollout.models import Rollout, RolloutEvent, RolloutStop
+from rollout.models import ContentRelease, Rollout, RolloutEvent, RolloutStop
 from telemetry.models import CrashEvent
 
 
@@ -87,6 +87,34 @@ def rollout_stop_record(rollout: Rollout, kind: str, reason: str, cause: StopCau
         gate_seen_at=cause.gate_seen_at,
     )
     transaction.on_commit(lambda: stop_hold_publish(stop), robust=True)  # never fails the stop
+    return stop
+
+
+def release_stop_record(
+    tenant_id: Any, release: ContentRelease, reason: str, cause: StopCause | None
+) -> RolloutStop:
+    """A recall's stop in one tenant, written for every tenant staging the release or offered it
+    (a tenant without rings: its policies), before any tenant's rollback: the category is held
+    for that tenant right after commit, before its recompute, and released once the published
+    desired state caught up (``stop_holds_release``)."""
+    cause = cause or StopCause()
+    key = release.category.key
+    first: datetime | None = CrashEvent.objects.filter(
+        category=key, content_version=release.version
+    ).aggregate(first=Min("received_at"))["first"]
+    stop = RolloutStop.objects.create(
+        tenant_id=tenant_id,
+        rollout=None,
+        release=release,
+        kind="rolled_back",
+        hold_scope="category",
+        hold_key=key,
+        reason=f"content:{key} {release.version} recalled: {reason}"[:480],
+        by_signal=cause.by_signal,
+        crash_received_at=cause.crash_received_at or first,
+        gate_seen_at=cause.gate_seen_at,
+    )
+    transaction.on_commit(lambda: stop_hold_publish(stop), robust=True)  # never fails the recall
     return stop
 
 

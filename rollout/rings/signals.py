@@ -5,30 +5,38 @@ or a crashed / boot-looping status. This loop (``manage.py safety_loop``, one pe
 reads it through a consumer group, gets the staged heartbeats into PostgreSQL right away (the
 heartbeat flush, waiting out a flush another process holds), evaluates the gates of the running
 rollouts of the signalled tenants only (a burst of signals for one tenant is one evaluation) and
-acknowledges the entries once that evaluation committed. A loop killed in between leaves them
-pending; the next loop re-reads its own pending entries on start and claims those another loop left
-idle. The gate tick stays the safety net (silence needs a timer, and a loop may be down); the row
-lock in ``rollout_gate_tick`` makes sure a rollout is halted once when both race.
+the vendor canary gate of the releases the signalled hosts run (once per release per batch: a
+canary crash recalls the release from here, every tenant's hold first), and acknowledges the
+entries once that evaluation committed. A loop killed in between leaves them pending; the next
+loop re-reads its own pending entries on start and claims those another loop left idle. The gate
+tick stays the safety net (silence needs a timer, and a loop may be down); the row lock in
+``rollout_gate_tick`` makes sure a rollout is halted once when both race.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import redis
+from django.db.models import Q
+from django.utils import timezone
 
 from console.health import SAFETY_LOOP_KEY
 from console.redis import redis_client
 from rollout.desired.publish import urgent_publishes_last
+from rollout.models import ContentRelease, ContentStage, Rollout
+from rollout.rings.admin import LIVE
 from rollout.rings.records import StopCause
-from rollout.rings.tick import rollouts_evaluate_tenant
+from rollout.rings.tick import canary_evaluate, rollouts_evaluate_tenant
 from telemetry.fleet import DIRTY_KEY
 from telemetry.ingest import STAGED, heartbeats_flush
+from telemetry.models import CrashEvent, Host
 from telemetry.signals import STREAM, Signal, signal_decode
 
 log = logging.getLogger(__name__)
@@ -43,6 +51,7 @@ HEARTBEAT_TTL_SECONDS: Final = 60
 class LoopStats:
     signals: int = 0
     evaluations: int = 0
+    canary_evaluations: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -87,14 +96,48 @@ def signals_handle(client: redis.Redis, signals: list[Signal], stats: LoopStats)
     for s in signals:
         if s.tenant_id not in first or s.received_at < first[s.tenant_id].received_at:
             first[s.tenant_id] = s
-    crashes_flush(client, {s.host_id for s in signals})
+    host_ids = {s.host_id for s in signals}
+    crashes_flush(client, host_ids)
     with urgent_publishes_last():  # halts in several tenants: every hold first, then the recomputes
         for tenant_id, s in first.items():
             cause = StopCause(crash_received_at=datetime.fromtimestamp(s.received_at, UTC), by_signal=True)
             for outcome, n in rollouts_evaluate_tenant(tenant_id, cause).items():
                 stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + n
             stats.evaluations += 1
+        # The vendor canary gate of the releases these hosts run: once per release per batch.
+        earliest = min(signals, key=lambda s: s.received_at)
+        cause = StopCause(crash_received_at=datetime.fromtimestamp(earliest.received_at, UTC), by_signal=True)
+        releases = releases_of_hosts(host_ids)
+        stats.canary_evaluations += len(releases)
+        recalled = canary_evaluate(releases, cause)
+        if recalled:
+            stats.outcomes["recalled"] = stats.outcomes.get("recalled", 0) + recalled
     stats.signals += len(signals)
+
+
+def releases_of_hosts(host_ids: set[str]) -> set[uuid.UUID]:
+    """The content releases (not recalled, with a running rollout somewhere) the hosts run or last
+    reported a crash with."""
+    pairs: set[tuple[str, str]] = set()
+    for versions in Host.objects.filter(pk__in=host_ids).values_list("content_versions", flat=True):
+        pairs.update((str(c), str(v)) for c, v in (versions or {}).items())
+    since = timezone.now() - timedelta(minutes=10)
+    pairs.update(
+        CrashEvent.objects.filter(host_id__in=host_ids, received_at__gte=since)
+        .values_list("category", "content_version")
+        .distinct()
+    )
+    if not pairs:
+        return set()
+    match = Q()
+    for category, version in pairs:
+        match |= Q(category__key=category, version=version)
+    return set(
+        ContentRelease.objects.filter(match)
+        .exclude(stage=ContentStage.RECALLED)
+        .filter(pk__in=Rollout.objects.filter(state__in=LIVE).values("release_id"))
+        .values_list("pk", flat=True)
+    )
 
 
 def _entries(response: Any) -> list[tuple[bytes, dict[Any, Any] | None]]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -157,7 +158,7 @@ def rollouts_tick() -> dict[str, int]:
 
 def rollouts_evaluate_tenant(tenant_id: uuid.UUID | str, cause: StopCause | None = None) -> dict[str, int]:
     """The gates of one tenant's running rollouts, now (the safety loop, woken by a crash signal).
-    Starting rollouts, recalls and the vendor canary stay with the tick."""
+    Starting rollouts and recalls stay with the tick; the loop asks ``canary_evaluate`` separately."""
     counts: dict[str, int] = {}
     rings = list(Ring.objects.filter(tenant_id=tenant_id).select_related("group").order_by("order"))
     for rollout in (
@@ -168,6 +169,25 @@ def rollouts_evaluate_tenant(tenant_id: uuid.UUID | str, cause: StopCause | None
         outcome = rollout_gate_tick(rollout, rings, rollout_health(rollout, rings), cause=cause)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+def canary_evaluate(release_ids: Iterable[uuid.UUID], cause: StopCause | None = None) -> int:
+    """The vendor canary gate of these releases, now (the safety loop, for the releases its
+    signalled hosts run): one evaluation per release, its cohort being every tenant's first ring.
+    Returns how many releases it recalled or halted."""
+    stopped = 0
+    for release_id in sorted(set(release_ids)):
+        samples: list[HostHealth] = []
+        for rollout in Rollout.objects.filter(release_id=release_id, state__in=LIVE).select_related(
+            "tenant", "release"
+        ):
+            rings = list(
+                Ring.objects.filter(tenant_id=rollout.tenant_id).select_related("group").order_by("order")
+            )
+            samples.extend(h for i, h in rollout_health(rollout, rings).samples if i == 0)
+        if samples and canary_gate_tick(release_id, samples, cause=cause):
+            stopped += 1
+    return stopped
 
 
 @shared_task(name="rollout.rollouts.rollouts_tick_task", ignore_result=True)

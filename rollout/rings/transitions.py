@@ -192,7 +192,12 @@ def rollout_rollback(*, tenant: Tenant, actor: Actor, rollout: Rollout, reason: 
 
 
 def rollout_rollback_apply(
-    rollout: Rollout, actor: Actor, reason: str, *, event: str = "rollout.rolled_back"
+    rollout: Rollout,
+    actor: Actor,
+    reason: str,
+    *,
+    event: str = "rollout.rolled_back",
+    cause: StopCause | None = None,
 ) -> None:
     before = rollout_dict(rollout)
     rollout.state = RolloutState.ROLLED_BACK
@@ -208,7 +213,7 @@ def rollout_rollback_apply(
         before=before,
         after=rollout_dict(rollout),
     )
-    rollout_stop_record(rollout, "rolled_back", reason, None)  # its hold goes out before the recompute
+    rollout_stop_record(rollout, "rolled_back", reason, cause)  # its hold goes out before the recompute
     # Every host that has the version was offered it: those are the ones to send back first.
     desired_changed(rollout.tenant_id, "rollout.halted", urgent=True, stop=(rollout.subject, rollout.version))
     notify(rollout.tenant_id, event, {"rollout": rollout_dict(rollout), "reason": reason})

@@ -10,6 +10,7 @@ known-good version, and every tenant's desired state is published at once.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +20,11 @@ from console.audit import audit_record
 from console.errors import Conflict, InvalidInput
 from console.models import Tenant
 from rollout.desired.publish import desired_changed, urgent_publishes_last
-from rollout.models import ContentRelease, ContentStage, Rollout, RolloutState
+from rollout.models import ContentRelease, ContentStage, DesiredState, Rollout, RolloutState
 from rollout.notifications.events import notify
 from rollout.rings.events import CONTENT_RELEASE_HALTED, CONTENT_RELEASE_RECALLED
 from rollout.rings.gates import GateResult, GateThresholds, HostHealth, gate_evaluate
+from rollout.rings.records import StopCause, release_stop_record
 from rollout.rings.transitions import rollout_halt_apply, rollout_rollback_apply
 
 VENDOR_GATE = Actor.system("vendor canary gate")
@@ -44,9 +46,13 @@ def canary_gate_evaluate(samples: list[HostHealth]) -> GateResult:
     return gate_evaluate(samples, CANARY_THRESHOLDS)
 
 
-def canary_gate_tick(release_id: uuid.UUID, samples: list[HostHealth]) -> bool:
+def canary_gate_tick(
+    release_id: uuid.UUID, samples: list[HostHealth], *, cause: StopCause | None = None
+) -> bool:
     """Evaluates the cross-tenant canary gate of one release; recalls or halts it when it fails.
-    Returns True when the release was recalled or halted by this call."""
+    Returns True when the release was recalled or halted by this call. ``cause``: what woke the
+    evaluation (the safety loop's crash signal; None for the tick)."""
+    seen = timezone.now()
     gate = canary_gate_evaluate(samples)
     if gate.verdict != "failed":
         return False
@@ -54,14 +60,25 @@ def canary_gate_tick(release_id: uuid.UUID, samples: list[HostHealth]) -> bool:
     if release.stage == ContentStage.RECALLED:
         return False
     reason = f"Vendor canary gate across tenants: {gate.reason}"
+    cause = replace(cause or StopCause(), gate_seen_at=seen)
     if RECALL_ON & set(gate.failed_on):
-        release_recall(release=release, actor=VENDOR_GATE, reason=reason)
+        try:
+            release_recall(release=release, actor=VENDOR_GATE, reason=reason, cause=cause)
+        except Conflict:  # the tick and the safety loop raced: the other one recalled it
+            return False
     else:
-        release_halt(release=release, actor=VENDOR_GATE, reason=reason)
+        running = Rollout.objects.filter(
+            subject=f"content:{release.category.key}", version=release.version, state=RolloutState.IN_RING
+        )
+        if not running.exists():  # the tick and the safety loop raced: the other one halted it
+            return False
+        release_halt(release=release, actor=VENDOR_GATE, reason=reason, cause=cause)
     return True
 
 
-def release_halt(*, release: ContentRelease, actor: Actor, reason: str) -> int:
+def release_halt(
+    *, release: ContentRelease, actor: Actor, reason: str, cause: StopCause | None = None
+) -> int:
     """Halts every tenant's running rollout of ``release``: nobody else receives it. Returns how many."""
 
     if not reason.strip():
@@ -84,12 +101,14 @@ def release_halt(*, release: ContentRelease, actor: Actor, reason: str) -> int:
             with transaction.atomic():
                 rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
                 if rollout.state == RolloutState.IN_RING:
-                    rollout_halt_apply(rollout, actor, f"Halted by the vendor: {reason}")
+                    rollout_halt_apply(rollout, actor, f"Halted by the vendor: {reason}", cause=cause)
                     halted += 1
     return halted
 
 
-def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int:
+def release_recall(
+    *, release: ContentRelease, actor: Actor, reason: str, cause: StopCause | None = None
+) -> int:
     """Recalls ``release`` everywhere: stage -> recalled, every rollout of it rolled back to the last
     known-good version (past windows), and every tenant's desired state published within seconds.
     Returns the number of tenants re-published."""
@@ -119,23 +138,42 @@ def release_recall(*, release: ContentRelease, actor: Actor, reason: str) -> int
     # the resolver from delivering the release, and one long transaction holding every tenant's
     # audit chain would deadlock against ordinary traffic.
     subject = f"content:{release.category.key}"
+    rollout_ids = list(
+        Rollout.objects.filter(subject=subject, version=release.version)
+        .exclude(state=RolloutState.ROLLED_BACK)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    staged = set(Rollout.objects.filter(pk__in=rollout_ids).values_list("tenant_id", flat=True))
+    # Tenants without rings may have taken it through their policies: republished too.
+    others = list(Tenant.objects.exclude(pk__in=staged).values_list("pk", flat=True))
+    offered = set(
+        DesiredState.objects.filter(
+            tenant_id__in=others, **{f"content__{release.category.key}": release.version}
+        )
+        .values_list("tenant_id", flat=True)
+        .distinct()
+    )
+    # The stop first, in one short transaction: a category hold for every tenant staging the
+    # release or offered it, on the backend right after this commit, before any tenant's rollback
+    # (one audited transaction each, a few hundred ms apiece on a loaded machine) and recompute.
+    with transaction.atomic():
+        for tenant_id in sorted(staged | offered, key=str):
+            release_stop_record(tenant_id, release, reason, cause)
     rolled = set()
-    with urgent_publishes_last():  # every tenant's hold first, then the recomputes
-        for rollout_id in (
-            Rollout.objects.filter(subject=subject, version=release.version)
-            .exclude(state=RolloutState.ROLLED_BACK)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        ):
+    with urgent_publishes_last():  # then every rollback (and its own hold), then the recomputes
+        for rollout_id in rollout_ids:
             with transaction.atomic():
                 rollout = Rollout.objects.select_for_update().select_related("tenant").get(pk=rollout_id)
                 if rollout.state != RolloutState.ROLLED_BACK:
                     rollout_rollback_apply(
-                        rollout, actor, f"Recalled by the vendor: {reason}", event="release.recalled"
+                        rollout,
+                        actor,
+                        f"Recalled by the vendor: {reason}",
+                        event="release.recalled",
+                        cause=cause,
                     )
                 rolled.add(rollout.tenant_id)
-        # Tenants without rings may have taken it through their policies: republish them too.
-        others = list(Tenant.objects.exclude(pk__in=rolled).values_list("pk", flat=True))
         for tenant_id in others:
             with transaction.atomic():
                 desired_changed(

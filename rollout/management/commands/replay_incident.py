@@ -13,6 +13,9 @@ measures what the product did and prints one JSON object:
 - ``seconds_first_crash_to_halt_served``: from the first crash report reaching the console
   (``CrashEvent.received_at``) to the moment the edge serves the known-good version to every probe
   host that had been offered the bad one (one per affected tenant, asked over HTTP like a sensor);
+- ``seconds_first_crash_to_hold_served``: from the first crash report to the moment the edge had
+  served the stop hold in every stopped tenant (each tenant's first stop; the edge's first-served
+  mark): the stop itself, before the recompute (S1 target: 2 s);
 - ``recovered_hosts``: exposed hosts back on the known-good version, reporting, by the end;
   ``recovered_fraction``: the share of exposed hosts back on it within 5 minutes of the halt being
   served, by themselves (the edge's recall or their own fallback; ``self_reverted_hosts``), as far

@@ -42,7 +42,9 @@ def test_it_replays_the_incident_and_reports_exposure_and_halt(redis_flush: Any)
     assert report["seconds_first_crash_to_halt_served"] >= 0
     assert report["probe_hosts"] >= 1
     assert report["time_acceleration_used"] is True
-    assert {"recovered_hosts", "hosts_on_known_good_at_end", "s1_met"} <= set(report)
+    assert {"recovered_hosts", "hosts_on_known_good_at_end", "s1_met", "s1_hold_served_met"} <= set(report)
+    hold_served = report["seconds_first_crash_to_hold_served"]
+    assert hold_served is None or hold_served >= 0
     # and: every stop of the bad release has its timeline, its hold published before any recompute
     stops = report["stop_timeline"]["stops"]
     assert stops and all(s["committed"] is not None and s["hold_published"] is not None for s in stops)

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from console.access import Actor
 from console.health import SAFETY_LOOP_KEY
@@ -21,19 +22,41 @@ from console.models import AuditEvent, Role
 from console.redis import redis_client
 from rollout.desired.publish import desired_state_publish_now, outbox_process
 from rollout.distribution.edge import EmbeddedEdgeBackend
-from rollout.models import Rollout, RolloutEvent, RolloutState, RolloutStop, TenantRevision
+from rollout.models import (
+    ContentRelease,
+    ContentStage,
+    ContentUpdatePolicy,
+    DesiredState,
+    Rollout,
+    RolloutEvent,
+    RolloutState,
+    RolloutStop,
+    TenantRevision,
+)
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import content_policy_update
+from rollout.rings.events import CONTENT_RELEASE_RECALLED
 from rollout.rings.signals import GROUP, LoopStats, signals_handle
 from rollout.rings.tick import rollouts_tick
 from rollout.rings.transitions import rollout_halt
 from telemetry.ingest import heartbeats_ingest
+from telemetry.models import Host
 from telemetry.signals import STREAM, signal_decode
 from tests.conftest import BASE_DIR, ManagedProcess, child_env, wait_for
 from tests.conftest import test_database_url as database_url
-from tests.factories import content_release, host_with_credential, member, rollout_catalog
+from tests.factories import (
+    HostFactory,
+    TenantFactory,
+    content_release,
+    host_with_credential,
+    member,
+    rollout_catalog,
+)
 from tests.rollout.conftest import session
 from tests.rollout.rings.test_transitions import crash, rings_of, rollout_in_ring_1, staged_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
+FIELD = "category:rapid_response"
 OPERATOR = Actor.system("operator")
 
 
@@ -223,8 +246,9 @@ def test_it_fills_the_timeline_of_a_halt_in_order(redis_flush: Any) -> None:
     )
     assert response.status_code == 200 and response.json()["paused"]
     outbox_process(str(tenant.pk))
-    # then: every stage has a time, in order, from the first crash report on
-    stop = RolloutStop.objects.get(rollout=rollout)
+    # then: every stage has a time, in order, from the first crash report on (the halt; the canary
+    # crash also recalled the release, which rolled the rollout back after it)
+    stop = RolloutStop.objects.get(rollout=rollout, kind="halted")
     stages = [
         stop.crash_received_at,
         stop.gate_seen_at,
@@ -238,7 +262,8 @@ def test_it_fills_the_timeline_of_a_halt_in_order(redis_flush: Any) -> None:
     # and: the API detail and the rollout page show the timeline to members, not to outsiders
     viewer = member(tenant, Role.VIEWER)
     detail = session(viewer).get(f"/api/v1/rollouts/{rollout.pk}").json()
-    (shown,) = detail["stops"]
+    assert [s["kind"] for s in detail["stops"]] == ["halted", "rolled_back"]
+    shown = detail["stops"][0]
     assert shown["kind"] == "halted" and shown["by_signal"] and shown["hold"] == "category:rapid_response"
     assert [s["stage"] for s in shown["steps"]] == [
         "crash_received",
@@ -268,7 +293,97 @@ def test_it_evaluates_only_the_signalled_tenant_once_per_burst(redis_flush: Any)
     # when: the safety loop handles the burst
     stats = LoopStats()
     signals_handle(redis_client(), signals, stats)
-    # then: one evaluation for the burst, of the signalled tenant only
+    # then: one gate evaluation for the burst, of the signalled tenant only (it halted; the other
+    # tenant's gate never ran), and one vendor canary evaluation of the release, which recalled it
+    # (every tenant's rollout rolled back after that)
     assert stats.signals == len(first) > 1 and stats.evaluations == 1
-    assert Rollout.objects.get(pk=rollout.pk).state == RolloutState.HALTED
-    assert Rollout.objects.get(pk=other_rollout.pk).state == RolloutState.IN_RING
+    assert stats.canary_evaluations == 1 and stats.outcomes.get("recalled") == 1
+
+    def kinds(r: Rollout) -> list[str]:
+        return list(
+            RolloutStop.objects.filter(rollout=r).order_by("committed_at").values_list("kind", flat=True)
+        )
+
+    assert kinds(rollout) == ["halted", "rolled_back"]
+    assert kinds(other_rollout) == ["rolled_back"]
+    assert Rollout.objects.get(pk=other_rollout.pk).state == RolloutState.ROLLED_BACK
+
+
+def ringless_tenant_offered(slug: str, version: str) -> Any:
+    """A tenant without rings whose default content policy pins ``version``: its hosts are offered it
+    (published desired state), and no rollout of it exists there."""
+    tenant = TenantFactory(slug=slug)
+    policy_defaults_ensure(tenant=tenant, actor=OPERATOR)
+    for _ in range(5):
+        HostFactory(tenant=tenant, content_versions={"rapid_response": "291.3"}, last_seen_at=timezone.now())
+    content_policy_update(
+        tenant=tenant,
+        actor=OPERATOR,
+        policy=ContentUpdatePolicy.objects.get(
+            tenant=tenant, is_default=True, category__key="rapid_response"
+        ),
+        expected_version=None,
+        changes={"mode": f"pinned:{version}"},
+    )
+    desired_state_publish_now(tenant.pk)
+    return tenant
+
+
+def test_it_recalls_through_the_loop_on_a_canary_crash_holding_ringless_tenants_first(
+    redis_flush: Any,
+) -> None:
+    # given: two tenants stage the canary release; their first rings (the vendor's canary cohort)
+    # took it; their own ring gates need more samples than they have (only the vendor gate can act);
+    # a tenant without rings is offered the release through a pin, and its recompute must wait
+    catalog = rollout_catalog()
+    content_release(catalog["rapid_response"], "291.3", hours_ago=100)
+    release = content_release(catalog["rapid_response"], "291.4", stage="canary")
+    cohort: list[str] = []
+    rollouts = []
+    for slug in ("canary-a", "canary-b"):
+        tenant = staged_tenant(slug, hosts=100, min_sample=1000)
+        rollouts.append(rollout_in_ring_1(release, tenant))
+        cohort += [h for h, i in rings_of(tenant).items() if i == 0]
+    assert len(cohort) >= 10
+    Host.objects.filter(pk__in=cohort).update(content_versions={"rapid_response": "291.4"})
+    ringless = ringless_tenant_offered("no-rings", "291.4")
+    offered = DesiredState.objects.filter(tenant=ringless, content__rapid_response="291.4")
+    assert offered.count() == 5 and not Rollout.objects.filter(tenant=ringless).exists()
+
+    def ringless_holds() -> dict[str, str]:
+        return {h.field_name: h.reason for h in EmbeddedEdgeBackend().snapshot(str(ringless.pk)).holds}
+
+    blocker = psycopg.connect(database_url())
+    loop = start_safety_loop()
+    try:
+        blocker.execute("SELECT 1 FROM rollout_tenantrevision WHERE tenant_id = %s FOR UPDATE", [ringless.pk])
+        # when: one canary host reports a crash (no beat, no worker, nobody calls the tick)
+        assert heartbeats_ingest([crash_heartbeat(cohort[0])]).accepted == 1
+        # then: the loop recalled the release, and the ringless tenant's stop hold is at the edge
+        # while its recompute still waits (its hosts are still offered the bad version)
+        wait_for(lambda: FIELD in ringless_holds(), timeout=60, what="the ringless tenant's recall hold")
+        assert ContentRelease.objects.get(pk=release.pk).stage == ContentStage.RECALLED
+        assert offered.count() == 5
+        stop = RolloutStop.objects.get(tenant=ringless)
+        assert stop.rollout_id is None and stop.release_id == release.pk
+        assert stop.by_signal and stop.kind == "rolled_back" and stop.hold_published_at is not None
+        assert stop.crash_received_at is not None and stop.gate_seen_at is not None
+        assert stop.crash_received_at <= stop.gate_seen_at <= stop.committed_at <= stop.hold_published_at
+        blocker.rollback()
+        wait_for(lambda: offered.count() == 0, timeout=60, what="the ringless tenant's recompute")
+        wait_for(
+            lambda: all(Rollout.objects.get(pk=r.pk).state == RolloutState.ROLLED_BACK for r in rollouts),
+            timeout=60,
+            what="every rollout of the release rolled back",
+        )
+        wait_for(lambda: pending() == 0, what="the signals acknowledged")
+    finally:
+        blocker.rollback()
+        blocker.close()
+        loop.stop()
+    assert RolloutStop.objects.filter(rollout__in=rollouts, by_signal=True).count() == 2
+    assert AuditEvent.objects.filter(action=CONTENT_RELEASE_RECALLED).count() == 1
+    # and: once the recompute caught up (the outbox processed), the hold is released
+    outbox_process(str(ringless.pk))
+    assert FIELD not in ringless_holds()
+    assert RolloutStop.objects.get(pk=stop.pk).hold_cleared_at is not None
