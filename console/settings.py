@@ -429,6 +429,12 @@ if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use 'json' or 'plain'")
 LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
 
+# Error reporting (console/error_reporting.py): sentry-sdk with the Django and Celery integrations,
+# on only when SENTRY_DSN (or SENTRY_DSN_FILE) is set.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE")
+
 if os.environ.get("PYTEST_XDIST_WORKER"):
     CACHES["default"]["KEY_PREFIX"] = f"console-{os.environ['PYTEST_XDIST_WORKER']}"
 
