@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +16,8 @@ import httpx
 import pytest
 import sentry_sdk
 from celery import current_app
+from channels.testing import HttpCommunicator
+from django.core.asgi import get_asgi_application
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
@@ -21,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from console.error_reporting import error_reporting_start, scrub_event
 from console.logs import log_context_start
-from tests.conftest import start_celery_worker, wait_for
+from tests.conftest import child_env, run_async, start_celery_worker, wait_for
 
 pytestmark = pytest.mark.urls(__name__)
 
@@ -143,6 +147,35 @@ def test_it_reports_a_view_error_with_the_request_id_and_secrets_masked(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_it_reports_an_error_served_over_asgi_with_its_request_id(
+    receiver: SentryReceiver, reporting_off: None
+) -> None:
+    # given error reporting on, and Django's ASGI application (what uvicorn serves in production)
+    assert error_reporting_start(dsn=receiver.dsn, environment="test")
+    communicator = HttpCommunicator(
+        get_asgi_application(),
+        "GET",
+        "/boom/?access_token=query-secret",
+        headers=[
+            (b"host", b"localhost"),
+            (b"authorization", b"Bearer bearer-secret"),
+            (b"x-request-id", b"req-sentry-asgi-1"),
+        ],
+    )
+    # when the view raises
+    response = run_async(communicator.get_response())
+    sentry_sdk.flush(timeout=10)
+    # then the event carries the exception and the request id, and no credential
+    assert response["status"] == 500
+    event = wait_for(lambda: receiver.events and receiver.events[0], what="the ASGI error event")
+    assert exception_of(event)["value"] == "the view broke"
+    assert event["tags"]["request_id"] == "req-sentry-asgi-1"
+    headers = {name.lower(): value for name, value in event["request"]["headers"].items()}
+    assert headers["authorization"] == "***"
+    assert "bearer-secret" not in json.dumps(event) and "query-secret" not in json.dumps(event)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_it_reports_a_task_error_with_the_request_id_of_the_request_that_enqueued_it(
     receiver: SentryReceiver, redis_flush: None
 ) -> None:
@@ -207,3 +240,37 @@ def test_it_masks_secrets_in_frame_variables_and_extra_with_the_audit_list() -> 
     assert scrubbed["extra"] == {"job": {"client_secret": "***", "count": 3}}
     assert scrubbed["request"]["headers"] == {"Cookie": "***", "Accept": "text/html"}
     assert scrubbed["request"]["cookies"] == "***"
+
+
+STARTED = "import django; django.setup(); import sentry_sdk; c = sentry_sdk.get_client(); print(c.is_active(), c.dsn)"
+
+
+def started_in_a_process(**env: str) -> list[str]:
+    """What a fresh console process (Django set up, as web, worker and beat do) started."""
+    environment = child_env(DJANGO_SETTINGS_MODULE="console.settings", **env)
+    for name in ("SENTRY_DSN", "SENTRY_DSN_FILE"):
+        if name not in env:
+            environment.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", STARTED],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_it_reads_the_dsn_from_a_file_and_starts_nothing_without_one(
+    receiver: SentryReceiver, tmp_path: Any
+) -> None:
+    # given a DSN in a file (a Docker secret)
+    dsn_file = tmp_path / "sentry_dsn"
+    dsn_file.write_text(receiver.dsn + "\n", encoding="utf-8")
+    # when a console process starts with SENTRY_DSN_FILE, and another with no DSN at all
+    with_file = started_in_a_process(SENTRY_DSN_FILE=str(dsn_file))
+    without = started_in_a_process()
+    # then the first reports to that DSN and the second has no active client
+    assert with_file == ["True", receiver.dsn]
+    assert without == ["False", "None"]
