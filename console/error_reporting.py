@@ -115,6 +115,8 @@ def _scrub_strings(value: Any) -> Any:
 
 def _scrub_frames(event: dict[str, Any]) -> None:
     for exception in (event.get("exception") or {}).get("values") or []:
+        if isinstance(exception.get("value"), str):
+            exception["value"] = _scrub_strings(exception["value"])
         for frame in (exception.get("stacktrace") or {}).get("frames") or []:
             if isinstance(frame.get("vars"), dict):
                 frame["vars"] = _scrub_strings(frame["vars"])
@@ -128,8 +130,9 @@ def scrub_event(sentry_event: Event, hint: Hint) -> Event:
     if isinstance(event.get("extra"), dict):
         event["extra"] = _scrub_strings(event["extra"])
     _scrub_frames(event)
-    if event.get("breadcrumbs"):
-        event["breadcrumbs"] = _scrub_strings(event["breadcrumbs"])
+    for key in ("breadcrumbs", "logentry", "message"):
+        if event.get(key):
+            event[key] = _scrub_strings(event[key])
     context = log_context()
     tags = event.setdefault("tags", {})
     for field in TAG_FIELDS:

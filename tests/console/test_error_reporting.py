@@ -217,12 +217,23 @@ REPR = "<Context: {'kwargs': {'otp': '654321', 'key': 'cat-b'}, 'url': '/x?acces
 
 
 def test_it_masks_secrets_in_frame_variables_and_extra_with_the_audit_list() -> None:
-    # given an event as sentry-sdk builds it, with secrets in a frame's variables and in extra
+    # given an event as sentry-sdk builds it, with secrets in a frame's variables, extra, the
+    # exception's message and a logged message
     event: Any = {
         "exception": {
-            "values": [{"stacktrace": {"frames": [{"vars": {"bin_key": "k1", "key": "cat-a", "req": REPR}}]}}]
+            "values": [
+                {
+                    "value": "GET /x?otp=111222 failed",
+                    "stacktrace": {"frames": [{"vars": {"bin_key": "k1", "key": "cat-a", "req": REPR}}]},
+                }
+            ]
         },
         "extra": {"job": {"client_secret": "s1", "count": 3}},
+        "logentry": {
+            "message": "sign-in %s",
+            "params": ["password=p4ss"],
+            "formatted": "sign-in password=p4ss",
+        },
         "request": {
             "headers": {"Cookie": "sessionid=abc", "Accept": "text/html"},
             "cookies": {"sessionid": "abc"},
@@ -238,6 +249,8 @@ def test_it_masks_secrets_in_frame_variables_and_extra_with_the_audit_list() -> 
         "req": "<Context: {'kwargs': {'otp': '***', 'key': 'cat-b'}, 'url': '/x?access_token=***&page=2'}>",
     }
     assert scrubbed["extra"] == {"job": {"client_secret": "***", "count": 3}}
+    assert scrubbed["exception"]["values"][0]["value"] == "GET /x?otp=*** failed"
+    assert "p4ss" not in json.dumps(scrubbed["logentry"])
     assert scrubbed["request"]["headers"] == {"Cookie": "***", "Accept": "text/html"}
     assert scrubbed["request"]["cookies"] == "***"
 
