@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -22,10 +22,16 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from console.access import OWNER, READ
 from console.error_reporting import error_reporting_start, scrub_event
 from console.logs import log_context_start
+from console.models import AuditEvent
+from console.scoping import TenantAPIView
 from tests.conftest import child_env, run_async, start_celery_worker, wait_for
+from tests.console.conftest import Trio, api_as
 
 pytestmark = pytest.mark.urls(__name__)
 
@@ -35,7 +41,20 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("the view broke")
 
 
-urlpatterns = [path("boom/", boom)]
+class BrokenTenantView(TenantAPIView):
+    """A tenant API endpoint that crashes once the tenant is resolved (GET for readers, POST for owners)."""
+
+    queryset = AuditEvent.objects.all()
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": OWNER}
+
+    def get(self, request: Request) -> Response:
+        raise RuntimeError("the tenant view broke")
+
+    def post(self, request: Request) -> Response:
+        raise RuntimeError("the tenant view broke")
+
+
+urlpatterns = [path("boom/", boom), path("tenant-boom/", BrokenTenantView.as_view())]
 
 
 class SentryReceiver:
@@ -173,6 +192,37 @@ def test_it_reports_an_error_served_over_asgi_with_its_request_id(
     headers = {name.lower(): value for name, value in event["request"]["headers"].items()}
     assert headers["authorization"] == "***"
     assert "bearer-secret" not in json.dumps(event) and "query-secret" not in json.dumps(event)
+
+
+@pytest.mark.django_db
+def test_it_tags_an_error_with_the_tenant_of_the_request_and_reports_nothing_refused(
+    trio: Trio, receiver: SentryReceiver, reporting_off: None
+) -> None:
+    # given error reporting on and a tenant endpoint that crashes
+    assert error_reporting_start(dsn=receiver.dsn, environment="test")
+    clients = {
+        who: api_as(user, tenant)
+        for who, user, tenant in (
+            ("owner", trio.owner, trio.tenant),
+            ("member", trio.member, trio.tenant),
+            ("outsider", trio.outsider, trio.other_tenant),
+        )
+    }
+    for client in clients.values():
+        client.raise_request_exception = False
+    # when acme's member is refused the owner-only POST, then acme's owner and globex's owner reach it
+    refused = clients["member"].post("/tenant-boom/", HTTP_X_REQUEST_ID="req-sentry-member")
+    owner = clients["owner"].get("/tenant-boom/", HTTP_X_REQUEST_ID="req-sentry-owner")
+    outsider = clients["outsider"].get("/tenant-boom/", HTTP_X_REQUEST_ID="req-sentry-outsider")
+    sentry_sdk.flush(timeout=10)
+    # then two events arrive, each tagged with its own request and tenant; the refusal sent none
+    assert refused.status_code == 403 and owner.status_code == 500 and outsider.status_code == 500
+    events = wait_for(lambda: len(receiver.events) >= 2 and receiver.events, what="two tenant events")
+    tags = sorted((event["tags"]["request_id"], event["tags"]["tenant_id"]) for event in events)
+    assert tags == sorted(
+        [("req-sentry-owner", str(trio.tenant.pk)), ("req-sentry-outsider", str(trio.other_tenant.pk))]
+    )
+    assert all(exception_of(event)["value"] == "the tenant view broke" for event in events)
 
 
 @pytest.mark.django_db(transaction=True)
