@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from console.errors import PROBLEM_CONTENT_TYPE, problem
@@ -57,8 +58,14 @@ class LogActorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            log_context_bind(actor=f"user:{user.pk}")
+        try:
+            if user is not None and user.is_authenticated:
+                log_context_bind(actor=f"user:{user.pk}")
+        except DatabaseError:
+            # The session's user could not be loaded (database down): the view meets the same
+            # error, where DependencyOutageMiddleware answers the 503 page; a middleware's error
+            # would become a 500.
+            pass
         return self.get_response(request)
 
 
