@@ -357,8 +357,9 @@ def test_it_recalls_through_the_loop_on_a_canary_crash_holding_ringless_tenants_
     loop = start_safety_loop()
     try:
         blocker.execute("SELECT 1 FROM rollout_tenantrevision WHERE tenant_id = %s FOR UPDATE", [ringless.pk])
-        # when: one canary host reports a crash (no beat, no worker, nobody calls the tick)
-        assert heartbeats_ingest([crash_heartbeat(cohort[0])]).accepted == 1
+        # when: three canary hosts report a crash (the gate's min_failures; no beat, no worker,
+        # nobody calls the tick)
+        assert heartbeats_ingest([crash_heartbeat(h) for h in cohort[:3]]).accepted == 3
         # then: the loop recalled the release, and the ringless tenant's stop hold is at the edge
         # while its recompute still waits (its hosts are still offered the bad version)
         wait_for(lambda: FIELD in ringless_holds(), timeout=60, what="the ringless tenant's recall hold")
@@ -381,7 +382,9 @@ def test_it_recalls_through_the_loop_on_a_canary_crash_holding_ringless_tenants_
         blocker.rollback()
         blocker.close()
         loop.stop()
-    assert RolloutStop.objects.filter(rollout__in=rollouts, by_signal=True).count() == 2
+    # (a tenant whose own first ring took the crashes may also have halted it first: a ring smaller
+    # than the minimum sample is judged on the hosts it has)
+    assert RolloutStop.objects.filter(rollout__in=rollouts, by_signal=True, kind="rolled_back").count() == 2
     assert AuditEvent.objects.filter(action=CONTENT_RELEASE_RECALLED).count() == 1
     # and: once the recompute caught up (the outbox processed), the hold is released
     outbox_process(str(ringless.pk))
