@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import Any
 
-from bench.fleet_fixtures import fleet_teardown, pipeline_token_create
+from bench.fleet_fixtures import fleet_teardown, hosts_generate, pipeline_token_create
 from bench.report import emit
 
 SIZES = [int(n) for n in os.environ.get("BENCH_FLEET_SNAPSHOT_HOSTS", "100000").split(",") if n.strip()]
@@ -27,41 +27,19 @@ LIVE_RUNS = 30
 def _populate(tenant_id: uuid.UUID, n: int) -> None:
     from django.db import connection
 
-    from telemetry.models import Host
-
-    custom = {
-        "tenant": "%s",
-        "id": "md5(%s || g)::uuid",
-        "hostname": "'h-' || g",
-        "platform": "(ARRAY['windows','windows','windows','macos','linux'])[1 + g %% 5]",
-        "status": "(ARRAY['online','online','online','online','online','online','offline','crashed',"
-        "'recovering','silent'])[1 + g %% 10]",
-        "sensor_build": "(ARRAY['7.09.18003','7.10.18110','7.11.18212'])[1 + g %% 3]",
-        "content_versions": "jsonb_build_object('rapid_response', (ARRAY['291.3','291.4'])[1 + g %% 2], "
-        "'sensor_operations', '44.1')",
-    }
-    columns: list[str] = []
-    values: list[str] = []
-    params: list[Any] = []
-    for field in Host._meta.concrete_fields:
-        columns.append(str(field.column))
-        if field.name in custom:
-            values.append(custom[field.name])
-            if field.name == "tenant":
-                params.append(tenant_id)
-            if field.name == "id":
-                params.append(str(tenant_id))
-        elif field.null:
-            values.append("NULL")
-        else:
-            values.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
+    hosts_generate(
+        tenant_id,
+        n,
+        {
+            "platform": "(ARRAY['windows','windows','windows','macos','linux'])[1 + g %% 5]",
+            "status": "(ARRAY['online','online','online','online','online','online','offline','crashed',"
+            "'recovering','silent'])[1 + g %% 10]",
+            "sensor_build": "(ARRAY['7.09.18003','7.10.18110','7.11.18212'])[1 + g %% 3]",
+            "content_versions": "jsonb_build_object('rapid_response', (ARRAY['291.3','291.4'])[1 + g %% 2], "
+            "'sensor_operations', '44.1')",
+        },
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO telemetry_host ({', '.join(columns)}) "  # noqa: S608 - our own column list
-            f"SELECT {', '.join(values)} FROM generate_series(1, %s) AS g",
-            [*params, n],
-        )
         cursor.execute("ANALYZE telemetry_host")
 
 

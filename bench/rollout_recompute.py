@@ -32,44 +32,22 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from bench.fleet_fixtures import hosts_generate
 from bench.report import emit
 
 GROUPS_USED = 10
 
 
 def _populate(tenant_id: uuid.UUID, n: int) -> None:
-    from telemetry.models import Host
-
-    custom = {
-        "tenant": "%s",
-        "id": "md5(%s || g)::uuid",
-        "hostname": "'h-' || g",
-        "platform": "(ARRAY['windows','windows','windows','macos','linux'])[1 + g %% 5]",
-        "sensor_build": "(ARRAY['7.09.18003','7.10.18110','7.11.18212'])[1 + g %% 3]",
-        "content_versions": '\'{"rapid_response": "291.3"}\'::jsonb',
-    }
-    columns: list[str] = []
-    values: list[str] = []
-    params: list[Any] = []
-    for field in Host._meta.concrete_fields:
-        columns.append(str(field.column))
-        if field.name in custom:
-            values.append(custom[field.name])
-            if field.name == "tenant":
-                params.append(tenant_id)
-            if field.name == "id":
-                params.append(str(tenant_id))
-        elif field.null:
-            values.append("NULL")
-        else:
-            values.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO telemetry_host ({', '.join(columns)}) "  # noqa: S608 - our own column list
-            f"SELECT {', '.join(values)} FROM generate_series(1, %s) AS g",
-            [*params, n],
-        )
+    hosts_generate(
+        tenant_id,
+        n,
+        {
+            "platform": "(ARRAY['windows','windows','windows','macos','linux'])[1 + g %% 5]",
+            "sensor_build": "(ARRAY['7.09.18003','7.10.18110','7.11.18212'])[1 + g %% 3]",
+            "content_versions": '\'{"rapid_response": "291.3"}\'::jsonb',
+        },
+    )
 
 
 def _groups(tenant_id: uuid.UUID, n: int, count: int) -> list[str]:
@@ -123,6 +101,8 @@ def _copy_baseline(tenant_id: uuid.UUID, n: int) -> float:
         {"sensor": ["stage", str(uuid.uuid4())], "rapid_response": ["stage", str(uuid.uuid4())]}
     )
     content = json.dumps({"rapid_response": "291.4"})
+    # the row the recompute writes names each subject's known-good fallback too
+    fallback = json.dumps({"sensor": "7.09.18003", "rapid_response": "291.3"})
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_desired_copy")
         cursor.execute("CREATE UNLOGGED TABLE bench_desired_copy (LIKE rollout_desiredstate INCLUDING ALL)")
@@ -139,6 +119,7 @@ def _copy_baseline(tenant_id: uuid.UUID, n: int) -> float:
             "7.10.18110",
             content,
             rules,
+            fallback,
             1,
             1,
         )
@@ -150,7 +131,7 @@ def _copy_baseline(tenant_id: uuid.UUID, n: int) -> float:
         connection.cursor() as cursor,
         cursor.copy(
             "COPY bench_desired_copy (id, tenant_id, host_id, platform, groups, sensor_build, content, rules,"
-            " revision, target_revision, changed_at) FROM STDIN"
+            " fallback, revision, target_revision, changed_at) FROM STDIN"
         ) as copy,
     ):
         now = time.strftime("%Y-%m-%d %H:%M:%S+00")
