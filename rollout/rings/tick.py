@@ -25,7 +25,7 @@ from rollout.rings.transitions import (
     rollout_halt_apply,
     rollout_rollback_apply,
 )
-from rollout.rings.vendor import canary_gate_tick
+from rollout.rings.vendor import canary_gate_tick, sensor_fault_halt
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,8 @@ def rollouts_tick() -> dict[str, int]:
             for release_id, samples in cohort.items():
                 if canary_gate_tick(release_id, samples):
                     counts["recalled"] += 1
+                elif sensor_fault_halt(release_id):
+                    counts["halted"] += 1
             return counts
     finally:
         with connection.cursor() as cursor:
@@ -185,7 +187,9 @@ def canary_evaluate(release_ids: Iterable[uuid.UUID], cause: StopCause | None = 
                 Ring.objects.filter(tenant_id=rollout.tenant_id).select_related("group").order_by("order")
             )
             samples.extend(h for i, h in rollout_health(rollout, rings).samples if i == 0)
-        if samples and canary_gate_tick(release_id, samples, cause=cause):
+        # The gate (three bad hosts: recall), else one report of the sensor itself faulting (halt).
+        recalled = bool(samples) and canary_gate_tick(release_id, samples, cause=cause)
+        if recalled or sensor_fault_halt(release_id, cause=cause):
             stopped += 1
     return stopped
 
