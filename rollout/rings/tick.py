@@ -150,7 +150,7 @@ def rollouts_tick() -> dict[str, int]:
             for release_id, samples in cohort.items():
                 if canary_gate_tick(release_id, samples):
                     counts["recalled"] += 1
-                elif sensor_fault_halt(release_id):
+                elif sensor_fault_halt(release_id):  # the safety net of the loop's first question
                     counts["halted"] += 1
             return counts
     finally:
@@ -179,6 +179,9 @@ def canary_evaluate(release_ids: Iterable[uuid.UUID], cause: StopCause | None = 
     Returns how many releases it recalled or halted."""
     stopped = 0
     for release_id in sorted(set(release_ids)):
+        # One report of the sensor itself faulting halts at once (a cheap query, before the
+        # cohort's health is gathered); the gate below still decides a recall.
+        halted = sensor_fault_halt(release_id, cause=cause)
         samples: list[HostHealth] = []
         for rollout in Rollout.objects.filter(release_id=release_id, state__in=LIVE).select_related(
             "tenant", "release"
@@ -187,9 +190,8 @@ def canary_evaluate(release_ids: Iterable[uuid.UUID], cause: StopCause | None = 
                 Ring.objects.filter(tenant_id=rollout.tenant_id).select_related("group").order_by("order")
             )
             samples.extend(h for i, h in rollout_health(rollout, rings).samples if i == 0)
-        # The gate (three bad hosts: recall), else one report of the sensor itself faulting (halt).
         recalled = bool(samples) and canary_gate_tick(release_id, samples, cause=cause)
-        if recalled or sensor_fault_halt(release_id, cause=cause):
+        if recalled or halted:
             stopped += 1
     return stopped
 

@@ -293,9 +293,10 @@ def test_it_evaluates_only_the_signalled_tenant_once_per_burst(redis_flush: Any)
     # when: the safety loop handles the burst
     stats = LoopStats()
     signals_handle(redis_client(), signals, stats)
-    # then: one gate evaluation for the burst, of the signalled tenant only (it halted; the other
-    # tenant's gate never ran), and one vendor canary evaluation of the release, which recalled it
-    # (every tenant's rollout rolled back after that)
+    # then: one gate evaluation for the burst, of the signalled tenant only (the other tenant's
+    # gate never ran), and one vendor canary evaluation of the release, which recalled it (every
+    # tenant's rollout rolled back after that); before both, the reports of the sensor itself
+    # faulting halted the release in every tenant
     assert stats.signals == len(first) > 1 and stats.evaluations == 1
     assert stats.canary_evaluations == 1 and stats.outcomes.get("recalled") == 1
 
@@ -305,7 +306,10 @@ def test_it_evaluates_only_the_signalled_tenant_once_per_burst(redis_flush: Any)
         )
 
     assert kinds(rollout) == ["halted", "rolled_back"]
-    assert kinds(other_rollout) == ["rolled_back"]
+    assert kinds(other_rollout) == ["halted", "rolled_back"]
+    for r in (rollout, other_rollout):
+        halt = RolloutEvent.objects.get(rollout=r, kind="halted")
+        assert halt.detail["reason"].startswith("Halted by the vendor: The sensor itself (csagent.sys)")
     assert Rollout.objects.get(pk=other_rollout.pk).state == RolloutState.ROLLED_BACK
 
 
