@@ -169,6 +169,9 @@ class CrashEvent(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["tenant", "occurred_at"], name="crash_tenant_time"),
             models.Index(fields=["host", "-occurred_at"], name="crash_host_time"),
+            # The vendor's questions across tenants: who crashed on this release (the canary's
+            # sensor-fault rule every gate tick, a recall's first crash report).
+            models.Index(fields=["category", "content_version"], name="crash_release"),
         ]
 
     def __str__(self) -> str:

@@ -53,12 +53,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from telemetry.components import SENSOR_COMPONENTS
 from telemetry.recovery import reboot_delay, retry_delay
 from telemetry.sim_fleet import PHASES, PLATFORMS, SimHost, fleet_generate
 from telemetry.simulator_http import HttpError, HttpPool
 
 BAD_CONTENT_KEY = "telemetry:sim:bad-content"
-FAULTING_COMPONENT = {"windows": "csagent.sys", "macos": "com.vendor.sensor", "linux": "sensor-bpf"}
+FAULTING_COMPONENT = SENSOR_COMPONENTS  # bad content faults in the sensor itself
 MINUTE = 60.0  # simulated seconds
 POLLS_PER_CONNECTION = 4  # polls handed to the pool at once per connection; the rest wait their turn
 

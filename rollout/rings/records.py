@@ -91,12 +91,18 @@ def rollout_stop_record(rollout: Rollout, kind: str, reason: str, cause: StopCau
 
 
 def release_stop_record(
-    tenant_id: Any, release: ContentRelease, reason: str, cause: StopCause | None
+    tenant_id: Any,
+    release: ContentRelease,
+    reason: str,
+    cause: StopCause | None,
+    *,
+    kind: str = "rolled_back",
 ) -> RolloutStop:
-    """A recall's stop in one tenant, written for every tenant staging the release or offered it
-    (a tenant without rings: its policies), before any tenant's rollback: the category is held
-    for that tenant right after commit, before its recompute, and released once the published
-    desired state caught up (``stop_holds_release``)."""
+    """A release-wide stop in one tenant: a recall's (``rolled_back``), written for every tenant
+    staging the release or offered it (a tenant without rings: its policies), or a vendor halt's
+    (``halted``), for every tenant running it; all in one transaction, before any tenant's own
+    rollback or halt: the category is held for that tenant right after commit, before its
+    recompute, and released once the published desired state caught up (``stop_holds_release``)."""
     cause = cause or StopCause()
     key = release.category.key
     first: datetime | None = CrashEvent.objects.filter(
@@ -106,10 +112,12 @@ def release_stop_record(
         tenant_id=tenant_id,
         rollout=None,
         release=release,
-        kind="rolled_back",
+        kind=kind,
         hold_scope="category",
         hold_key=key,
-        reason=f"content:{key} {release.version} recalled: {reason}"[:480],
+        reason=f"content:{key} {release.version} {'halted' if kind == 'halted' else 'recalled'}: {reason}"[
+            :480
+        ],
         by_signal=cause.by_signal,
         crash_received_at=cause.crash_received_at or first,
         gate_seen_at=cause.gate_seen_at,

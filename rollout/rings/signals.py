@@ -34,6 +34,7 @@ from rollout.models import ContentRelease, ContentStage, Rollout
 from rollout.rings.admin import LIVE
 from rollout.rings.records import StopCause
 from rollout.rings.tick import canary_evaluate, rollouts_evaluate_tenant
+from rollout.rings.vendor import sensor_fault_halt
 from telemetry.fleet import DIRTY_KEY
 from telemetry.ingest import STAGED, heartbeats_flush
 from telemetry.models import CrashEvent, Host
@@ -98,18 +99,25 @@ def signals_handle(client: redis.Redis, signals: list[Signal], stats: LoopStats)
             first[s.tenant_id] = s
     host_ids = {s.host_id for s in signals}
     crashes_flush(client, host_ids)
+    earliest = min(signals, key=lambda s: s.received_at)
+    vendor_cause = StopCause(
+        crash_received_at=datetime.fromtimestamp(earliest.received_at, UTC), by_signal=True
+    )
+    releases = releases_of_hosts(host_ids)
     with urgent_publishes_last():  # halts in several tenants: every hold first, then the recomputes
+        # First the cheap question that holds every tenant at once: did the sensor itself fault
+        # on one of these releases? Then each signalled tenant's gates, then the canary gate.
+        for release_id in sorted(releases):
+            if sensor_fault_halt(release_id, cause=vendor_cause):
+                stats.outcomes["vendor_halted"] = stats.outcomes.get("vendor_halted", 0) + 1
         for tenant_id, s in first.items():
             cause = StopCause(crash_received_at=datetime.fromtimestamp(s.received_at, UTC), by_signal=True)
             for outcome, n in rollouts_evaluate_tenant(tenant_id, cause).items():
                 stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + n
             stats.evaluations += 1
         # The vendor canary gate of the releases these hosts run: once per release per batch.
-        earliest = min(signals, key=lambda s: s.received_at)
-        cause = StopCause(crash_received_at=datetime.fromtimestamp(earliest.received_at, UTC), by_signal=True)
-        releases = releases_of_hosts(host_ids)
         stats.canary_evaluations += len(releases)
-        recalled = canary_evaluate(releases, cause)
+        recalled = canary_evaluate(releases, vendor_cause)
         if recalled:
             stats.outcomes["recalled"] = stats.outcomes.get("recalled", 0) + recalled
     stats.signals += len(signals)

@@ -25,7 +25,7 @@ from rollout.rings.transitions import (
     rollout_halt_apply,
     rollout_rollback_apply,
 )
-from rollout.rings.vendor import canary_gate_tick
+from rollout.rings.vendor import canary_gate_tick, sensor_fault_halt
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,8 @@ def rollouts_tick() -> dict[str, int]:
             for release_id, samples in cohort.items():
                 if canary_gate_tick(release_id, samples):
                     counts["recalled"] += 1
+                elif sensor_fault_halt(release_id):  # the safety net of the loop's first question
+                    counts["halted"] += 1
             return counts
     finally:
         with connection.cursor() as cursor:
@@ -177,6 +179,9 @@ def canary_evaluate(release_ids: Iterable[uuid.UUID], cause: StopCause | None = 
     Returns how many releases it recalled or halted."""
     stopped = 0
     for release_id in sorted(set(release_ids)):
+        # One report of the sensor itself faulting halts at once (a cheap query, before the
+        # cohort's health is gathered); the gate below still decides a recall.
+        halted = sensor_fault_halt(release_id, cause=cause)
         samples: list[HostHealth] = []
         for rollout in Rollout.objects.filter(release_id=release_id, state__in=LIVE).select_related(
             "tenant", "release"
@@ -185,7 +190,8 @@ def canary_evaluate(release_ids: Iterable[uuid.UUID], cause: StopCause | None = 
                 Ring.objects.filter(tenant_id=rollout.tenant_id).select_related("group").order_by("order")
             )
             samples.extend(h for i, h in rollout_health(rollout, rings).samples if i == 0)
-        if samples and canary_gate_tick(release_id, samples, cause=cause):
+        recalled = bool(samples) and canary_gate_tick(release_id, samples, cause=cause)
+        if recalled or halted:
             stopped += 1
     return stopped
 

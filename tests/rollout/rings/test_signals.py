@@ -293,9 +293,10 @@ def test_it_evaluates_only_the_signalled_tenant_once_per_burst(redis_flush: Any)
     # when: the safety loop handles the burst
     stats = LoopStats()
     signals_handle(redis_client(), signals, stats)
-    # then: one gate evaluation for the burst, of the signalled tenant only (it halted; the other
-    # tenant's gate never ran), and one vendor canary evaluation of the release, which recalled it
-    # (every tenant's rollout rolled back after that)
+    # then: one gate evaluation for the burst, of the signalled tenant only (the other tenant's
+    # gate never ran), and one vendor canary evaluation of the release, which recalled it (every
+    # tenant's rollout rolled back after that); before both, the reports of the sensor itself
+    # faulting halted the release in every tenant
     assert stats.signals == len(first) > 1 and stats.evaluations == 1
     assert stats.canary_evaluations == 1 and stats.outcomes.get("recalled") == 1
 
@@ -305,7 +306,10 @@ def test_it_evaluates_only_the_signalled_tenant_once_per_burst(redis_flush: Any)
         )
 
     assert kinds(rollout) == ["halted", "rolled_back"]
-    assert kinds(other_rollout) == ["rolled_back"]
+    assert kinds(other_rollout) == ["halted", "rolled_back"]
+    for r in (rollout, other_rollout):
+        halt = RolloutEvent.objects.get(rollout=r, kind="halted")
+        assert halt.detail["reason"].startswith("Halted by the vendor: The sensor itself (csagent.sys)")
     assert Rollout.objects.get(pk=other_rollout.pk).state == RolloutState.ROLLED_BACK
 
 
@@ -390,3 +394,43 @@ def test_it_recalls_through_the_loop_on_a_canary_crash_holding_ringless_tenants_
     outbox_process(str(ringless.pk))
     assert FIELD not in ringless_holds()
     assert RolloutStop.objects.get(pk=stop.pk).hold_cleared_at is not None
+
+
+def test_it_holds_every_tenant_on_the_first_report_of_the_sensor_faulting(redis_flush: Any) -> None:
+    # given: two tenants stage the canary release and their canary hosts run it; their own ring
+    # gates need more samples than they have and the canary gate needs three bad hosts
+    catalog = rollout_catalog()
+    content_release(catalog["rapid_response"], "291.3", hours_ago=100)
+    release = content_release(catalog["rapid_response"], "291.4", stage="canary")
+    tenants = [staged_tenant(slug, hosts=100, min_sample=1000) for slug in ("fault-a", "fault-b")]
+    rollouts = [rollout_in_ring_1(release, t) for t in tenants]
+    canary = {t.slug: [h for h, i in rings_of(t).items() if i == 0] for t in tenants}
+    Host.objects.filter(pk__in=[h for hosts in canary.values() for h in hosts]).update(
+        content_versions={"rapid_response": "291.4"}
+    )
+
+    def other_tenant_holds() -> set[str]:
+        return {h.field_name for h in EmbeddedEdgeBackend().snapshot(str(tenants[1].pk)).holds}
+
+    loop = start_safety_loop()
+    try:
+        # when: ONE host of the first tenant reports that the sensor's own driver faulted on it
+        assert heartbeats_ingest([crash_heartbeat(canary["fault-a"][0])]).accepted == 1
+        # then: the other tenant, whose hosts reported nothing, is held and halted too
+        wait_for(lambda: FIELD in other_tenant_holds(), timeout=60, what="the other tenant's hold")
+        wait_for(
+            lambda: all(Rollout.objects.get(pk=r.pk).state == RolloutState.HALTED for r in rollouts),
+            timeout=60,
+            what="every tenant's rollout halted",
+        )
+        wait_for(lambda: pending() == 0, what="the signal acknowledged")
+    finally:
+        loop.stop()
+    # and: the release-wide stop of the other tenant came first, woken by the signal, its stages
+    # in order; the release is halted, not recalled (one report moves nobody back)
+    stop = RolloutStop.objects.filter(tenant=tenants[1]).order_by("committed_at").first()
+    assert stop is not None and stop.release_id == release.pk and stop.kind == "halted"
+    assert stop.by_signal and stop.hold_published_at is not None
+    assert stop.crash_received_at is not None and stop.gate_seen_at is not None
+    assert stop.crash_received_at <= stop.gate_seen_at <= stop.committed_at <= stop.hold_published_at
+    assert ContentRelease.objects.get(pk=release.pk).stage == ContentStage.CANARY

@@ -13,11 +13,12 @@ from console.access import Actor
 from console.errors import Conflict
 from console.models import ApiScope, AuditEvent, Role
 from rollout.catalog.services import content_release_stage_set
-from rollout.models import ContentRelease, Rollout, RolloutEvent, RolloutState
+from rollout.models import ContentRelease, Rollout, RolloutEvent, RolloutState, RolloutStop
 from rollout.policies.defaults import policy_defaults_ensure
 from rollout.rings.start import rollouts_start_for_release
 from rollout.rings.tick import rollouts_tick
-from telemetry.models import Host, HostStatus
+from rollout.rings.transitions import rollout_resume
+from telemetry.models import CrashEvent, Host, HostStatus
 from tests.factories import (
     HostFactory,
     TenantFactory,
@@ -194,3 +195,70 @@ def test_it_republishes_a_tenant_without_rings_at_once_when_a_ga_release_is_reca
     # then: those hosts are already offered the known-good version again
     assert not offered.exists()
     assert DesiredState.objects.filter(tenant=plain, content__rapid_response="291.3").count() == 5
+
+
+def canary_hosts_take(tenants: list[Any], version: str) -> None:
+    canary = [h for t in tenants for h, i in rings_of(t).items() if i == 0]
+    assert len(canary) >= 10  # enough hosts running it that one crash is not "all of them"
+    Host.objects.filter(pk__in=canary).update(content_versions={"rapid_response": version})
+
+
+def crash_in(host_id: str, component: str) -> None:
+    crash(host_id)
+    CrashEvent.objects.filter(host_id=host_id).update(component=component)
+
+
+def test_it_halts_every_tenant_on_one_report_of_the_sensor_itself_faulting_on_the_release(
+    fleet: dict[str, Any],
+) -> None:
+    # given: every tenant's canary ring took the release and runs it; one canary host of the first
+    # tenant reports that the sensor's own driver faulted on it (below the canary gate's three)
+    bad = fleet["bad"]
+    rollouts_start_for_release(release=bad, actor=SYSTEM)
+    canary_hosts_take(fleet["tenants"], "291.4")
+    first, *others = fleet["tenants"]
+    canary_host = next(h for h, i in rings_of(first).items() if i == 0)
+    crash_in(canary_host, "csagent.sys")
+    # when: one tick
+    rollouts_tick()
+    # then: every tenant's rollout is halted, not only the crashing tenant's; nothing is recalled
+    bad.refresh_from_db()
+    assert bad.stage == "canary"
+    assert set(Rollout.objects.values_list("state", flat=True)) == {RolloutState.HALTED}
+    # and: each of the other tenants got a release-wide stop (its hold goes out after that commit,
+    # before any halt) saying why; the vendor's audit trail has the halt once
+    for tenant in others:
+        stop = RolloutStop.objects.get(tenant=tenant, release=bad, kind="halted")
+        assert "csagent.sys" in stop.reason
+        assert Rollout.objects.get(tenant=tenant, release=bad).halted_reason.startswith(
+            "Halted by the vendor: The sensor itself (csagent.sys) crashed"
+        )
+    assert AuditEvent.objects.filter(tenant=None, action="content_release.halt").count() == 1
+    rollouts_tick()  # a later tick adds nothing
+    assert AuditEvent.objects.filter(tenant=None, action="content_release.halt").count() == 1
+    # and: a tenant that resumes is not halted again on the same report
+    resumed = Rollout.objects.get(tenant=others[0], release=bad)
+    rollout_resume(tenant=others[0], actor=SYSTEM, rollout=resumed)
+    rollouts_tick()
+    assert Rollout.objects.get(pk=resumed.pk).state == RolloutState.IN_RING
+    # but: a new report of the sensor faulting halts it again
+    crash_in(next(h for h, i in rings_of(others[1]).items() if i == 0), "csagent.sys")
+    rollouts_tick()
+    assert Rollout.objects.get(pk=resumed.pk).state == RolloutState.HALTED
+
+
+def test_it_leaves_other_tenants_running_when_another_component_crashed(fleet: dict[str, Any]) -> None:
+    # given: a crash right after the update, in a storage driver (background noise, not the sensor)
+    bad = fleet["bad"]
+    rollouts_start_for_release(release=bad, actor=SYSTEM)
+    canary_hosts_take(fleet["tenants"], "291.4")
+    first, *others = fleet["tenants"]
+    crash_in(next(h for h, i in rings_of(first).items() if i == 0), "storport.sys")
+    # when
+    rollouts_tick()
+    # then: the other tenants' rollouts keep going (the first tenant's own one-host ring may judge
+    # its single host by itself), and no release-wide stop was written
+    for tenant in others:
+        assert Rollout.objects.get(tenant=tenant, release=bad).state == RolloutState.IN_RING
+    assert not RolloutStop.objects.filter(release=bad).exists()
+    assert not AuditEvent.objects.filter(tenant=None, action="content_release.halt").exists()
