@@ -6,20 +6,21 @@ cannot tell a 0.5 % -> 3 % rise from the background (about 0.2 % of hosts crash 
 unrelated to any release) on a small ring without false halts or a long soak. The control cohort
 measures that background now, in this tenant, under today's conditions.
 
-The test, per measure (crash, boot loop, silence), is Wald's sequential probability ratio test on a
-Poisson rate with exposure time: failures of the treated hosts ``x`` over ``E`` host-hours, the
-baseline rate ``lambda0`` read from the control (``(x_c + 1) / E_c``: the posterior mean of a rate
-with a flat prior, which leans high when the control has seen little, so a quiet young control
-cannot make one background crash look damning), and
+The test, per measure (crash, boot loop, silence), is a sequential test of a Poisson rate with
+exposure time: the treated hosts' failures ``x`` over ``E`` host-hours, against
 
-    H0: rate = lambda0        H1: rate = lambda0 + delta
-    LLR = x * ln((lambda0 + delta) / lambda0) - delta * E
+    H0: rate = lambda        H1: rate = lambda + delta
 
-``delta`` is the smallest excess failure rate worth halting for (per host-hour). Halt when the LLR
-reaches ``ln((1 - beta) / alpha)``; pass when it falls to ``ln(beta / (1 - alpha))``; in between
-the evidence is inconclusive and the ring keeps soaking: it never passes on "no news". The error
-rates are split over the three measures (Bonferroni). Closed forms with ``math``: no dependency is
-worth it for a log-likelihood ratio.
+where ``lambda``, the background rate, is not known but read from the control cohort (its failures
+over its host-hours, a Gamma posterior with a Jeffreys prior) and integrated out, which gives the
+Bayes factor in closed form (``excess_log_bayes_factor``: ``lgamma`` and a log-sum-exp). With a
+control that has seen much it is Wald's SPRT log-likelihood ratio ``x ln(1 + delta/lambda) - delta E``;
+with a young control one treated failure weighs less, since a higher background is still plausible.
+``delta`` is the smallest excess failure rate worth halting for (per host-hour). Wald's bounds:
+halt when the log factor reaches ``ln((1 - beta) / alpha)``, pass when it falls to
+``ln(beta / (1 - alpha))``; in between the evidence is inconclusive and the ring keeps soaking: it
+never passes on "no news". The error rates are split over the three measures (Bonferroni). No
+library: three lines of ``math`` do not justify scipy.
 
 The figures (false halts, detection, time to verdict) come from ``rollout.rings.simulation``, which
 calls these same functions (``make bench``: ``bench/gate_stats.py``).
@@ -111,7 +112,7 @@ class StatResult:
         return {
             "verdict": self.verdict,
             "reason": self.reason,
-            "test": "SPRT, Poisson rate with exposure, baseline from the control cohort",
+            "test": "Sequential Bayes factor, Poisson rates with exposure, background from the control cohort",
             "treated_hosts": self.treated_hosts,
             "control_hosts": self.control_hosts,
             "delta_per_host_hour": self.params.delta_per_host_hour,
