@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from rollout.rings.gates import GateThresholds, HealthState, gate_evaluate_counts, gate_judge
 from rollout.rings.stats import Cohort, StatParams, stat_evaluate
@@ -83,7 +83,7 @@ def _background(
     q = 1 - math.exp(-per_hour * horizon / 60)
     if q <= 0:
         return []
-    out = []
+    out: list[_Event] = []
     i = -1
     log_keep = math.log1p(-q) if q < 1 else -math.inf
     while True:
@@ -174,7 +174,7 @@ def simulate_gate(
     mode: Mode = "statistical",
     seed: int = 0,
     params: StatParams | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """``runs`` rollouts of ``scenario``: the share halted, passed and inconclusive, and the simulated
     minutes to a halt and to a pass (median, 95th percentile, max)."""
     params = params or StatParams()
@@ -222,18 +222,18 @@ def gate_scenarios() -> list[tuple[Scenario, str]]:
     for n in RING_SIZES:
         for kind in ("crash", "silence"):
             for rate in BAD_RATES:
-                out.append((Scenario(ring_hosts=n, bad_rate=rate, bad_kind=kind), "bad"))  # type: ignore[arg-type]
+                out.append((Scenario(ring_hosts=n, bad_rate=rate, bad_kind=kind), "bad"))
     out.append((Scenario(ring_hosts=1000, bad_rate=0.05, background_crash_per_hour=0.01), "bad"))
     return out
 
 
-def gate_figures(*, healthy_runs: int, bad_runs: int, seed: int = 0) -> list[dict[str, object]]:
+def gate_figures(*, healthy_runs: int, bad_runs: int, seed: int = 0) -> list[dict[str, Any]]:
     """Every scenario through the statistical gate and through the thresholds alone (same seeds)."""
     out = []
     for scenario, role in gate_scenarios():
         runs = healthy_runs if role == "healthy" else bad_runs
         for mode in ("statistical", "thresholds"):
-            figures = simulate_gate(scenario, runs=runs, mode=mode, seed=seed)  # type: ignore[arg-type]
+            figures = simulate_gate(scenario, runs=runs, mode=mode, seed=seed)
             figures["role"] = role
             out.append(figures)
     return out
