@@ -24,8 +24,16 @@ class RolloutHealth:
     samples: tuple[tuple[int, HostHealth], ...]
     ring_hosts: tuple[int, ...]  # hosts per ring
     entered_at: tuple[datetime, ...] = ()  # when each ring up to the current one was allowed the version
-    control: Cohort | None = None  # hosts of later rings, still on the previous version
+    control_hosts: tuple[ControlHost, ...] = ()  # hosts of later rings, still on the previous version
+    tenant_id: Any = None
     at: datetime | None = None  # when this was read
+
+    def control(self) -> Cohort:
+        """The control cohort with its failures since the first ring was allowed the version (one query,
+        only for a ring whose statistical gate is on)."""
+        now = self.at or timezone.now()
+        since = min(self.entered_at, default=now)
+        return control_cohort(self.tenant_id, list(self.control_hosts), since=since, now=now)
 
     def upto(self, ring_index: int) -> list[HostHealth]:
         return [h for index, h in self.samples if index <= ring_index]
@@ -72,8 +80,7 @@ def ring_gate_evaluate(ring: Ring, health: RolloutHealth, ring_index: int) -> Ga
     gate = gate_evaluate(health.upto(ring_index), thresholds)
     if not ring.statistical_gate:
         return gate
-    control = health.control or Cohort(hosts=0, exposure_hours=0.0)
-    return gate_judge(gate, stat_evaluate(health.treated(ring_index), control))
+    return gate_judge(gate, stat_evaluate(health.treated(ring_index), health.control()))
 
 
 def _ring_entries(rollout: Rollout) -> dict[int, datetime]:
@@ -158,8 +165,9 @@ def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None 
         if state is not None:
             samples.append((index, HostHealth(hid, state)))  # type: ignore[arg-type]
     entered_at = tuple(entries.get(i, start) for i in range(rollout.ring_index + 1))
-    control = control_cohort(rollout.tenant_id, controls, since=min(entered_at, default=start), now=now)
-    return RolloutHealth(tuple(samples), tuple(ring_hosts), entered_at, control, now)
+    return RolloutHealth(
+        tuple(samples), tuple(ring_hosts), entered_at, tuple(controls), rollout.tenant_id, now
+    )
 
 
 def rollout_progress(rollout: Rollout, rings: list[Ring]) -> list[dict[str, Any]]:
