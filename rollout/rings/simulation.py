@@ -80,17 +80,17 @@ def _background(
 ) -> list[_Event]:
     """The hosts among ``hosts`` that fail before ``horizon`` at a constant hazard, skipping
     geometrically between them (cheap when the hazard is small)."""
-    q = 1 - math.exp(-per_hour * horizon / 60)
+    q = -math.expm1(-per_hour * horizon / 60)  # P(a host fails before the horizon), < 1
     if q <= 0:
         return []
     out: list[_Event] = []
+    log_keep = math.log1p(-q)
     i = -1
-    log_keep = math.log1p(-q) if q < 1 else -math.inf
     while True:
-        i += 1 + (int(math.log(1 - rng.random()) / log_keep) if q < 1 else 0)
+        i += 1 + int(math.log(1 - rng.random()) / log_keep)  # geometric gap to the next failing host
         if i >= hosts:
             return out
-        at = -math.log(1 - rng.random() * q) / per_hour * 60
+        at = -math.log(1 - rng.random() * q) / per_hour * 60  # its time, given it fails in the horizon
         out.append(_Event(at, first + i, kind))
 
 
