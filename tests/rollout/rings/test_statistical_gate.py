@@ -209,6 +209,16 @@ def test_it_lets_admins_switch_the_statistical_gate_and_refuses_bad_values(relea
     # and on the ring's page, as a select that keeps its value
     page = session(admin).get(f"/rollout/rings/{ring.pk}/").content.decode()
     assert '<option value="on" selected>' in page
+    assert 'data-testid="ring-statistical"' in session(operator).get("/rollout/rings/").content.decode()
+    # the page form: a bad value is named next to the field, a good one saved
+    ring.refresh_from_db()
+    form = {"version": str(ring.version)}
+    refused = session(admin).post(f"/rollout/rings/{ring.pk}/", {**form, "statistical_gate": "maybe"})
+    assert refused.status_code == 400 and "Use on or off." in refused.content.decode()
+    saved = session(admin).post(f"/rollout/rings/{ring.pk}/", {**form, "statistical_gate": "off"})
+    assert saved.status_code == 302
+    ring.refresh_from_db()
+    assert ring.statistical_gate is False
 
 
 def test_it_shows_the_statistical_verdict_on_the_rollout_page_in_a_browser(
