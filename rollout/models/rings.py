@@ -33,6 +33,11 @@ class Ring(models.Model):
     max_silence_rate = models.FloatField(default=0.05)
     max_update_failure_rate = models.FloatField(default=0.10)
     min_sample = models.PositiveIntegerField(default=5)
+    statistical_gate = models.BooleanField(
+        default=False,
+        help_text="Also compare with a control cohort (hosts not reached yet): halt on evidence of a rise, "
+        "pass only on evidence of none (an inconclusive ring keeps soaking past its soak time)",
+    )
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change: the ETag")
     created_at = models.DateTimeField(default=utc_now)
 

@@ -68,6 +68,7 @@ def ring_dict(ring: Ring) -> dict[str, Any]:
         "max_silence_rate": ring.max_silence_rate,
         "max_update_failure_rate": ring.max_update_failure_rate,
         "min_sample": ring.min_sample,
+        "statistical_gate": ring.statistical_gate,
         "version": ring.version,
     }
 
@@ -92,6 +93,7 @@ RING_FIELDS = (
     "max_silence_rate",
     "max_update_failure_rate",
     "min_sample",
+    "statistical_gate",
 )
 
 
@@ -163,6 +165,15 @@ def ring_clean(*, tenant: Tenant, data: dict[str, Any], ring: Ring | None = None
         if sample is None or not (1 <= sample <= MAX_MIN_SAMPLE):
             errors["min_sample"] = ["Use at least 1 host."]
         changes["min_sample"] = sample
+    if "statistical_gate" in changes:
+        flag = changes["statistical_gate"]
+        words = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+        if isinstance(flag, bool):
+            changes["statistical_gate"] = flag
+        elif str(flag).strip().lower() in words:
+            changes["statistical_gate"] = words[str(flag).strip().lower()]
+        else:
+            errors["statistical_gate"] = ["Use on or off."]
     pct_after = changes["percentage"] if "percentage" in changes else getattr(ring, "percentage", None)
     group_after = changes["group"] if "group" in changes else getattr(ring, "group", None)
     if pct_after is None and group_after is None and "percentage" not in errors and "group" not in errors:

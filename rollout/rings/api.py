@@ -20,11 +20,9 @@ from rollout.rings.admin import (
     ring_delete,
     ring_dict,
     ring_reorder,
-    ring_thresholds,
     ring_update,
 )
-from rollout.rings.gates import gate_evaluate
-from rollout.rings.health import rollout_health, rollout_progress, thresholds_for_rings
+from rollout.rings.health import ring_gate_evaluate, rollout_health, rollout_progress
 from rollout.rings.records import rollout_dict, stop_timeline
 from rollout.rings.transitions import rollout_halt, rollout_promote, rollout_resume, rollout_rollback
 from rollout.rings.vendor import release_halt, release_recall
@@ -45,9 +43,7 @@ def rollout_detail(rollout: Rollout) -> dict[str, Any]:
     if rings and rollout.ring_index < len(rings):
         ring = rings[rollout.ring_index]
         if not gate:
-            health = rollout_health(rollout, rings)
-            thresholds = thresholds_for_rings(ring_thresholds(ring), health, rollout.ring_index)
-            gate = gate_evaluate(health.upto(rollout.ring_index), thresholds).as_dict()
+            gate = ring_gate_evaluate(ring, rollout_health(rollout, rings), rollout.ring_index).as_dict()
         if rollout.ring_entered_at is not None and rollout.state == "in_ring":
             left = rollout.ring_entered_at + timedelta(minutes=ring.soak_minutes) - timezone.now()
             soak_remaining = max(int(left.total_seconds()), 0)
@@ -91,6 +87,7 @@ class RingIn(serializers.Serializer):
     max_silence_rate = serializers.FloatField(required=False)
     max_update_failure_rate = serializers.FloatField(required=False)
     min_sample = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    statistical_gate = serializers.BooleanField(required=False)
 
 
 class RingCreateIn(RingIn):

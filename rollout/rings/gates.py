@@ -14,9 +14,11 @@ version is: with the background rate, three unrelated crashes in a 40-host ring 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from rollout.rings.stats import StatResult
 
 HealthState = Literal["ok", "crashed", "boot_loop", "silent", "update_failed"]
 
@@ -64,6 +66,7 @@ class GateResult:
     min_sample: int
     values: tuple[GateValue, ...] = field(default_factory=tuple)
     reason: str = ""
+    statistical: StatResult | None = None
 
     @property
     def failed_on(self) -> tuple[str, ...]:
@@ -85,6 +88,7 @@ class GateResult:
                 }
                 for v in self.values
             ],
+            "statistical": self.statistical.as_dict() if self.statistical is not None else None,
         }
 
 
@@ -108,7 +112,13 @@ def gate_evaluate(samples: Iterable[HostHealth], thresholds: GateThresholds) -> 
             continue
         seen.add(s.host_id)
         counts[s.state] += 1
-    sample = len(seen)
+    return gate_evaluate_counts(counts, thresholds)
+
+
+def gate_evaluate_counts(counts: Mapping[HealthState, int], thresholds: GateThresholds) -> GateResult:
+    """``gate_evaluate`` over the number of distinct hosts in each state (the simulation calls this)."""
+    sample = sum(counts.get(state, 0) for state in HEALTH_STATES)
+    counts = {state: counts.get(state, 0) for state in HEALTH_STATES}
     values = tuple(
         GateValue(
             name=name,
@@ -139,3 +149,25 @@ def gate_evaluate(samples: Iterable[HostHealth], thresholds: GateThresholds) -> 
         else ""
     )
     return GateResult("passed", sample, thresholds.min_sample, values, f"Healthy on {sample} hosts.{note}")
+
+
+def gate_judge(threshold: GateResult, stat: StatResult | None) -> GateResult:
+    """The ring's verdict from the thresholds (the hard floor) and the statistical test against the
+    control cohort: a threshold failure halts; so does a statistical halt; a threshold pass passes only
+    when the statistical test passes too (inconclusive keeps the ring soaking, never passes), or when
+    there is no control cohort to compare with (``unavailable``: the thresholds alone decide)."""
+    if stat is None:
+        return threshold
+    if threshold.verdict == "failed":
+        return replace(threshold, statistical=stat)
+    if stat.verdict == "halt":
+        return replace(
+            threshold, verdict="failed", reason=f"Statistical gate: {stat.reason}", statistical=stat
+        )
+    if threshold.verdict == "passed" and stat.verdict == "inconclusive":
+        return replace(
+            threshold, verdict="waiting", reason=f"{threshold.reason} {stat.reason}", statistical=stat
+        )
+    if threshold.verdict == "passed":
+        return replace(threshold, reason=f"{threshold.reason} {stat.reason}", statistical=stat)
+    return replace(threshold, statistical=stat)

@@ -7,7 +7,10 @@ from typing import Any
 from django.utils import timezone
 
 from rollout.models import DesiredState, Ring, Rollout, RolloutEvent
-from rollout.rings.gates import GateThresholds, HostHealth
+from rollout.rings.admin import ring_thresholds
+from rollout.rings.control import ControlHost, control_cohort
+from rollout.rings.gates import GateResult, GateThresholds, HostHealth, gate_evaluate, gate_judge
+from rollout.rings.stats import Cohort, stat_evaluate
 from rollout.selectors.rings import ring_membership
 from telemetry.models import CrashEvent, Host, HostStatus
 
@@ -20,9 +23,44 @@ class RolloutHealth:
 
     samples: tuple[tuple[int, HostHealth], ...]
     ring_hosts: tuple[int, ...]  # hosts per ring
+    entered_at: tuple[datetime, ...] = ()  # when each ring up to the current one was allowed the version
+    control_hosts: tuple[ControlHost, ...] = ()  # hosts of later rings, still on the previous version
+    tenant_id: Any = None
+    at: datetime | None = None  # when this was read
+
+    def control(self) -> Cohort:
+        """The control cohort with its failures since the first ring was allowed the version (one query,
+        only for a ring whose statistical gate is on)."""
+        now = self.at or timezone.now()
+        since = min(self.entered_at, default=now)
+        return control_cohort(self.tenant_id, list(self.control_hosts), since=since, now=now)
 
     def upto(self, ring_index: int) -> list[HostHealth]:
         return [h for index, h in self.samples if index <= ring_index]
+
+    def treated(self, ring_index: int) -> Cohort:
+        """The hosts of rings ``<= ring_index`` that received the version, with their exposure since
+        their ring was allowed it, as the statistical gate counts them."""
+        now = self.at or timezone.now()
+        per_ring: dict[int, int] = {}
+        counts = {"crashed": 0, "boot_loop": 0, "silent": 0}
+        for index, h in self.samples:
+            if index > ring_index:
+                continue
+            per_ring[index] = per_ring.get(index, 0) + 1
+            if h.state in counts:
+                counts[h.state] += 1
+        hours = 0.0
+        for index, n in per_ring.items():
+            since = self.entered_at[index] if index < len(self.entered_at) else now
+            hours += n * max((now - since).total_seconds(), 0.0) / 3600
+        return Cohort(
+            hosts=sum(per_ring.values()),
+            exposure_hours=hours,
+            crash=counts["crashed"],
+            boot_loop=counts["boot_loop"],
+            silence=counts["silent"],
+        )
 
 
 def thresholds_for_rings(
@@ -33,6 +71,16 @@ def thresholds_for_rings(
     for five would hold a healthy release there forever."""
     hosts = sum(health.ring_hosts[: ring_index + 1])
     return replace(thresholds, min_sample=min(thresholds.min_sample, hosts))
+
+
+def ring_gate_evaluate(ring: Ring, health: RolloutHealth, ring_index: int) -> GateResult:
+    """The gate of the rollout's current ``ring``: its thresholds over the hosts of rings up to
+    ``ring_index`` and, when the ring asks for it, the statistical test against the control cohort."""
+    thresholds = thresholds_for_rings(ring_thresholds(ring), health, ring_index)
+    gate = gate_evaluate(health.upto(ring_index), thresholds)
+    if not ring.statistical_gate:
+        return gate
+    return gate_judge(gate, stat_evaluate(health.treated(ring_index), health.control()))
 
 
 def _ring_entries(rollout: Rollout) -> dict[int, datetime]:
@@ -83,11 +131,14 @@ def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None 
     crashed = {str(h) for h in crashes.values_list("host_id", flat=True)}
     ring_hosts = [0] * (len(rings) + 1)
     samples: list[tuple[int, HostHealth]] = []
+    controls: list[ControlHost] = []
     for pk, status, running, last_seen, on_offer in rows:
         hid = str(pk)
         index = membership[hid]
         ring_hosts[index] += 1
         if index > rollout.ring_index:
+            if running != rollout.version:
+                controls.append(ControlHost(hid, status, last_seen))
             continue
         allowed_at = entries.get(index, start)
         has_it = running == rollout.version
@@ -113,7 +164,10 @@ def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None 
             state = "update_failed"
         if state is not None:
             samples.append((index, HostHealth(hid, state)))  # type: ignore[arg-type]
-    return RolloutHealth(tuple(samples), tuple(ring_hosts))
+    entered_at = tuple(entries.get(i, start) for i in range(rollout.ring_index + 1))
+    return RolloutHealth(
+        tuple(samples), tuple(ring_hosts), entered_at, tuple(controls), rollout.tenant_id, now
+    )
 
 
 def rollout_progress(rollout: Rollout, rings: list[Ring]) -> list[dict[str, Any]]:

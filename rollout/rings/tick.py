@@ -14,9 +14,9 @@ from console.access import Actor
 from rollout.desired.publish import urgent_publishes_last
 from rollout.models import BuildStage, ContentRelease, ContentStage, Ring, Rollout, RolloutState, SensorBuild
 from rollout.resolver.targets import version_key
-from rollout.rings.admin import LIVE, ring_thresholds
-from rollout.rings.gates import HostHealth, gate_evaluate
-from rollout.rings.health import RolloutHealth, rollout_health, thresholds_for_rings
+from rollout.rings.admin import LIVE
+from rollout.rings.gates import HostHealth
+from rollout.rings.health import RolloutHealth, ring_gate_evaluate, rollout_health
 from rollout.rings.records import StopCause, rollout_lock, rollout_save
 from rollout.rings.start import rollouts_start_for_release, tenants_to_start
 from rollout.rings.transitions import (
@@ -48,8 +48,7 @@ def rollout_gate_tick(
         return "waiting"
     ring = rings[min(rollout.ring_index, len(rings) - 1)]
     seen = timezone.now()
-    thresholds = thresholds_for_rings(ring_thresholds(ring), health, rollout.ring_index)
-    gate = gate_evaluate(health.upto(rollout.ring_index), thresholds)
+    gate = ring_gate_evaluate(ring, health, rollout.ring_index)
     with transaction.atomic():
         rollout = rollout_lock(rollout)
         if rollout.state != RolloutState.IN_RING:

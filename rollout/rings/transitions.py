@@ -21,7 +21,7 @@ from rollout.models import (
 )
 from rollout.notifications.events import notify
 from rollout.resolver.targets import content_mode_parse
-from rollout.rings.admin import LIVE, ring_thresholds
+from rollout.rings.admin import LIVE
 from rollout.rings.events import (
     ROLLOUT_ADVANCED,
     ROLLOUT_COMPLETED,
@@ -31,8 +31,8 @@ from rollout.rings.events import (
     ROLLOUT_ROLLED_BACK,
     ROLLOUT_SUPERSEDED,
 )
-from rollout.rings.gates import GateResult, gate_evaluate
-from rollout.rings.health import rollout_health
+from rollout.rings.gates import GateResult
+from rollout.rings.health import ring_gate_evaluate, rollout_health
 from rollout.rings.records import (
     StopCause,
     rollout_dict,
@@ -229,9 +229,8 @@ def rollout_promote(*, tenant: Tenant, actor: Actor, rollout: Rollout) -> Rollou
         if rollout.release is not None and rollout.release.stage == ContentStage.RECALLED:
             raise Conflict("The vendor recalled this release.")
         rings = list(Ring.objects.filter(tenant=tenant).select_related("group").order_by("order"))
-        gate = gate_evaluate(
-            rollout_health(rollout, rings).upto(rollout.ring_index),
-            ring_thresholds(rings[rollout.ring_index]),
+        gate = ring_gate_evaluate(
+            rings[rollout.ring_index], rollout_health(rollout, rings), rollout.ring_index
         )
         failing = gate.verdict == "failed" or rollout.state == RolloutState.HALTED
         if failing:
