@@ -249,6 +249,10 @@ class IncidentReplay:
                 "recovery_window_s": RECOVERY_WINDOW_S,
                 "observed_s": options["observe"],
                 "self_reverted_hosts": sim.stats["reverted"],
+                # hosts that left the recalled version for their known-good one because the stop
+                # hold named it (``Hold.leave``), before the recompute named the fix per host
+                "left_by_hold_hosts": sim.stats["left"],
+                "exposed_not_recovered_in_time": self.not_recovered(sim, back, served_mono),
                 "background_crashes": sim.stats["background_crashes"],
                 "hosts_on_known_good_at_end": on_known_good,
                 "accelerate": options["accelerate"],
@@ -406,6 +410,19 @@ class IncidentReplay:
         if pending:
             raise CommandError(f"{len(pending)} probe hosts were still offered {version}")
         return timezone.now()
+
+    @staticmethod
+    def not_recovered(sim: ReplaySimulator, back: dict[str, float], served: float) -> dict[str, int]:
+        """The exposed hosts not back within the window, by platform and what they do at the end."""
+        out: dict[str, int] = {}
+        for host_id in sorted(sim.exposed):
+            if host_id in back and back[host_id] - served <= RECOVERY_WINDOW_S:
+                continue
+            host = sim.by_id[host_id]
+            doing = "looping" if host.loading else f"on {host.content.get(CATEGORY)} ({host.state})"
+            key = f"{host.platform}: {doing}"
+            out[key] = out.get(key, 0) + 1
+        return out
 
     @staticmethod
     def recovered(sim: ReplaySimulator, host_id: str) -> bool:
