@@ -225,7 +225,9 @@ class FleetSimulator:
         """Schedules what the desired state asks for (after a delay), unless a hold freezes it.
 
         A host boot-looping on bad content has that file on disk whatever it reports: any other
-        version of the category is the fix, even the one it reports running."""
+        version of the category is the fix, even the one it reports running. The known-good version
+        it kept with the change needs no download (a recall's fix, mostly): it loads at once. A
+        hold that names a version to leave sends a host on it to its known-good one at once."""
         frozen = desired.get("frozen") or {}
         paused = bool(desired.get("paused"))
         frozen_content = set(frozen.get("content") or []) if paused else set()
@@ -260,7 +262,9 @@ class FleetSimulator:
                 if host.recovery.refuses(category, version):
                     continue  # it reverted from this version, and the recall still stands
                 if host.pending.get(f"content:{category}", (0, ""))[1] != version:
-                    delay = self.rng.uniform(0.3, 3) * self.real_minute
+                    # The known-good version kept with the change is on disk: no download.
+                    kept = host.recovery.known_good.get(category) == version
+                    delay = 0.0 if kept else self.rng.uniform(0.3, 3) * self.real_minute
                     host.recovery.offered(desired, category, version)
                     self.schedule(host, f"content:{category}", now + delay, version)
 

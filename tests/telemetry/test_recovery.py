@@ -110,8 +110,17 @@ def test_it_does_not_revert_when_the_rules_window_has_passed_or_the_fix_is_comin
     sim.desired_apply(other, {"content": {"rapid_response": "291.3"}}, now=130)
     # when it reboots: the fix is on its way, that is not a failed boot of its own
     sim.reboot(other, now=130)
-    # then it takes the edge's fix, not the local fallback
-    assert other.loading and other.pending["content:rapid_response"][1] == "291.3"
+    # then it takes the edge's fix, not the local fallback; being the version it kept with the
+    # change, the fix needs no download and loads at once
+    assert other.loading and other.pending["content:rapid_response"] == (130, "291.3")
+    sim.step(other, now=130)
+    assert not other.loading and other.content["rapid_response"] == "291.3" and sim.stats["reverted"] == 0
+    # and a fix it did not keep (another version) downloads first, as any update
+    third = _sim().fleet[0]
+    sim.desired_apply(third, {"content": {"rapid_response": "291.4"}, "fallback": FALLBACK}, now=0)
+    sim.step(third, now=100)
+    sim.desired_apply(third, {"content": {"rapid_response": "291.5"}}, now=130)
+    assert third.pending["content:rapid_response"][0] > 130
 
 
 def test_it_spaces_reboots_out_with_jitter_and_a_cap() -> None:
