@@ -12,6 +12,14 @@ Plain standard library (the simulator runs it for 100,000 hosts; the ingest vali
   and refuses the version it left for as long as its desired state still names it (the recall
   stands until the desired state moves on).
 * With no fallback named, nothing changes: it loops until the edge serves a fix.
+* A recall reaches the edge as a hold that names the versions to ``leave`` (:func:`hold_leaves`):
+  the held category stays frozen, but a sensor that runs (or crash-loops on) a version to leave
+  loads its known-good one at once (the fallback it kept with the change, else the document's
+  ``fallback``), reports ``recovered_from`` and refuses the version it left; with neither, nothing
+  changes. It does not wait for failed boots, nor for the recompute to name the fix per host.
+* For ``within_s`` after a change that named a fallback the sensor asks the edge again at its
+  reboot cadence (:meth:`Recovery.watch_poll`), crashed or not, so a recall of what it just took
+  reaches it in minutes rather than at its next routine poll.
 
 ``recovered_from`` on the wire: ``{"category": str, "version": <left>, "to": <fallback>, "at": ISO}``.
 """
@@ -63,6 +71,18 @@ def recovered_from_problem(value: Any) -> str | None:
     return None
 
 
+def hold_leaves(desired: dict[str, Any]) -> dict[str, set[str]]:
+    """``{category: versions to leave}`` named by the category holds of a desired-state document."""
+    out: dict[str, set[str]] = {}
+    for hold in desired.get("holds") or ():
+        if not isinstance(hold, dict) or hold.get("scope") != "category":
+            continue
+        leave = hold.get("leave")
+        if isinstance(leave, list) and isinstance(hold.get("key"), str):
+            out.setdefault(hold["key"], set()).update(v for v in leave if isinstance(v, str))
+    return out
+
+
 @dataclass
 class Recovery:
     """One sensor's recovery memory (times are the sensor's own clock, in seconds)."""
@@ -75,6 +95,8 @@ class Recovery:
     refused: dict[str, str] = field(default_factory=dict)  # category -> version it reverted from
     report: dict[str, str] | None = None  # ``recovered_from`` for the next heartbeat
     reverted: int = 0
+    watch_until: float = 0.0  # asks the edge at its reboot cadence until then (a recent change)
+    watch_polls: int = 0
 
     def offered(self, desired: dict[str, Any], category: str, version: str) -> None:
         """The host takes ``version`` of ``category`` from ``desired``: keep the fallback named with it."""
@@ -95,6 +117,32 @@ class Recovery:
             return True
         self.refused.pop(category, None)
         return False
+
+    def leave_to(
+        self, desired: dict[str, Any], category: str, running: str | None, leave: set[str]
+    ) -> str | None:
+        """The known-good version to load at once because a hold says to leave ``running`` (the
+        fallback kept with the change, else the document's); None: stay (nothing to leave, or no
+        fallback named: today's behaviour)."""
+        if running is None or running not in leave:
+            return None
+        fallback = desired.get("fallback") or {}
+        named = (fallback.get("content") or {}).get(category) if isinstance(fallback, dict) else None
+        for candidate in (self.known_good.get(category), named):
+            if isinstance(candidate, str) and candidate != running and candidate not in leave:
+                return candidate
+        return None
+
+    def watch(self, at: float) -> None:
+        """A change that named a fallback loaded at ``at``: watch the edge for ``within_s``."""
+        self.watch_until, self.watch_polls = at + self.within_s, 0
+
+    def watch_poll(self, at: float) -> int:
+        """The number of this poll of the watch (counts the reboot cadence's back-off), 0 past it."""
+        if at >= self.watch_until:
+            return 0
+        self.watch_polls += 1
+        return self.watch_polls
 
     def loaded(self, category: str, at: float) -> None:
         self.changed_at[category] = at

@@ -22,7 +22,10 @@ it sends nothing more until it recovers. It asks the edge first in the brief win
 (about a minute apart, backing off with jitter), and when the edge offers any other version of that
 category (the known-good one after a recall) it takes it, as the real remediation did. When the change
 came with a ``fallback`` it also reverts by itself after the rule's failed boots and never retakes the
-version it left while the recall stands (``telemetry.recovery``). It reports the version it ran before
+version it left while the recall stands (``telemetry.recovery``); a recall's hold that names the
+version to ``leave`` sends it (and any host running that version) to its known-good one at once, and
+for the rule's window after such a change a host asks the edge at its reboot cadence even when it
+did not crash, so that a recall reaches it in minutes. It reports the version it ran before
 the crash, but the bad file is what is on its disk. Looping and just-reverted hosts say so to the
 edge (``X-Sensor-State``), which admits them ahead of routine polls.
 
@@ -54,7 +57,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from telemetry.components import SENSOR_COMPONENTS
-from telemetry.recovery import reboot_delay, retry_delay
+from telemetry.recovery import hold_leaves, reboot_delay, retry_delay
 from telemetry.sim_fleet import PHASES, PLATFORMS, SimHost, fleet_generate
 from telemetry.simulator_http import HttpError, HttpPool
 
@@ -132,6 +135,7 @@ class FleetSimulator:
             "applied": 0,
             "crashes": 0,
             "reverted": 0,
+            "left": 0,
             "background_crashes": 0,
         }
         self.bad: list[BadContent] = list(config.bad_content)
@@ -222,10 +226,19 @@ class FleetSimulator:
         """Schedules what the desired state asks for (after a delay), unless a hold freezes it.
 
         A host boot-looping on bad content has that file on disk whatever it reports: any other
-        version of the category is the fix, even the one it reports running."""
+        version of the category is the fix, even the one it reports running. The known-good version
+        it kept with the change needs no download (a recall's fix, mostly): it loads at once. A
+        hold that names a version to leave sends a host on it to its known-good one at once."""
         frozen = desired.get("frozen") or {}
         paused = bool(desired.get("paused"))
         frozen_content = set(frozen.get("content") or []) if paused else set()
+        for category, leave in (hold_leaves(desired) if paused else {}).items():
+            if host.pending.get(f"content:{category}", (0, ""))[1] in leave:
+                del host.pending[f"content:{category}"]  # recalled before it was installed
+            running = host.loading.get(category, host.content.get(category))
+            to = host.recovery.leave_to(desired, category, running, leave)
+            if running is not None and to is not None:
+                self.revert(host, category, running, to, "left")
         build = desired.get("sensor_build")
         if (
             isinstance(build, str)
@@ -250,7 +263,9 @@ class FleetSimulator:
                 if host.recovery.refuses(category, version):
                     continue  # it reverted from this version, and the recall still stands
                 if host.pending.get(f"content:{category}", (0, ""))[1] != version:
-                    delay = self.rng.uniform(0.3, 3) * self.real_minute
+                    # The known-good version kept with the change is on disk: no download.
+                    kept = host.recovery.known_good.get(category) == version
+                    delay = 0.0 if kept else self.rng.uniform(0.3, 3) * self.real_minute
                     host.recovery.offered(desired, category, version)
                     self.schedule(host, f"content:{category}", now + delay, version)
 
@@ -267,7 +282,9 @@ class FleetSimulator:
             return now + reboot_delay(boots, self.real_minute, self.rng)
         if host.poll_failures:
             return now + retry_delay(host.poll_failures, self.poll_period, self.rng)
-        return now + self.poll_period * self.rng.uniform(0.9, 1.1)
+        regular = now + self.poll_period * self.rng.uniform(0.9, 1.1)
+        watch = host.recovery.watch_poll(now * self.config.accelerate)  # just took a change
+        return min(regular, now + reboot_delay(watch, self.real_minute, self.rng)) if watch else regular
 
     async def poll(self, pool: HttpPool, host: SimHost) -> None:
         headers = {"Authorization": f"Host {host.agent_id}:{host.credential}"}
@@ -306,15 +323,19 @@ class FleetSimulator:
             if fix is not None and fix[1] != version:
                 continue
             fallback = host.recovery.failed_boot(category, now * self.config.accelerate)
-            if fallback is None:
-                continue
-            del host.loading[category]
-            host.pending.pop(f"content:{category}", None)
-            host.content[category] = fallback
-            host.recovery.revert(category, version, fallback, datetime.now(UTC).isoformat())
-            self.stats["reverted"] += 1
-            if not host.loading:
-                host.state, host.recovering_left = "recovering", 3
+            if fallback is not None:
+                self.revert(host, category, version, fallback, "reverted")
+
+    def revert(self, host: SimHost, category: str, left: str, to: str, stat: str) -> None:
+        """Loads the known-good ``to`` instead of ``left`` (by the rule, or because a hold says to
+        leave it) and remembers to report it and to refuse ``left``."""
+        was_looping = host.loading.pop(category, None) is not None
+        host.pending.pop(f"content:{category}", None)
+        host.content[category] = to
+        host.recovery.revert(category, left, to, datetime.now(UTC).isoformat())
+        self.stats[stat] += 1
+        if not host.loading and (was_looping or host.state == "online"):
+            host.state, host.recovering_left = "recovering", 3
 
     def polls_start(self, pool: HttpPool, now: float) -> None:
         """Hands the hosts whose poll is due to the connection pool (a bounded number at a time);
@@ -384,6 +405,10 @@ class FleetSimulator:
                     self.poll_at(host, self.poll_next(host, now))  # asks again at its next reboot
                 continue
             host.content[category] = version
+            if category in host.recovery.known_good:  # the change named a fallback: watch the edge
+                host.recovery.watch(now * self.config.accelerate)
+                if host.credential and host.next_poll != math.inf:
+                    self.poll_at(host, self.poll_next(host, now))
             if host.loading.pop(category, None) is not None and not host.loading:
                 # The fix reached it in a brief window between reboots (what saved hosts in 2024).
                 host.state = "recovering"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 import redis
@@ -70,9 +71,9 @@ def pause_hold_clear(pause: Pause, *, backend: DistributionBackend | None = None
     # Another active pause on the same scope and key keeps the hold.
     if any(pause_hold(p).field_name == hold.field_name for p in _active_pauses(tid) if p.pk != pause.pk):
         return
-    stop = next((s for s in stops_holding(tid) if stop_hold(s).field_name == hold.field_name), None)
-    if stop is not None:  # a halt or recall froze the same key: its hold stays
-        _hold_set(tid, stop_hold(stop), backend=backend)
+    stopped = stop_holds_merged(stops_holding(tid)).get(hold.field_name)
+    if stopped is not None:  # a halt or recall froze the same key: its hold stays
+        _hold_set(tid, stopped, backend=backend)
         return
     try:
         (backend or backend_for(settings)).hold_clear(tid, hold.scope, hold.key)
@@ -100,7 +101,7 @@ def _active_pauses(tenant_id: str) -> list[Pause]:
 
 def holds_expected(tenant_id: str) -> dict[str, Hold]:
     """The holds the backend should have for the tenant: active pauses and stops not yet caught up."""
-    out: dict[str, Hold] = {stop_hold(stop).field_name: stop_hold(stop) for stop in stops_holding(tenant_id)}
+    out = stop_holds_merged(stops_holding(tenant_id))
     stopped = set(out)
     for pause in _active_pauses(tenant_id):
         hold = pause_hold(pause)
@@ -119,16 +120,47 @@ def holds_expected(tenant_id: str) -> dict[str, Hold]:
 STOP_PREFIX = "Stopped: "  # the reason a stop hold carries to the edge
 
 
+def stop_leaves(stop: RolloutStop) -> tuple[str, ...]:
+    """The version a stop tells hosts to leave: the one a rollback or recall stopped. A halt names
+    none: it keeps hosts on what they run (only a rollback or a recall moves a host back, DESIGN
+    section 4 rule 2); a host crash-looping on it still reverts by its own fallback rule."""
+    if stop.kind != RolloutState.ROLLED_BACK:
+        return ()
+    version = (
+        stop.rollout.version if stop.rollout is not None else (stop.release.version if stop.release else "")
+    )
+    return (version,) if version else ()
+
+
 def stop_hold(stop: RolloutStop) -> Hold:
     """A halt or recall as one hold: the category (or the platform's sensor build) is frozen, so no
-    host takes a version it does not run until the recompute has published the stop per host."""
-    return Hold(stop.hold_scope, stop.hold_key, (STOP_PREFIX + stop.reason)[:500])  # type: ignore[arg-type]
+    host takes a version it does not run until the recompute has published the stop per host; a
+    rollback or recall also names the version hosts on it leave at once for their known-good."""
+    return Hold(
+        stop.hold_scope,  # type: ignore[arg-type]
+        stop.hold_key,
+        (STOP_PREFIX + stop.reason)[:500],
+        leave=stop_leaves(stop),
+    )
+
+
+def stop_holds_merged(stops: list[RolloutStop]) -> dict[str, Hold]:
+    """One hold per key for the stops holding it (in commit order): the newest stop's hold, leaving
+    every version any of them stopped (a halt then the recall of the same release share a key)."""
+    out: dict[str, Hold] = {}
+    for stop in stops:
+        hold = stop_hold(stop)
+        known = out.get(hold.field_name)
+        if known is not None:
+            hold = replace(hold, leave=(*known.leave, *hold.leave))  # sorted, deduplicated
+        out[hold.field_name] = hold
+    return out
 
 
 def stops_holding(tenant_id: str) -> list[RolloutStop]:
     return list(
         RolloutStop.objects.filter(tenant_id=tenant_id, hold_cleared_at__isnull=True)
-        .select_related("rollout")
+        .select_related("rollout", "release")
         .order_by("committed_at")
     )
 
@@ -157,6 +189,10 @@ def stop_hold_publish(stop: RolloutStop, *, backend: DistributionBackend | None 
         )  # fmt: skip
         if not fresh:
             hold_served_forget(tid, hold.field_name)
+        # Earlier stops still holding the key are merged in: a recall after a halt leaves the
+        # version, and a halt after a recall does not drop the recall's version to leave.
+        holding = [s for s in stops_holding(tid) if s.pk != stop.pk] + [stop]
+        hold = stop_holds_merged(holding)[hold.field_name]
         _backend(backend).hold_set(tid, hold)
         published = timezone.now()
     except (DistributionError, redis.RedisError) as exc:

@@ -163,6 +163,11 @@ class Hold:
     hold no longer freezes that category (a system-critical category after its pause cap, DESIGN
     section 2). ``holds_applying`` then serves the host the narrowed holds (its platform's sensor
     build and each other category it has), so ``frozen`` and the ETag follow.
+    ``leave`` (category and sensor holds only): the versions of the held subject that a recall
+    stopped. The subject stays frozen for every host, but a host that runs (or crash-loops on) one
+    of them loads its known-good version at once (the fallback it kept with the change, else the
+    document's ``fallback``), reports ``recovered_from`` and does not ask for it again while the
+    hold stands. Encoded only when present, so every other hold encodes (and hashes) as before.
     """
 
     scope: HoldScope
@@ -170,6 +175,7 @@ class Hold:
     reason: str
     until: str | None = None
     exempt: tuple[tuple[str, str], ...] = ()
+    leave: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.scope not in HOLD_SCOPES:
@@ -180,6 +186,11 @@ class Hold:
             parsed = datetime.fromisoformat(self.until)
             if parsed.tzinfo is None:
                 raise ValueError("until must carry a timezone")
+        object.__setattr__(self, "leave", tuple(sorted(set(self.leave))))  # one canonical order
+        if self.leave and self.scope not in ("category", "sensor"):
+            raise ValueError("only a category or sensor hold names versions to leave")
+        if any(not v or len(v) > MAX_KEY_LENGTH for v in self.leave):
+            raise ValueError(f"every version to leave must be 1-{MAX_KEY_LENGTH} characters")
 
     @property
     def field_name(self) -> str:
@@ -208,16 +219,22 @@ class Hold:
         }
         if self.exempt:  # only when present, so holds without one encode as they always did
             data["exempt"] = dict(self.exempt)
+        if self.leave:  # likewise
+            data["leave"] = list(self.leave)
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Hold:
+        leave = data.get("leave") or ()
+        if not isinstance(leave, list | tuple):
+            raise ValueError("leave must be a list of versions")
         return cls(
             scope=data["scope"],
             key=str(data["key"]),
             reason=str(data.get("reason", "")),
             until=data.get("until"),
             exempt=tuple(sorted((str(k), str(v)) for k, v in (data.get("exempt") or {}).items())),
+            leave=tuple(str(v) for v in leave),
         )
 
     def narrowed(self, assignment: Assignment, now: datetime) -> tuple[Hold, ...]:
@@ -313,7 +330,10 @@ def fallback_document(fallback: Mapping[str, str]) -> dict[str, Any] | None:
     the console): ``{"sensor_build": str | None, "content": {category: version}, "rule":
     {"failed_boots": n, "within_s": s}}``: after ``failed_boots`` failed boots within ``within_s``
     seconds of a change, it loads the named version, reports ``recovered_from`` in its heartbeat, and
-    does not take the version it left again while the desired state still names it."""
+    does not take the version it left again while the desired state still names it. For ``within_s``
+    after such a change it asks the edge at its reboot cadence (about a minute, spacing out), crashed
+    or not, so that a stop hold naming the version to ``leave`` (``Hold.leave``) reaches it in minutes:
+    it then loads the named version at once."""
     if not fallback:
         return None
     return {

@@ -4,7 +4,7 @@ Plain Django, no DRF and no ORM: one Redis read to verify the host's credential 
 round trip for its published state. ``GET /edge/v1/desired-state`` answers::
 
     {"host_id", "revision", "sensor_build", "content": {category: version},
-     "holds": [{"scope", "key", "reason", "until"}], "paused": bool,
+     "holds": [{"scope", "key", "reason", "until"[, "exempt"][, "leave"]}], "paused": bool,
      "frozen": {"sensor_build": bool, "content": ["*"] | [category, ...]},
      "fallback": null | {"sensor_build", "content": {category: version}, "rule": {"failed_boots", "within_s"}}}
 
@@ -14,7 +14,11 @@ not already run for what ``frozen`` names (``"*"`` = every category; ``sensor_bu
 build): it keeps what it has, until a later poll no longer lists the hold. Versions that are not
 frozen may still be followed. A tenant or group hold may carry ``"exempt": {category: time}`` (a
 system-critical category it stops holding at its pause cap); from that time on the host is served
-the narrowed holds instead (its sensor build and each other category), so ``frozen`` follows. The ETag covers the revision, the host's entry and the holds that
+the narrowed holds instead (its sensor build and each other category), so ``frozen`` follows. A
+rollback's or recall's stop hold may carry ``"leave": [version, ...]``: the subject stays frozen, but
+a host that runs (or crash-loops on) one of those versions loads its known-good one at once (the
+fallback it kept with the change, else ``fallback`` below) and never asks for it again while the
+hold stands. The ETag covers the revision, the host's entry and the holds that
 apply to it, so a poll with ``If-None-Match`` costs a 304 until one of those changes.
 
 Admission control: routine polls are bounded per web process and answered ``503`` +

@@ -214,7 +214,9 @@ class IncidentReplay:
                 check_procs()
                 now_mono = time.monotonic()
                 back.update({h: now_mono for h in sim.exposed if h not in back and self.recovered(sim, h)})
-                if sim.exposed and len(back) == len(sim.exposed):
+                # Done early only when no host still has the bad version downloading (a host that
+                # asked before the halt may load it minutes later: it is exposed too).
+                if sim.exposed and len(back) == len(sim.exposed) and not self.pending(sim, release.version):
                     break
                 time.sleep(1.0)
             in_time = sum(1 for t in back.values() if t - served_mono <= RECOVERY_WINDOW_S)
@@ -249,6 +251,11 @@ class IncidentReplay:
                 "recovery_window_s": RECOVERY_WINDOW_S,
                 "observed_s": options["observe"],
                 "self_reverted_hosts": sim.stats["reverted"],
+                # hosts that left the recalled version for their known-good one because the stop
+                # hold named it (``Hold.leave``), before the recompute named the fix per host
+                "left_by_hold_hosts": sim.stats["left"],
+                "exposed_not_recovered_in_time": self.not_recovered(sim, back, served_mono),
+                "hosts_with_bad_version_pending_at_end": self.pending(sim, release.version),
                 "background_crashes": sim.stats["background_crashes"],
                 "hosts_on_known_good_at_end": on_known_good,
                 "accelerate": options["accelerate"],
@@ -406,6 +413,25 @@ class IncidentReplay:
         if pending:
             raise CommandError(f"{len(pending)} probe hosts were still offered {version}")
         return timezone.now()
+
+    @staticmethod
+    def pending(sim: ReplaySimulator, version: str) -> int:
+        """Hosts with ``version`` of the replayed category scheduled but not loaded yet."""
+        what = f"content:{CATEGORY}"
+        return sum(1 for h in list(sim.fleet) if h.pending.get(what, (0.0, ""))[1] == version)
+
+    @staticmethod
+    def not_recovered(sim: ReplaySimulator, back: dict[str, float], served: float) -> dict[str, int]:
+        """The exposed hosts not back within the window, by platform and what they do at the end."""
+        out: dict[str, int] = {}
+        for host_id in sorted(sim.exposed):
+            if host_id in back and back[host_id] - served <= RECOVERY_WINDOW_S:
+                continue
+            host = sim.by_id[host_id]
+            doing = "looping" if host.loading else f"on {host.content.get(CATEGORY)} ({host.state})"
+            key = f"{host.platform}: {doing}"
+            out[key] = out.get(key, 0) + 1
+        return out
 
     @staticmethod
     def recovered(sim: ReplaySimulator, host_id: str) -> bool:

@@ -9,10 +9,13 @@ import time
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from console.access import Actor
 from rollout.desired.publish import desired_state_publish, desired_state_recompute
+from rollout.models import ContentRelease
 from rollout.policies.defaults import policy_defaults_ensure
+from rollout.rings.records import release_stop_record
 from telemetry.ingest import heartbeats_flush
 from telemetry.models import Host
 from telemetry.recovery import reboot_delay, recovered_from_problem
@@ -107,8 +110,17 @@ def test_it_does_not_revert_when_the_rules_window_has_passed_or_the_fix_is_comin
     sim.desired_apply(other, {"content": {"rapid_response": "291.3"}}, now=130)
     # when it reboots: the fix is on its way, that is not a failed boot of its own
     sim.reboot(other, now=130)
-    # then it takes the edge's fix, not the local fallback
-    assert other.loading and other.pending["content:rapid_response"][1] == "291.3"
+    # then it takes the edge's fix, not the local fallback; being the version it kept with the
+    # change, the fix needs no download and loads at once
+    assert other.loading and other.pending["content:rapid_response"] == (130, "291.3")
+    sim.step(other, now=130)
+    assert not other.loading and other.content["rapid_response"] == "291.3" and sim.stats["reverted"] == 0
+    # and a fix it did not keep (another version) downloads first, as any update
+    third = _sim().fleet[0]
+    sim.desired_apply(third, {"content": {"rapid_response": "291.4"}, "fallback": FALLBACK}, now=0)
+    sim.step(third, now=100)
+    sim.desired_apply(third, {"content": {"rapid_response": "291.5"}}, now=130)
+    assert third.pending["content:rapid_response"][0] > 130
 
 
 def test_it_spaces_reboots_out_with_jitter_and_a_cap() -> None:
@@ -241,3 +253,172 @@ def test_it_never_holds_a_looping_hosts_reboot_behind_routine_polls() -> None:
     # in-flight bound that routine polls share
     assert [h for _, _, h in sim.reboot_queue] == [looping]
     assert {h.hostname for _, _, h in sim.poll_queue} == {h.hostname for h in routine}
+
+
+def _recall_hold(*versions: str) -> dict[str, Any]:
+    """What the edge serves for a recall's stop hold before the recompute: the category frozen,
+    the recalled version(s) to leave."""
+    hold = {"scope": "category", "key": "rapid_response", "reason": "Stopped: recalled", "until": None}
+    return {
+        "holds": [{**hold, "leave": list(versions)}],
+        "paused": True,
+        "frozen": {"sensor_build": False, "content": ["rapid_response"]},
+    }
+
+
+def test_it_leaves_the_recalled_version_at_its_next_reboot_because_of_the_hold() -> None:
+    # given a host looping on 291.4, taken with fallback 291.3 (failed boot 1)
+    sim = _sim()
+    host = sim.fleet[0]
+    offered = {"content": {"rapid_response": "291.4"}, "fallback": FALLBACK}
+    sim.desired_apply(host, offered, now=0)
+    sim.step(host, now=100)
+    sim.heartbeat(host)
+    # when it reboots and the edge serves the recall's hold, still naming 291.4 (no recompute yet)
+    sim.desired_apply(host, {**offered, **_recall_hold("291.4")}, now=110)
+    # then it loaded its known-good at once, without a second failed boot, and says so
+    assert not host.loading and host.content["rapid_response"] == "291.3"
+    assert sim.stats["left"] == 1 and sim.stats["reverted"] == 0
+    beat = sim.heartbeat(host)
+    assert beat is not None and beat["status"] == "recovering"
+    assert beat["recovered_from"]["version"] == "291.4" and beat["recovered_from"]["to"] == "291.3"
+    # and the reboot that follows is no failed boot; it never asks for 291.4 again
+    sim.reboot(host, now=110)
+    for n in range(3):
+        sim.desired_apply(host, offered, now=200 + n)
+        sim.desired_apply(host, {**offered, **_recall_hold("291.4")}, now=300 + n)
+        assert not host.pending and host.content["rapid_response"] == "291.3"
+    assert sim.stats["left"] == 1
+
+
+def test_it_leaves_the_recalled_version_it_runs_without_crashing_using_the_documents_fallback() -> None:
+    # given a host that runs 291.4 without crashing (macOS) and kept no fallback with it
+    sim = _sim(bad="rapid_response:291.4@windows")
+    host = sim.fleet[0]
+    host.platform = "macos"
+    host.content["rapid_response"] = "291.4"
+    # when the recall's hold reaches it with the document's fallback
+    sim.desired_apply(
+        host, {"content": {"rapid_response": "291.4"}, "fallback": FALLBACK, **_recall_hold("291.4")}, now=5
+    )
+    # then it leaves 291.4 for the fallback at once
+    assert host.content["rapid_response"] == "291.3" and sim.stats["left"] == 1
+    assert sim.heartbeat(host)["recovered_from"]["to"] == "291.3"  # type: ignore[index]
+
+
+def test_it_keeps_a_host_not_on_the_recalled_version_frozen_and_drops_its_pending_download() -> None:
+    # given a host on 291.3 that was offered 291.4 and scheduled it, but has not installed it yet
+    sim = _sim()
+    host = sim.fleet[0]
+    offered = {"content": {"rapid_response": "291.4"}, "fallback": FALLBACK}
+    sim.desired_apply(host, offered, now=0)
+    assert host.pending["content:rapid_response"][1] == "291.4"
+    # when the recall's hold reaches it
+    sim.desired_apply(host, {**offered, **_recall_hold("291.4")}, now=1)
+    sim.step(host, now=10_000)
+    # then it stays on 291.3: nothing to leave, nothing to take (frozen), and 291.4 never loads
+    assert host.content["rapid_response"] == "291.3" and not host.pending and not host.loading
+    assert sim.stats["left"] == 0 and sim.stats["crashes"] == 0
+    # and another version the document names stays frozen too while the hold stands
+    sim.desired_apply(
+        host, {**offered, "content": {"rapid_response": "291.5"}, **_recall_hold("291.4")}, now=2
+    )
+    assert not host.pending
+
+
+def test_it_keeps_looping_under_the_recall_hold_when_no_fallback_was_named() -> None:
+    # given a host looping on 291.4, taken without a fallback named
+    sim = _sim()
+    host = sim.fleet[0]
+    sim.desired_apply(host, {"content": {"rapid_response": "291.4"}}, now=0)
+    sim.step(host, now=100)
+    sim.heartbeat(host)
+    # when the recall's hold names 291.4 to leave, and still no fallback
+    for n in range(5):
+        sim.desired_apply(
+            host, {"content": {"rapid_response": "291.4"}, **_recall_hold("291.4")}, now=130 + n
+        )
+        sim.reboot(host, now=130 + n)
+    # then today's behaviour: it loops, silent, until the edge serves a fix
+    assert host.loading == {"rapid_response": "291.4"} and host.state == "boot_loop"
+    assert sim.stats["left"] == 0 and sim.stats["reverted"] == 0
+
+
+def test_it_asks_the_edge_at_its_reboot_cadence_for_the_rules_window_after_a_change() -> None:
+    # given two healthy hosts on a 20-minute poll: one takes a change that named a fallback, the
+    # other one that named none
+    sim = _sim(bad="rapid_response:999.9", hosts=2)
+    watched, plain = sim.fleet
+    sim.poll_period = 1_200.0  # the 100,000-host replay's: heartbeats every 120 s, a poll every 10
+    sim.desired_apply(watched, {"content": {"rapid_response": "291.4"}, "fallback": FALLBACK}, now=0)
+    sim.desired_apply(plain, {"content": {"rapid_response": "291.4"}}, now=0)
+    sim.step(watched, now=1_000)
+    sim.step(plain, now=1_000)
+    # when each plans its next poll, now and past the rule's window
+    poll_period = sim.poll_period
+    soon = [sim.poll_next(watched, 1_000) - 1_000 for _ in range(3)]
+    later = sim.poll_next(watched, 1_000 + 601 / sim.config.accelerate) - (
+        1_000 + 601 / sim.config.accelerate
+    )
+    # then the watched host asks within minutes (spacing out), the other at its regular period
+    assert all(gap <= 4 * sim.real_minute for gap in soon) and max(soon) < poll_period
+    assert later >= 0.9 * poll_period
+    assert sim.poll_next(plain, 1_000) - 1_000 >= 0.9 * poll_period
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("redis_flush")
+def test_it_leaves_a_recalled_version_through_the_real_edge_before_the_recompute(
+    asgi_server: str, pipeline_token: str
+) -> None:
+    # given a tenant on default policies offered 291.4 (which crashes Windows), fallback 291.3, and
+    # two Windows hosts on 291.3: one takes it and loops, the other has not polled yet
+    catalog = rollout_catalog(lines=("7.10", "7.11"), platforms=("windows",))
+    content_release(catalog["rapid_response"], "291.3", hours_ago=100)
+    content_release(catalog["rapid_response"], "291.4", hours_ago=2)
+    tenant = TenantFactory()
+    policy_defaults_ensure(tenant=tenant, actor=Actor.system("test"))
+    rows = [
+        host_with_credential(tenant, sensor_build="7.11.200", content_versions={"rapid_response": "291.3"})
+        for _ in range(2)
+    ]
+    desired_state_recompute(tenant.pk)
+    desired_state_publish(tenant.pk)
+    sim = _sim(hosts=2, url=asgi_server, token=pipeline_token)
+    looping, waiting = sim.fleet
+    for sim_host, (db_host, secret) in zip(sim.fleet, rows, strict=True):
+        sim_host.agent_id, sim_host.credential, sim_host.platform = db_host.pk, secret, "windows"
+        sim_host.content, sim_host.sensor_build = dict(db_host.content_versions), db_host.sensor_build
+    release = ContentRelease.objects.get(category__key="rapid_response", version="291.4")
+
+    async def poll(host: Any) -> dict[str, Any]:
+        pool = HttpPool(asgi_server, size=1)
+        try:
+            await sim.poll(pool, host)
+            response = await pool.get(
+                "/edge/v1/desired-state", {"Authorization": f"Host {host.agent_id}:{host.credential}"}
+            )
+            return dict(response.json())
+        finally:
+            await pool.close()
+
+    run_async(poll(looping))
+    sim.step(looping, time.monotonic() + 3600)
+    assert looping.loading == {"rapid_response": "291.4"}
+    # when the recall's stop commits (its first step: the hold goes out before any recompute)
+    with transaction.atomic():
+        release_stop_record(tenant.pk, release, "crashes Windows", None)
+    # and the looping host reboots and asks the edge
+    served = run_async(poll(looping))
+    # then the edge still offers 291.4 (no recompute has landed) with the hold leaving it ...
+    assert served["content"]["rapid_response"] == "291.4"
+    assert served["holds"][0]["leave"] == ["291.4"] and served["frozen"]["content"] == ["rapid_response"]
+    # ... and the host left it for its known-good by itself, and reports it
+    assert not looping.loading and looping.content["rapid_response"] == "291.3"
+    assert sim.stats["left"] == 1 and sim.stats["reverted"] == 0
+    beat = sim.heartbeat(looping)
+    assert beat is not None and beat["recovered_from"]["to"] == "291.3"
+    # and the host that never took 291.4 stays frozen on 291.3: nothing scheduled, nothing left
+    run_async(poll(waiting))
+    assert waiting.content["rapid_response"] == "291.3" and not waiting.pending and not waiting.loading
+    assert sim.stats["left"] == 1

@@ -19,7 +19,10 @@ measures what the product did and prints one JSON object:
 - ``recovered_hosts``: exposed hosts back on the known-good version, reporting, by the end;
   ``recovered_fraction``: the share of exposed hosts back on it within 5 minutes of the halt being
   served, by themselves (the edge's recall or their own fallback; ``self_reverted_hosts``), as far
-  as ``--observe`` lets the run watch;
+  as ``--observe`` lets the run watch (it ends early only once every exposed host is back and no
+  host still has the bad version downloading); ``left_by_hold_hosts``: hosts that left it because
+  the recall's hold named it (``Hold.leave``); ``exposed_not_recovered_in_time``: the others, by
+  platform and what they do at the end;
 - ``--healthy``: a good release instead, with the same background crashes (``--background-crash-rate``,
   default 0.2 % of hosts), through every ring of every tenant (soaks ``--soak-minutes``); the JSON says
   whether every rollout completed, how many halted (``false_halts``), and how many hosts run it;

@@ -8,15 +8,17 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from console.access import Actor
 from rollout.controls.pauses import pause_create, pause_resume
-from rollout.desired.holds import holds_expected
+from rollout.desired.holds import holds_expected, stop_hold_publish
 from rollout.desired.publish import desired_state_publish_now, outbox_process
 from rollout.desired.reconcile import desired_state_reconcile
+from rollout.distribution.base import Hold
 from rollout.distribution.edge import EmbeddedEdgeBackend
 from rollout.models import RolloutStop
+from rollout.rings.records import release_stop_record
 from rollout.rings.transitions import rollout_halt, rollout_resume, rollout_rollback
 from rollout.rings.vendor import release_recall
 from tests.conftest import test_database_url as database_url
@@ -149,3 +151,62 @@ def test_it_sends_every_tenants_recall_hold_before_the_first_recompute(redis_flu
         blocker.close()
     thread.join(timeout=120)
     assert not errors and not thread.is_alive()
+
+
+def edge_hold(tenant: Any) -> Hold:
+    return next(h for h in EmbeddedEdgeBackend().snapshot(str(tenant.pk)).holds if h.field_name == FIELD)
+
+
+def test_it_names_the_version_to_leave_for_a_recall_but_not_for_a_halt(redis_flush: Any) -> None:
+    # given: a halted rollout (hosts keep what they run: nothing to leave)
+    tenant, rollout = world("leave")
+    rollout_halt(tenant=tenant, actor=OPERATOR, rollout=rollout, reason="field crashes")
+    assert edge_hold(tenant).leave == ()
+    # when: its release's recall stop commits on the same key (the recall's first step, before
+    # any rollback or recompute)
+    assert rollout.release is not None
+    with transaction.atomic():
+        release_stop_record(tenant.pk, rollout.release, "crashes everywhere", None)
+    # then: the edge's hold names 291.4 to leave, and reconciliation expects the same hold
+    assert edge_hold(tenant).leave == ("291.4",)
+    assert holds_expected(str(tenant.pk))[FIELD] == edge_hold(tenant)
+    assert desired_state_reconcile(tenant.pk).holds_set == []
+    # when: a pause of the category is created and resumed while the stops hold the key
+    pause = pause_create(
+        tenant=tenant,
+        actor=OPERATOR,
+        scope="content_category",
+        reason="freeze",
+        category_key="rapid_response",
+    ).obj
+    pause_resume(tenant=tenant, actor=OPERATOR, pause=pause)
+    # then: the stops' merged hold stays, still leaving 291.4
+    assert edge_hold(tenant).leave == ("291.4",) and edge_hold(tenant).reason.startswith("Stopped: ")
+
+
+def test_it_keeps_the_version_to_leave_when_a_halt_follows_the_recall(redis_flush: Any) -> None:
+    # given: a tenant whose rollout is rolled back (the recall's path): its hold leaves 291.4
+    tenant, rollout = world("leave-then-halt")
+    rollback = RolloutStop.objects.create(
+        tenant_id=tenant.pk,
+        rollout=rollout,
+        kind="rolled_back",
+        hold_scope="category",
+        hold_key="rapid_response",
+        reason="content:rapid_response 291.4 rolled back",
+    )
+    stop_hold_publish(rollback)
+    assert edge_hold(tenant).leave == ("291.4",)
+    # when: a later halt stop on the same key publishes its hold (which names nothing to leave)
+    halt = RolloutStop.objects.create(
+        tenant_id=tenant.pk,
+        rollout=rollout,
+        kind="halted",
+        hold_scope="category",
+        hold_key="rapid_response",
+        reason="content:rapid_response 291.4 halted",
+    )
+    stop_hold_publish(halt)
+    # then: the served hold is the halt's, still leaving the rolled-back version
+    hold = edge_hold(tenant)
+    assert "halted" in hold.reason and hold.leave == ("291.4",)

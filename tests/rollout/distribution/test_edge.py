@@ -6,6 +6,7 @@ touches the ORM without one, so they also prove the hot path never does.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -589,3 +590,48 @@ def test_it_narrows_a_group_hold_once_a_category_is_exempt_and_encodes_holds_wit
     assert Hold.from_json(hold.to_json()) == hold
     # and a hold without exemptions encodes exactly as it always did
     assert "exempt" not in Hold("tenant", "*", "r").to_json()
+
+
+def test_it_round_trips_the_versions_a_recall_hold_leaves_and_encodes_holds_without_them_as_before() -> None:
+    # given a recall's hold naming the version hosts leave (unsorted, repeated)
+    hold = Hold("category", "rapid_response", "Stopped: recalled", leave=("291.4", "291.2", "291.4"))
+    # when it travels as JSON (the edge's Redis hash, the HTTP wire)
+    data = hold.to_json()
+    # then it comes back equal, in one canonical order
+    assert data["leave"] == ["291.2", "291.4"]
+    assert Hold.from_json(data) == hold and Hold.from_json(json.loads(hold.encode())) == hold
+    # and a hold without versions to leave encodes exactly as it always did
+    plain = Hold("category", "rapid_response", "Stopped: halted")
+    assert "leave" not in plain.to_json() and Hold.from_json(plain.to_json()) == plain
+    # and a hold that cannot name versions to leave, or a malformed list, is refused
+    with pytest.raises(ValueError, match="leave"):
+        Hold("tenant", "*", "paused", leave=("291.4",))
+    with pytest.raises(ValueError, match="leave"):
+        Hold.from_json({**data, "leave": "291.4"})
+
+
+def test_it_changes_the_etag_when_a_hold_starts_naming_a_version_to_leave(published: dict[str, str]) -> None:
+    # given a host polling with an ETag while its category is held (a halt: nothing to leave)
+    client = Client()
+    edge = EmbeddedEdgeBackend()
+    edge.hold_set(published["owner"], Hold("category", "rapid_response", "Stopped: halted"))
+    held = _get(client, "host-a", "secret-a")
+    assert held.json()["holds"][0].get("leave") is None
+    # when the recall's hold on the same key replaces it, naming the version to leave
+    edge.hold_set(published["owner"], Hold("category", "rapid_response", "Stopped: halted", leave=("291.4",)))
+    # then its next conditional poll gets the new document (not a 304), with the version to leave
+    response = _get(client, "host-a", "secret-a", **{"If-None-Match": held["ETag"]})
+    assert response.status_code == 200 and response["ETag"] != held["ETag"]
+    body = response.json()
+    assert body["holds"] == [
+        {
+            "scope": "category",
+            "key": "rapid_response",
+            "reason": "Stopped: halted",
+            "until": None,
+            "leave": ["291.4"],
+        }
+    ]
+    assert body["paused"] is True and body["frozen"] == {"sensor_build": False, "content": ["rapid_response"]}
+    # and the outsider's host is not held at all
+    assert _get(client, "host-x", "secret-x").json()["holds"] == []
