@@ -5,9 +5,11 @@ with exactly the database's desired state (same revision, same digest) and nothi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,6 @@ from tests.conftest import (
     http_backend_env,
     receiver_fault,
     receiver_stats,
-    run_async,
     start_celery_worker,
     wait_for,
     worker_kill_hard,
@@ -206,45 +207,44 @@ def test_it_shows_backend_errors_in_the_sync_status_then_converges(fault_receive
 # --- sync.failing once per outage, sync.recovered after it ---------------------------------------
 
 
-def _subscribe(tenant: Any) -> str:
-    """A channel in the tenant's in-app events group (what ``/ws/v1/events/`` sockets listen to)."""
-    from channels.layers import get_channel_layer
+class _Listener:
+    """A subscriber to the tenant's in-app events group (what ``/ws/v1/events/`` sockets listen to)
+    for the whole test, on an event loop of its own: the Pub/Sub channel layer delivers a group
+    message to the subscribers listening at that moment, as a socket does, and keeps nothing."""
 
-    from console.realtime import tenant_group
+    def __init__(self, tenant: Any) -> None:
+        self.events: list[str] = []
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        joined = threading.Event()
+        self.task = asyncio.run_coroutine_threadsafe(self._listen(tenant, joined), self.loop)
+        assert joined.wait(30), "the listener did not join the group"
 
-    layer = get_channel_layer()
-    assert layer is not None
+    async def _listen(self, tenant: Any, joined: threading.Event) -> None:
+        from channels.layers import get_channel_layer
 
-    async def join() -> str:
-        channel: str = await layer.new_channel()
+        from console.realtime import tenant_group
+
+        layer = get_channel_layer()
+        assert layer is not None
+        channel = await layer.new_channel()
         await layer.group_add(tenant_group(tenant.pk, "events"), channel)
-        return channel
-
-    channel: str = run_async(join())
-    return channel
-
-
-def _notified(channel: str) -> list[str]:
-    """The in-app notification events the channel received (drained until quiet)."""
-    import asyncio
-
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    assert layer is not None
-
-    async def drain() -> list[str]:
-        events: list[str] = []
+        joined.set()
         while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), 2.0)
-            except TimeoutError:
-                return events
+            message = await layer.receive(channel)
             if message.get("type") == "notify":
-                events.append(message["payload"]["event"])
+                self.events.append(message["payload"]["event"])
 
-    events: list[str] = run_async(drain())
-    return events
+    def notified(self, count: int) -> list[str]:
+        """The notification events received, once there are ``count`` of them."""
+        wait_for(lambda: len(self.events) >= count, timeout=30, what=f"{count} notifications")
+        return list(self.events)
+
+    def close(self) -> None:
+        self.task.cancel()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
 
 
 def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(
@@ -262,7 +262,7 @@ def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(
     endpoint, _ = webhook_create(
         tenant=tenant, actor=SYSTEM, name="ops", url=hook.url, events=["sync.failing", "sync.recovered"]
     )
-    channel = _subscribe(tenant)
+    listener = _Listener(tenant)
     receiver_fault(fault_receiver, mode="fail", status=500, count=10_000, path="/batches/")
     env = http_backend_env(
         fault_receiver,
@@ -316,7 +316,8 @@ def test_it_says_sync_is_failing_once_per_outage_and_when_it_recovers(
     bodies = [json.loads(r["body"]) for r in hook.requests]
     assert [b["event"] for b in bodies] == ["sync.failing", "sync.recovered"]
     assert bodies[0]["data"]["failed_attempts"] == 3 and bodies[0]["data"]["desired_revision"] == 1
-    assert _notified(channel) == ["sync.failing", "sync.recovered"]
+    assert listener.notified(2) == ["sync.failing", "sync.recovered"]
+    listener.close()
     assert not WebhookDelivery.objects.filter(tenant=other).exists()
 
 
