@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import serializers
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -93,3 +94,115 @@ def link_created_objects(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
         if links:
             responses["201"] = {**responses["201"], "links": links}
     return result
+
+
+# --- the typed contract: one Problem component, the error answers of every operation, summaries ---
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_FIELD_MAP = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An error (RFC 9457). Other members may be present (e.g. `limit` on a too-large body).",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "description": "`about:blank` or `/problems/<slug>`.",
+            "example": "/problems/invalid-input",
+        },
+        "title": {"type": "string", "example": "Invalid input"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "example": 400},
+        "detail": {"type": "string", "example": "The request has invalid fields."},
+        "instance": {"type": "string", "description": "The request path."},
+        "errors": {
+            **_FIELD_MAP,
+            "description": "Each bad field (`a.b`, `list[0].c`; `__all__` for the whole body) and its messages.",
+        },
+        "codes": {
+            **_FIELD_MAP,
+            "description": "One machine code per message of `errors`, same fields, same order "
+            "(`required`, `invalid`, `max_length`, `not_found`...).",
+        },
+    },
+}
+
+# Which error answers an operation can give, and when (see ``document_problems``).
+PROBLEM_TITLES = {
+    "400": "Invalid input or malformed request (problem+json naming each bad field)",
+    "401": "No or invalid credentials",
+    "403": "The caller's role or token scope does not allow this",
+    "404": "No such object in the caller's tenant (another tenant's object answers the same)",
+    "409": "The change conflicts with the object's current state",
+    "412": "If-Match does not match the object's current version (a stale write)",
+    "428": "If-Match is required",
+    "429": "Rate limit exceeded (see the RateLimit headers)",
+    "503": "A dependency (database, message store) is unavailable; retry after Retry-After",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _problem_codes(method: str, operation: dict[str, Any]) -> list[str]:
+    params = operation.get("parameters", [])
+    codes = ["401", "403", "429", "503"]
+    if operation.get("requestBody") or any(p.get("in") == "query" for p in params):
+        codes.append("400")
+    if any(p.get("in") == "path" for p in params):
+        codes.append("404")
+    if method in _WRITES:
+        codes.append("409")
+    if any(p.get("in") == "header" and p.get("name") == "If-Match" for p in params):
+        codes += ["412", "428"]
+    return sorted(codes)
+
+
+_VERBS = {"get": "Get", "post": "Create", "put": "Replace", "patch": "Update", "delete": "Delete"}
+
+
+def _summary_for(path: str, method: str) -> str:
+    """``List host groups``, ``Get host group``, ``Freezes: lift approve``, from the path's words
+    (for views that declare no summary of their own)."""
+    words = [w for w in path.removeprefix("/api/v1/").strip("/").split("/") if w]
+    nouns = [w.replace("-", " ").replace("_", " ") for w in words if not w.startswith("{")] or ["api"]
+    on_item = bool(words) and words[-1].startswith("{")
+    if not on_item and len(words) > len(nouns):
+        return f"{nouns[-2].capitalize()}: {nouns[-1]}"
+    resource = " ".join(nouns)
+    one = resource[:-3] + "y" if resource.endswith("ies") else resource.removesuffix("s")
+    if method == "get":
+        return f"Get {one}" if on_item or not resource.endswith("s") else f"List {resource}"
+    if method == "post":
+        return f"Create {one}" if resource.endswith("s") else resource.capitalize()
+    return f"{_VERBS[method]} {one}"
+
+
+def document_problems(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: the shared ``Problem`` component, each operation's error answers as
+    ``application/problem+json`` (by what the operation takes: a body or query ⇒ 400, an id ⇒ 404,
+    If-Match ⇒ 412/428, a write ⇒ 409; every one 401/403/429/503), and a summary where a view
+    declares none."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path, methods in result.get("paths", {}).items():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if not operation.get("summary"):
+                operation["summary"] = _summary_for(path, method)
+            responses = operation["responses"]
+            for code in _problem_codes(method, operation):
+                responses.setdefault(
+                    code,
+                    {"description": PROBLEM_TITLES[code], "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}}},
+                )
+            operation["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+def results_of(item: type[serializers.Serializer[Any]], name: str) -> type[serializers.Serializer[Any]]:
+    """The serializer of an unpaginated list answer ``{"results": [item, ...]}`` (component ``name``)."""
+    if name not in _RESULTS:
+        _RESULTS[name] = type(name, (serializers.Serializer,), {"results": item(many=True)})
+    return _RESULTS[name]
+
+
+_RESULTS: dict[str, type[serializers.Serializer[Any]]] = {}
