@@ -300,6 +300,7 @@ SPECTACULAR_SETTINGS = {
         "`application/problem+json`."
     ),
     "VERSION": "1.0.0",
+    "CONTACT": {"name": "Update-control console", "url": "https://console.example.com/"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
