@@ -206,3 +206,37 @@ def results_of(item: type[serializers.Serializer[Any]], name: str) -> type[seria
 
 
 _RESULTS: dict[str, type[serializers.Serializer[Any]]] = {}
+
+
+# Answers deliberately left free-form, as {(method, path): reason}. Empty: every answer body is typed.
+# The contract test (tests/console/test_api_contract.py) and the lint (openapi-lint/.spectral.yaml)
+# refuse any other.
+FREE_FORM_ANSWERS: dict[tuple[str, str], str] = {}
+
+
+def _is_free_form(schema: dict[str, Any], components: dict[str, Any]) -> bool:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _is_free_form(components.get(name, {}), components)
+    if any(key in schema for key in ("properties", "allOf", "oneOf", "anyOf", "items")):
+        return False
+    if schema.get("type") in ("string", "integer", "number", "boolean"):
+        return False
+    extra = schema.get("additionalProperties")
+    return not (isinstance(extra, dict) and extra)
+
+
+def free_form_answers(schema: dict[str, Any]) -> list[str]:
+    """``METHOD path status media-type`` of each answer whose body is a free-form object (or has no
+    schema at all), except those in ``FREE_FORM_ANSWERS``."""
+    components = schema.get("components", {}).get("schemas", {})
+    found = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or (method, path) in FREE_FORM_ANSWERS:
+                continue
+            for status, answer in operation.get("responses", {}).items():
+                for media_type, content in (answer.get("content") or {}).items():
+                    if _is_free_form(content.get("schema", {}), components):
+                        found.append(f"{method.upper()} {path} {status} {media_type}")
+    return found
