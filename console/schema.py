@@ -146,8 +146,10 @@ def _problem_codes(method: str, operation: dict[str, Any]) -> list[str]:
     codes = ["401", "403", "429", "503"]
     if operation.get("requestBody") or any(p.get("in") == "query" for p in params):
         codes.append("400")
-    if any(p.get("in") == "path" for p in params):
-        codes.append("404")
+    if any(p.get("in") == "path" for p in params) or any(
+        p.get("in") == "query" and p.get("name") == "cursor" for p in params
+    ):
+        codes.append("404")  # a missing object, or a cursor that is not one
     if method in _WRITES:
         codes.append("409")
     if any(p.get("in") == "header" and p.get("name") == "If-Match" for p in params):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from console.errors import InvalidInput, NotFound
 from console.markup import notes_html
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.schema import results_of
 from console.scoping import READ, TenantAPIView, VendorAPIView
 from rollout.catalog.services import (
@@ -299,14 +300,13 @@ class ReleaseIn(serializers.Serializer):
 class VendorReleaseListView(VendorAPIView):
     @extend_schema(
         summary="List content releases",
-        responses=results_of(ReleaseLightOut, "ContentReleaseList"),
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(ReleaseLightOut, "ContentReleasePage"),
         tags=["vendor"],
     )
     def get(self, request: Request) -> Response:
-        releases = (
-            ContentRelease.objects.select_related("category").defer("instances").order_by("-created_at")[:500]
-        )
-        return Response({"results": [_release_light(r) for r in releases]})
+        releases = ContentRelease.objects.select_related("category").defer("instances")
+        return paginated(request, self, releases, ordering=("-created_at", "id"), present=_release_light)
 
     @extend_schema(
         summary="Publish a content release", request=ReleaseIn, responses={201: ReleaseOut}, tags=["vendor"]

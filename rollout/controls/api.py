@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.schema import results_of
 from console.scoping import ADMIN, OPERATE, READ, WRITE, TenantAPIView
 from rollout.controls.freezes import (
@@ -257,10 +258,15 @@ class FreezeListView(TenantAPIView):
     queryset = Freeze.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(summary="List freezes", responses=results_of(FreezeOut, "FreezeList"), tags=["windows"])
+    @extend_schema(
+        summary="List freezes",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(FreezeOut, "FreezePage"),
+        tags=["windows"],
+    )
     def get(self, request: Request) -> Response:
-        return Response(
-            {"results": [freeze_out(f) for f in self.get_queryset().order_by("-starts_at")[:200]]}
+        return paginated(
+            request, self, self.get_queryset(), ordering=("-starts_at", "id"), present=freeze_out
         )
 
     @extend_schema(
@@ -379,13 +385,20 @@ class PauseListView(TenantAPIView):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": OPERATE}
 
     @extend_schema(
-        summary="List pauses", responses=results_of(PauseListItemOut, "PauseList"), tags=["pauses"]
+        summary="List pauses",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(PauseListItemOut, "PausePage"),
+        tags=["pauses"],
     )
     def get(self, request: Request) -> Response:
-        now = timezone.now()
-        active = {p.pk for p in active_pauses(self.tenant, now)}
-        pauses = self.get_queryset().order_by("-created_at")[:200]
-        return Response({"results": [{**pause_out(p), "active": p.pk in active} for p in pauses]})
+        active = {p.pk for p in active_pauses(self.tenant, timezone.now())}
+        return paginated(
+            request,
+            self,
+            self.get_queryset(),
+            ordering=("-created_at", "id"),
+            present=lambda p: {**pause_out(p), "active": p.pk in active},
+        )
 
     @extend_schema(
         summary="Pause updates",

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.errors import InvalidInput
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.schema import results_of
 from console.scoping import READ, WRITE, TenantAPIView
 from rollout.desired.changes import (
@@ -82,7 +83,6 @@ class RulePreviewOut(serializers.Serializer):
 
 
 GroupListOut = results_of(GroupOut, "HostGroupList")
-GroupMembersOut = results_of(GroupHostOut, "HostGroupMemberList")
 GroupOutcome = outcome_of(GroupOut, "HostGroupOutcome")
 
 
@@ -233,15 +233,18 @@ class HostGroupMembersView(TenantAPIView):
     queryset = HostGroup.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(summary="List a group's hosts", responses=GroupMembersOut, tags=["host groups"])
+    @extend_schema(
+        summary="List a group's hosts",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(GroupHostOut, "HostGroupMemberPage"),
+        tags=["host groups"],
+    )
     def get(self, request: Request, pk: Any) -> Response:
         group = self.get_object()
-        hosts = (
-            group_hosts(self.tenant, group)
-            .order_by("hostname", "id")
-            .values("id", "hostname", "platform")[:500]
+        hosts = group_hosts(self.tenant, group).values("id", "hostname", "platform")
+        return paginated(
+            request, self, hosts, ordering=("hostname", "id"), present=lambda h: {**h, "id": str(h["id"])}
         )
-        return Response({"results": [{**h, "id": str(h["id"])} for h in hosts]})
 
     @extend_schema(
         summary="Change a group's static members",

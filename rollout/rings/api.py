@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.errors import NotFound
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.schema import results_of
 from console.scoping import OPERATE, READ, WRITE, TenantAPIView, VendorAPIView
 from rollout.desired.changes import IF_MATCH, etag_of, if_match_version, input_valid
@@ -260,11 +261,15 @@ class RolloutListView(TenantAPIView):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
     @extend_schema(
-        summary="List rollouts", responses=results_of(RolloutOut, "RolloutList"), tags=["rollouts"]
+        summary="List rollouts",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(RolloutOut, "RolloutPage"),
+        tags=["rollouts"],
     )
     def get(self, request: Request) -> Response:
-        items = self.get_queryset().order_by("-created_at")[:200]
-        return Response({"results": [rollout_dict(r) for r in items]})
+        return paginated(
+            request, self, self.get_queryset(), ordering=("-created_at", "id"), present=rollout_dict
+        )
 
 
 class RolloutDetailView(TenantAPIView):
