@@ -66,6 +66,6 @@ def paginated(
     only break ties), each item shown by ``present``: the API views that build their answers by hand
     page with this, the generic ones through ``DEFAULT_PAGINATION_CLASS``; no list is capped silently."""
     paginator = CursorPagination()
-    paginator.ordering = ordering
+    paginator.ordering = ordering  # type: ignore[assignment]  # DRF takes a tuple too (the stubs say str)
     page = paginator.paginate_queryset(queryset, request, view=view) or []
     return paginator.get_paginated_response([present(item) for item in page])
