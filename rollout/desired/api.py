@@ -38,7 +38,9 @@ class SyncStatusOut(serializers.Serializer):
     last_reconciled_at = serializers.DateTimeField(allow_null=True)
     recomputed_at = serializers.DateTimeField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
-    circuit_state = serializers.CharField()
+    circuit_state = serializers.CharField(
+        allow_null=True, help_text="The HTTP backend's circuit breaker; null for the embedded edge."
+    )
     failing = serializers.BooleanField()
     failing_since = serializers.DateTimeField(allow_null=True)
     failed_attempts = serializers.IntegerField()
