@@ -174,7 +174,9 @@ class SensorLevelOut(serializers.Serializer):
 class CatalogOut(serializers.Serializer):
     sensor_levels = serializers.DictField(child=SensorLevelOut(many=True), help_text="Per platform.")
     categories = CategoryOut(many=True)
-    content_releases = ReleaseOut(many=True)
+    content_releases = ReleaseOut(
+        many=True, help_text="The latest 200 releases past the vendor's internal stage."
+    )
 
 
 class BuildIn(serializers.Serializer):

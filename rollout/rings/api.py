@@ -142,7 +142,7 @@ class RolloutDetailOut(RolloutOut):
     )
     soak_remaining_seconds = serializers.IntegerField(allow_null=True)
     promote_requested_by = serializers.CharField(allow_blank=True)
-    events = RolloutEventOut(many=True)
+    events = RolloutEventOut(many=True, help_text="The first 200, oldest first.")
     stops = serializers.ListField(
         child=serializers.DictField(), help_text="Each halt or rollback with its timeline."
     )
