@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 # A throwaway key for `check --deploy` under production settings (never used to sign anything).
 DEPLOY_CHECK_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(64))')
 
-.PHONY: chromium help install run test lint typecheck checks pytest bench soak services stop-services clean
+.PHONY: chromium help install run test lint contract-lint typecheck checks pytest bench soak services stop-services clean
 
 help:
 	@echo "make run    - the whole console on this machine (embedded PostgreSQL + Redis, demo data, fleet)"
@@ -39,9 +39,22 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser tests: apt-get install chromium" >&2; exit 1; fi; }
 
-lint: install
+lint: install contract-lint
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+# The OpenAPI contract: the schema drf-spectacular writes (no warning allowed), linted by Spectral
+# (pinned in openapi-lint/package-lock.json, installed by `npm ci`, install scripts off) with the
+# rules in openapi-lint/.spectral.yaml: a summary, a tag, typed answers and problem+json errors.
+openapi-lint/node_modules/.installed: openapi-lint/package.json openapi-lint/package-lock.json
+	cd openapi-lint && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+contract-lint: install openapi-lint/node_modules/.installed
+	@mkdir -p var
+	DEBUG=1 $(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file var/openapi.json
+	openapi-lint/node_modules/.bin/spectral lint --ruleset openapi-lint/.spectral.yaml \
+	  --fail-severity=error --display-only-failures var/openapi.json
 
 typecheck: install
 	DEBUG=1 .venv/bin/mypy .

@@ -26,10 +26,21 @@ class ApplicationError(Exception):
     title = "Bad request"
     type_slug = "bad-request"
 
-    def __init__(self, detail: str = "", *, errors: dict[str, list[str]] | None = None, **extra: Any) -> None:
+    code = "invalid"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        errors: dict[str, list[str]] | None = None,
+        codes: dict[str, list[str]] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors or {}
+        # A machine code per field error (parallel to ``errors``); the class's code by default.
+        self.codes = codes or {}
         self.extra = extra
 
 
@@ -47,18 +58,21 @@ class NotFound(ApplicationError):
     status = 404
     title = "Not found"
     type_slug = "not-found"
+    code = "not_found"
 
 
 class Forbidden(ApplicationError):
     status = 403
     title = "Forbidden"
     type_slug = "forbidden"
+    code = "forbidden"
 
 
 class Conflict(ApplicationError):
     status = 409
     title = "Conflict"
     type_slug = "conflict"
+    code = "conflict"
 
 
 class PreconditionFailed(ApplicationError):
@@ -67,18 +81,21 @@ class PreconditionFailed(ApplicationError):
     status = 412
     title = "Precondition failed"
     type_slug = "precondition-failed"
+    code = "stale"
 
 
 class PreconditionRequired(ApplicationError):
     status = 428
     title = "Precondition required"
     type_slug = "precondition-required"
+    code = "required"
 
 
 class ServiceUnavailable(ApplicationError):
     status = 503
     title = "Service unavailable"
     type_slug = "service-unavailable"
+    code = "unavailable"
 
     def __init__(self, detail: str = "", *, retry_after: int = 5, **extra: Any) -> None:
         super().__init__(detail, **extra)
@@ -92,9 +109,13 @@ def problem(
     *,
     type_slug: str = "about:blank",
     errors: dict[str, list[str]] | None = None,
+    codes: dict[str, list[str]] | None = None,
+    default_code: str = "invalid",
     instance: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
+    """An RFC 9457 body (the ``Problem`` component of the OpenAPI schema). ``errors`` maps each bad
+    field to its messages and ``codes`` to one machine code per message, in the same order."""
     body: dict[str, Any] = {
         "type": type_slug if type_slug == "about:blank" else f"/problems/{type_slug}",
         "title": title,
@@ -103,10 +124,19 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+        codes = codes or {}
+        body["codes"] = {
+            field: _codes_for(messages, codes.get(field), default_code) for field, messages in errors.items()
+        }
     if instance:
         body["instance"] = instance
     body.update(extra)
     return body
+
+
+def _codes_for(messages: list[str], codes: list[str] | None, default: str) -> list[str]:
+    codes = [str(c) for c in (codes or [])]
+    return [codes[i] if i < len(codes) else default for i in range(len(messages))]
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -138,6 +168,8 @@ def problem_response(exc: ApplicationError, request_path: str | None = None) -> 
         exc.detail,
         type_slug=exc.type_slug,
         errors=exc.errors,
+        codes=exc.codes,
+        default_code=exc.code,
         instance=request_path,
         **exc.extra,
     )
@@ -173,8 +205,18 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             ServiceUnavailable(f"The {outage} is unavailable; retry shortly. Nothing was accepted."), path
         )
     if isinstance(exc, DjangoValidationError):
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": list(exc.messages)}
-        return problem_response(InvalidInput("The request has invalid fields.", errors=errors), path)
+        if hasattr(exc, "error_dict"):
+            errors = exc.message_dict
+            codes = {
+                field: [e.code or "invalid" for e in items for _ in e.messages]
+                for field, items in exc.error_dict.items()
+            }
+        else:
+            errors = {"__all__": list(exc.messages)}
+            codes = {"__all__": [e.code or "invalid" for e in exc.error_list for _ in e.messages]}
+        return problem_response(
+            InvalidInput("The request has invalid fields.", errors=errors, codes=codes), path
+        )
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -191,6 +233,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             "The request has invalid fields.",
             type_slug="invalid-input",
             errors=_flatten(exc.detail),
+            codes=_flatten(exc.get_codes()),
             instance=path,
         )
     elif isinstance(exc, drf_exceptions.ParseError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import serializers
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -93,3 +94,177 @@ def link_created_objects(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
         if links:
             responses["201"] = {**responses["201"], "links": links}
     return result
+
+
+# --- the typed contract: one Problem component, the error answers of every operation, summaries ---
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_FIELD_MAP = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An error (RFC 9457). Other members may be present (e.g. `limit` on a too-large body).",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "description": "`about:blank` or `/problems/<slug>`.",
+            "example": "/problems/invalid-input",
+        },
+        "title": {"type": "string", "example": "Invalid input"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "example": 400},
+        "detail": {"type": "string", "example": "The request has invalid fields."},
+        "instance": {"type": "string", "description": "The request path."},
+        "errors": {
+            **_FIELD_MAP,
+            "description": "Each bad field (`a.b`, `list[0].c`; `__all__` for the whole body) and its messages.",
+        },
+        "codes": {
+            **_FIELD_MAP,
+            "description": "One machine code per message of `errors`, same fields, same order "
+            "(`required`, `invalid`, `max_length`, `not_found`...).",
+        },
+    },
+}
+
+# Which error answers an operation can give, and when (see ``document_problems``).
+PROBLEM_TITLES = {
+    "400": "Invalid input or malformed request (problem+json naming each bad field)",
+    "401": "No or invalid credentials",
+    "403": "The caller's role or token scope does not allow this",
+    "404": "No such object in the caller's tenant (another tenant's object answers the same)",
+    "409": "The change conflicts with the object's current state",
+    "412": "If-Match does not match the object's current version (a stale write)",
+    "428": "If-Match is required",
+    "429": "Rate limit exceeded (see the RateLimit headers)",
+    "503": "A dependency (database, message store) is unavailable; retry after Retry-After",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _problem_codes(method: str, operation: dict[str, Any]) -> list[str]:
+    params = operation.get("parameters", [])
+    codes = ["401", "403", "429", "503"]
+    if operation.get("requestBody") or any(p.get("in") == "query" for p in params):
+        codes.append("400")
+    if any(p.get("in") == "path" for p in params) or any(
+        p.get("in") == "query" and p.get("name") == "cursor" for p in params
+    ):
+        codes.append("404")  # a missing object, or a cursor that is not one
+    if method in _WRITES:
+        codes.append("409")
+    if any(p.get("in") == "header" and p.get("name") == "If-Match" for p in params):
+        codes += ["412", "428"]
+    return sorted(codes)
+
+
+# Summaries of the generic (ListAPIView-style) operations of console/ and telemetry/, by operationId;
+# the hand-written views declare theirs with ``extend_schema(summary=...)``. An operation in neither
+# has no summary, which the contract test and the lint refuse.
+SUMMARIES = {
+    "api_clients_list": "List API clients",
+    "api_clients_create": "Create an API client (the token is shown once)",
+    "api_clients_retrieve": "Get an API client",
+    "api_clients_destroy": "Revoke an API client",
+    "api_clients_rotate_create": "Rotate an API client's token",
+    "audit_events_list": "List audit events",
+    "audit_events_export.csv_retrieve": "Export the audit log as CSV",
+    "audit_events_export.json_list": "Export the audit log as JSON",
+    "enrolment_tokens_list": "List enrolment tokens",
+    "enrolment_tokens_create": "Create an enrolment token",
+    "enrolment_tokens_retrieve": "Get an enrolment token",
+    "enrolment_tokens_destroy": "Revoke an enrolment token",
+    "hosts_list": "List hosts",
+    "hosts_retrieve": "Get a host",
+    "hosts_destroy": "Remove a host",
+    "invitations_list": "List invitations",
+    "invitations_create": "Invite someone",
+    "invitations_retrieve": "Get an invitation",
+    "invitations_destroy": "Withdraw an invitation",
+    "members_list": "List members",
+    "members_retrieve": "Get a member",
+    "members_partial_update": "Change a member's role",
+    "members_destroy": "Remove a member",
+    "support_grants_list": "List support grants",
+    "support_grants_create": "Grant vendor support access",
+    "support_grants_retrieve": "Get a support grant",
+    "support_grants_destroy": "Revoke a support grant",
+    "support_requests_list": "List vendor support requests",
+    "support_requests_retrieve": "Get a support request",
+    "support_requests_approve_create": "Approve a support request (creates a grant)",
+    "support_requests_deny_create": "Deny a support request",
+    "telemetry_enrol_create": "Enrol a sensor",
+    "telemetry_heartbeats_create": "Send a batch of heartbeats",
+    "tenant_retrieve": "Get the tenant's settings",
+    "tenant_partial_update": "Change the tenant's settings",
+    "vendor_break_glass_create": "Break glass: self-grant read-only access",
+    "vendor_support_grants_list": "List the vendor's support grants",
+    "vendor_support_requests_list": "List the vendor's support requests",
+    "vendor_support_requests_create": "Request support access to a tenant",
+}
+
+
+def document_problems(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: the shared ``Problem`` component, each operation's error answers as
+    ``application/problem+json`` (by what the operation takes: a body or query ⇒ 400, an id ⇒ 404,
+    If-Match ⇒ 412/428, a write ⇒ 409; every one 401/403/429/503), and the summaries of
+    ``SUMMARIES``."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if not operation.get("summary") and operation.get("operationId") in SUMMARIES:
+                operation["summary"] = SUMMARIES[operation["operationId"]]
+            responses = operation["responses"]
+            for code in _problem_codes(method, operation):
+                responses.setdefault(
+                    code,
+                    {"description": PROBLEM_TITLES[code], "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}}},
+                )
+            operation["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+def results_of(item: type[serializers.Serializer[Any]], name: str) -> type[serializers.Serializer[Any]]:
+    """The serializer of an unpaginated list answer ``{"results": [item, ...]}`` (component ``name``)."""
+    if name not in _RESULTS:
+        _RESULTS[name] = type(name, (serializers.Serializer,), {"results": item(many=True)})
+    return _RESULTS[name]
+
+
+_RESULTS: dict[str, type[serializers.Serializer[Any]]] = {}
+
+
+# Answers deliberately left free-form, as {(method, path): reason}. Empty: every answer body is typed.
+# The contract test (tests/console/test_api_contract.py) and the lint (openapi-lint/.spectral.yaml)
+# refuse any other.
+FREE_FORM_ANSWERS: dict[tuple[str, str], str] = {}
+
+
+def _is_free_form(schema: dict[str, Any], components: dict[str, Any]) -> bool:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _is_free_form(components.get(name, {}), components)
+    if any(key in schema for key in ("properties", "allOf", "oneOf", "anyOf", "items")):
+        return False
+    if schema.get("type") in ("string", "integer", "number", "boolean"):
+        return False
+    extra = schema.get("additionalProperties")
+    return not (isinstance(extra, dict) and extra)
+
+
+def free_form_answers(schema: dict[str, Any]) -> list[str]:
+    """``METHOD path status media-type`` of each answer whose body is a free-form object (or has no
+    schema at all), except those in ``FREE_FORM_ANSWERS``."""
+    components = schema.get("components", {}).get("schemas", {})
+    found = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or (method, path) in FREE_FORM_ANSWERS:
+                continue
+            for status, answer in operation.get("responses", {}).items():
+                for media_type, content in (answer.get("content") or {}).items():
+                    if _is_free_form(content.get("schema", {}), components):
+                        found.append(f"{method.upper()} {path} {status} {media_type}")
+    return found

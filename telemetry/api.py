@@ -288,6 +288,57 @@ class EnrolmentTokenDetailView(TenantAPIView, generics.RetrieveDestroyAPIView[En
         services.enrolment_token_revoke(tenant=self.tenant, actor=self.ctx.actor, token=instance)
 
 
+class BuildShareOut(serializers.Serializer[Any]):
+    platform = serializers.CharField()
+    build = serializers.CharField(allow_blank=True, allow_null=True)
+    hosts = serializers.IntegerField()
+    share = serializers.FloatField()
+
+
+class ContentShareOut(serializers.Serializer[Any]):
+    category = serializers.CharField()
+    version = serializers.CharField()
+    hosts = serializers.IntegerField()
+    share = serializers.FloatField()
+    crashed_hosts = serializers.IntegerField(help_text="Hosts that reported a crash on it in the last hour.")
+    crash_rate = serializers.FloatField()
+
+
+class PlatformHealthOut(serializers.Serializer[Any]):
+    total = serializers.IntegerField()
+    status = serializers.DictField(child=serializers.IntegerField(), help_text="Hosts per status.")
+
+
+class GroupRefOut(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class FleetHealthOut(serializers.Serializer[Any]):
+    tenant_id = serializers.UUIDField()
+    group_id = serializers.UUIDField(allow_null=True)
+    platform = serializers.CharField(allow_null=True)
+    as_of = serializers.DateTimeField()
+    total = serializers.IntegerField()
+    status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Hosts per status (online, offline, crashed, ...)."
+    )
+    platforms = serializers.DictField(child=PlatformHealthOut())
+    sensor_builds = BuildShareOut(many=True)
+    content = ContentShareOut(many=True)
+    crashes_last_hour = serializers.IntegerField()
+    groups = GroupRefOut(many=True, help_text="The tenant's host groups (to filter by).")
+    flushed_at = serializers.FloatField(allow_null=True, help_text="Unix time of the last heartbeat flush.")
+
+
+class FleetSeriesOut(serializers.Serializer[Any]):
+    minutes = serializers.IntegerField()
+    samples = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Per minute, oldest first: `minute` and the sample's counters.",
+    )
+
+
 class FleetHealthView(TenantAPIView):
     """``GET /api/v1/fleet/health/``: the tenant's fleet health now (per group / platform on request)."""
 
@@ -299,7 +350,8 @@ class FleetHealthView(TenantAPIView):
             OpenApiParameter("group", OpenApiTypes.UUID, description="host group id"),
             OpenApiParameter("platform", str, description="windows, macos, linux"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        summary="Get fleet health now",
+        responses={200: FleetHealthOut},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -326,7 +378,11 @@ class FleetSeriesView(TenantAPIView):
     queryset = Host.objects.all()
     scope_map = {"GET": READ, "HEAD": READ, "OPTIONS": READ}
 
-    @extend_schema(parameters=[OpenApiParameter("minutes", int)], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Get the fleet-health time series",
+        parameters=[OpenApiParameter("minutes", int, description="1 to 1440 (default 60)")],
+        responses={200: FleetSeriesOut},
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("minutes", "60")
         if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:

@@ -119,7 +119,7 @@ class SupportGrantListApi(TenantAPIView):
         staff = serializers.CharField(max_length=150, help_text="The vendor support engineer's username")
         scope = serializers.ChoiceField(choices=SupportScope.choices, default=SupportScope.READ)
         reason = serializers.CharField(max_length=2000)
-        case_id = serializers.CharField(max_length=64, required=False, default="")
+        case_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
         duration_hours = serializers.IntegerField(min_value=1, max_value=SUPPORT_GRANT_MAX_HOURS, default=4)
 
     @extend_schema(responses=SupportGrantOut(many=True), tags=["support"])

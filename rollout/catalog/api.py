@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -10,6 +9,8 @@ from rest_framework.response import Response
 
 from console.errors import InvalidInput, NotFound
 from console.markup import notes_html
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
+from console.schema import results_of
 from console.scoping import READ, TenantAPIView, VendorAPIView
 from rollout.catalog.services import (
     content_category_create,
@@ -20,7 +21,7 @@ from rollout.catalog.services import (
     sensor_build_stage_set,
     template_type_create,
 )
-from rollout.desired.changes import DRY_RUN, dry_run_requested, input_valid
+from rollout.desired.changes import DRY_RUN, BlastRadiusOut, dry_run_requested, input_valid
 from rollout.models import ContentCategory, ContentRelease, SensorBuild, SensorUpdatePolicy, TemplateType
 from rollout.selectors.state import catalog_state, n_levels
 from telemetry.models import Platform
@@ -80,6 +81,104 @@ def release_out(release: ContentRelease, *, with_instances: bool = False) -> dic
     return out
 
 
+class BuildOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    platform = serializers.CharField()
+    version = serializers.CharField()
+    release_line = serializers.CharField()
+    stage = serializers.CharField(help_text="early_adopter, ga or withdrawn.")
+    released_at = serializers.DateTimeField()
+    notes = serializers.CharField(allow_blank=True)
+
+
+class BuildListOut(serializers.Serializer):
+    results = BuildOut(many=True)
+    n_levels = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per platform: the builds N, N-1, N-2 resolve to now.",
+    )
+
+
+class BuildStageOut(serializers.Serializer):
+    build = BuildOut()
+    dry_run = serializers.BooleanField()
+    shifts = serializers.ListField(child=serializers.CharField(), help_text="What moves where, in words.")
+    tenants = serializers.DictField(child=BlastRadiusOut(), help_text="Per tenant slug: its blast radius.")
+
+
+class CategoryOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    system_critical = serializers.BooleanField()
+    max_pause_hours = serializers.IntegerField(allow_null=True)
+
+
+class TemplateOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    field_count = serializers.IntegerField()
+    field_types = serializers.ListField(child=serializers.CharField())
+    min_sensor_build = serializers.CharField()
+
+
+class ReleaseLightOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    category = serializers.CharField()
+    version = serializers.CharField()
+    stage = serializers.CharField(help_text="internal, canary, early_access, ga or recalled.")
+    critical = serializers.BooleanField()
+    digest = serializers.CharField(allow_blank=True)
+    valid = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class ReleaseOut(ReleaseLightOut):
+    validation_report = serializers.DictField()
+    notes = serializers.CharField(allow_blank=True)
+    notes_html = serializers.CharField(allow_blank=True)
+    early_access_at = serializers.DateTimeField(allow_null=True)
+    ga_at = serializers.DateTimeField(allow_null=True)
+    instance_count = serializers.IntegerField()
+
+
+class ReleaseDetailOut(ReleaseOut):
+    instances = serializers.JSONField(help_text="The template instances, as published.")
+
+
+class ValidationProblemOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    instance = serializers.CharField(allow_blank=True)
+    field = serializers.JSONField(allow_null=True)
+
+
+class ValidationReportOut(serializers.Serializer):
+    ok = serializers.BooleanField()
+    digest = serializers.CharField(allow_blank=True)
+    instance_count = serializers.IntegerField()
+    problems = ValidationProblemOut(many=True)
+    incompatible_hosts = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="Per template type: hosts per tenant slug whose sensor build is too old.",
+    )
+    checked_at = serializers.DateTimeField()
+
+
+class SensorLevelOut(serializers.Serializer):
+    level = serializers.CharField(help_text="n, n-1 or n-2.")
+    build = serializers.CharField()
+    release_line = serializers.CharField()
+
+
+class CatalogOut(serializers.Serializer):
+    sensor_levels = serializers.DictField(child=SensorLevelOut(many=True), help_text="Per platform.")
+    categories = CategoryOut(many=True)
+    content_releases = ReleaseOut(
+        many=True, help_text="The latest 200 releases past the vendor's internal stage."
+    )
+
+
 class BuildIn(serializers.Serializer):
     platform = serializers.CharField(max_length=16)
     version = serializers.CharField(max_length=32)
@@ -92,7 +191,7 @@ class StageIn(serializers.Serializer):
 
 
 class VendorBuildListView(VendorAPIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(summary="List sensor builds", responses=BuildListOut, tags=["vendor"])
     def get(self, request: Request) -> Response:
         levels = {p: [b.version for b in n_levels(p)] for p in Platform.values}
         return Response(
@@ -102,7 +201,9 @@ class VendorBuildListView(VendorAPIView):
             }
         )
 
-    @extend_schema(request=BuildIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Publish a sensor build", request=BuildIn, responses={201: BuildOut}, tags=["vendor"]
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(BuildIn, request.data)
         build = sensor_build_publish(actor=self.actor, **data)
@@ -110,7 +211,13 @@ class VendorBuildListView(VendorAPIView):
 
 
 class VendorBuildStageView(VendorAPIView):
-    @extend_schema(request=StageIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["vendor"])
+    @extend_schema(
+        summary="Move a sensor build to a stage",
+        request=StageIn,
+        responses=BuildStageOut,
+        parameters=[DRY_RUN],
+        tags=["vendor"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         build = _vendor_get(SensorBuild, pk)
         data = input_valid(StageIn, request.data)
@@ -148,11 +255,15 @@ class CategoryIn(serializers.Serializer):
 
 
 class VendorCategoryListView(VendorAPIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="List content categories", responses=results_of(CategoryOut, "CategoryList"), tags=["vendor"]
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": [category_out(c) for c in ContentCategory.objects.all()]})
 
-    @extend_schema(request=CategoryIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Create a content category", request=CategoryIn, responses={201: CategoryOut}, tags=["vendor"]
+    )
     def post(self, request: Request) -> Response:
         category = content_category_create(actor=self.actor, **input_valid(CategoryIn, request.data))
         return Response(category_out(category), status=201)
@@ -165,11 +276,15 @@ class TemplateIn(serializers.Serializer):
 
 
 class VendorTemplateListView(VendorAPIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="List template types", responses=results_of(TemplateOut, "TemplateTypeList"), tags=["vendor"]
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": [template_out(t) for t in TemplateType.objects.all()]})
 
-    @extend_schema(request=TemplateIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Declare a template type", request=TemplateIn, responses={201: TemplateOut}, tags=["vendor"]
+    )
     def post(self, request: Request) -> Response:
         template = template_type_create(actor=self.actor, **input_valid(TemplateIn, request.data))
         return Response(template_out(template), status=201)
@@ -185,14 +300,19 @@ class ReleaseIn(serializers.Serializer):
 
 
 class VendorReleaseListView(VendorAPIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="List content releases",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(ReleaseLightOut, "ContentReleasePage"),
+        tags=["vendor"],
+    )
     def get(self, request: Request) -> Response:
-        releases = (
-            ContentRelease.objects.select_related("category").defer("instances").order_by("-created_at")[:500]
-        )
-        return Response({"results": [_release_light(r) for r in releases]})
+        releases = ContentRelease.objects.select_related("category").defer("instances")
+        return paginated(request, self, releases, ordering=("-created_at", "id"), present=_release_light)
 
-    @extend_schema(request=ReleaseIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Publish a content release", request=ReleaseIn, responses={201: ReleaseOut}, tags=["vendor"]
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(ReleaseIn, request.data)
         category = ContentCategory.objects.filter(key=data.pop("category")).first()
@@ -228,20 +348,27 @@ class ValidateIn(serializers.Serializer):
 class VendorReleaseValidateView(VendorAPIView):
     """Runs the validation gate without publishing (for the release pipeline)."""
 
-    @extend_schema(request=ValidateIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Validate content without publishing",
+        request=ValidateIn,
+        responses=ValidationReportOut,
+        tags=["vendor"],
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(ValidateIn, request.data)
         return Response(content_validate(data["instances"], digest=data["digest"]))
 
 
 class VendorReleaseDetailView(VendorAPIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(summary="Get a content release", responses=ReleaseDetailOut, tags=["vendor"])
     def get(self, request: Request, pk: Any) -> Response:
         return Response(release_out(_vendor_get(ContentRelease, pk), with_instances=True))
 
 
 class VendorReleaseStageView(VendorAPIView):
-    @extend_schema(request=StageIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Move a content release to a stage", request=StageIn, responses=ReleaseOut, tags=["vendor"]
+    )
     def post(self, request: Request, pk: Any) -> Response:
         release = _vendor_get(ContentRelease, pk)
         data = input_valid(StageIn, request.data)
@@ -256,7 +383,7 @@ class CatalogView(TenantAPIView):
     queryset = SensorUpdatePolicy.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["catalog"])
+    @extend_schema(summary="Get the catalog", responses=CatalogOut, tags=["catalog"])
     def get(self, request: Request) -> Response:
         catalog = catalog_state()
         levels = {

@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
+from console.schema import results_of
 from console.scoping import ADMIN, OPERATE, READ, WRITE, TenantAPIView
 from rollout.controls.freezes import (
     freeze_bypass_approve,
@@ -22,11 +23,13 @@ from rollout.controls.windows import window_create, window_delete, window_update
 from rollout.desired.changes import (
     DRY_RUN,
     IF_MATCH,
+    DeleteOutcome,
     ReasonIn,
     dry_run_requested,
     etag_of,
     if_match_version,
     input_valid,
+    outcome_of,
     outcome_response,
 )
 from rollout.models import Freeze, MaintenanceWindow, Pause
@@ -80,6 +83,71 @@ def pause_out(pause: Pause) -> dict[str, Any]:
     }
 
 
+class WindowOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    weekdays = serializers.ListField(child=serializers.IntegerField(), help_text="0 is Monday.")
+    start = serializers.CharField(help_text="HH:MM in the window's timezone.")
+    duration_minutes = serializers.IntegerField()
+    timezone = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class OccurrenceOut(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    start_local = serializers.DateTimeField(help_text="In the tenant's timezone.")
+    end_local = serializers.DateTimeField()
+
+
+class WindowDetailOut(WindowOut):
+    next_occurrences = OccurrenceOut(many=True, help_text="The next 7 days.")
+
+
+class FreezeOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    reason = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    created_by = serializers.CharField(allow_blank=True)
+    lift_requested_by = serializers.CharField(allow_null=True)
+    lift_requested_at = serializers.DateTimeField(allow_null=True)
+    lift_reason = serializers.CharField(allow_null=True)
+    lifted_by = serializers.CharField(allow_null=True)
+    lifted_at = serializers.DateTimeField(allow_null=True)
+    bypass_requested_by = serializers.CharField(allow_null=True)
+    bypass_reason = serializers.CharField(allow_null=True)
+    bypass_approved_by = serializers.CharField(allow_null=True)
+    bypass_approved_at = serializers.DateTimeField(allow_null=True)
+
+
+class PauseGroupOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class PauseOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    scope = serializers.CharField(help_text="tenant, group, category or sensor.")
+    group = PauseGroupOut(allow_null=True)
+    category = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    created_by = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    resumed_at = serializers.DateTimeField(allow_null=True)
+    resumed_by = serializers.CharField(allow_null=True)
+
+
+class PauseListItemOut(PauseOut):
+    active = serializers.BooleanField()
+
+
+WindowOutcome = outcome_of(WindowOut, "WindowOutcome")
+FreezeOutcome = outcome_of(FreezeOut, "FreezeOutcome")
+PauseOutcome = outcome_of(PauseOut, "PauseOutcome")
+
+
 class WindowIn(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     weekdays = serializers.ListField(child=serializers.IntegerField())
@@ -107,11 +175,19 @@ class WindowListView(TenantAPIView):
     queryset = MaintenanceWindow.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["windows"])
+    @extend_schema(
+        summary="List maintenance windows", responses=results_of(WindowOut, "WindowList"), tags=["windows"]
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": [window_out(w) for w in self.get_queryset().order_by("name")]})
 
-    @extend_schema(request=WindowIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["windows"])
+    @extend_schema(
+        summary="Create a maintenance window",
+        request=WindowIn,
+        responses={200: WindowOutcome, 201: WindowOutcome},
+        parameters=[DRY_RUN],
+        tags=["windows"],
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(WindowIn, request.data)
         outcome = window_create(
@@ -124,7 +200,7 @@ class WindowDetailView(TenantAPIView):
     queryset = MaintenanceWindow.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["windows"])
+    @extend_schema(summary="Get a maintenance window", responses=WindowDetailOut, tags=["windows"])
     def get(self, request: Request, pk: Any) -> Response:
         window = self.get_object()
         body = window_out(window)
@@ -134,8 +210,9 @@ class WindowDetailView(TenantAPIView):
         return response
 
     @extend_schema(
+        summary="Update a maintenance window",
         request=WindowIn(partial=True),
-        responses=OpenApiTypes.OBJECT,
+        responses=WindowOutcome,
         parameters=[DRY_RUN, IF_MATCH],
         tags=["windows"],
     )
@@ -153,7 +230,12 @@ class WindowDetailView(TenantAPIView):
         )
         return outcome_response(outcome, None if outcome.dry_run else window_out(outcome.obj))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["windows"])
+    @extend_schema(
+        summary="Delete a maintenance window",
+        responses={200: DeleteOutcome},
+        parameters=[DRY_RUN, IF_MATCH],
+        tags=["windows"],
+    )
     def delete(self, request: Request, pk: Any) -> Response:
         window = self.get_object()
         outcome = window_delete(
@@ -176,13 +258,24 @@ class FreezeListView(TenantAPIView):
     queryset = Freeze.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["windows"])
+    @extend_schema(
+        summary="List freezes",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(FreezeOut, "FreezePage"),
+        tags=["windows"],
+    )
     def get(self, request: Request) -> Response:
-        return Response(
-            {"results": [freeze_out(f) for f in self.get_queryset().order_by("-starts_at")[:200]]}
+        return paginated(
+            request, self, self.get_queryset(), ordering=("-starts_at", "id"), present=freeze_out
         )
 
-    @extend_schema(request=FreezeIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["windows"])
+    @extend_schema(
+        summary="Create a freeze",
+        request=FreezeIn,
+        responses={200: FreezeOutcome, 201: FreezeOutcome},
+        parameters=[DRY_RUN],
+        tags=["windows"],
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(FreezeIn, request.data)
         outcome = freeze_create(
@@ -195,7 +288,7 @@ class FreezeDetailView(TenantAPIView):
     queryset = Freeze.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["windows"])
+    @extend_schema(summary="Get a freeze", responses=FreezeOut, tags=["windows"])
     def get(self, request: Request, pk: Any) -> Response:
         return Response(freeze_out(self.get_object()))
 
@@ -206,7 +299,9 @@ class FreezeLiftRequestView(TenantAPIView):
     queryset = Freeze.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
 
-    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["windows"])
+    @extend_schema(
+        summary="Request to lift a freeze", request=ReasonIn, responses=FreezeOut, tags=["windows"]
+    )
     def post(self, request: Request, pk: Any) -> Response:
         freeze = self.get_object()
         data = input_valid(ReasonIn, request.data)
@@ -221,7 +316,13 @@ class FreezeLiftApproveView(TenantAPIView):
     queryset = Freeze.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["windows"])
+    @extend_schema(
+        summary="Approve lifting a freeze",
+        request=None,
+        responses=FreezeOutcome,
+        parameters=[DRY_RUN],
+        tags=["windows"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         freeze = self.get_object()
         outcome = freeze_lift_approve(
@@ -236,7 +337,12 @@ class FreezeBypassRequestView(TenantAPIView):
     queryset = Freeze.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
 
-    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["windows"])
+    @extend_schema(
+        summary="Request a freeze bypass for critical content",
+        request=ReasonIn,
+        responses=FreezeOut,
+        tags=["windows"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         freeze = self.get_object()
         data = input_valid(ReasonIn, request.data)
@@ -251,7 +357,13 @@ class FreezeBypassApproveView(TenantAPIView):
     queryset = Freeze.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["windows"])
+    @extend_schema(
+        summary="Approve a freeze bypass",
+        request=None,
+        responses=FreezeOutcome,
+        parameters=[DRY_RUN],
+        tags=["windows"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         freeze = self.get_object()
         outcome = freeze_bypass_approve(
@@ -272,14 +384,29 @@ class PauseListView(TenantAPIView):
     queryset = Pause.objects.select_related("group", "category")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": OPERATE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["pauses"])
+    @extend_schema(
+        summary="List pauses",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(PauseListItemOut, "PausePage"),
+        tags=["pauses"],
+    )
     def get(self, request: Request) -> Response:
-        now = timezone.now()
-        active = {p.pk for p in active_pauses(self.tenant, now)}
-        pauses = self.get_queryset().order_by("-created_at")[:200]
-        return Response({"results": [{**pause_out(p), "active": p.pk in active} for p in pauses]})
+        active = {p.pk for p in active_pauses(self.tenant, timezone.now())}
+        return paginated(
+            request,
+            self,
+            self.get_queryset(),
+            ordering=("-created_at", "id"),
+            present=lambda p: {**pause_out(p), "active": p.pk in active},
+        )
 
-    @extend_schema(request=PauseIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["pauses"])
+    @extend_schema(
+        summary="Pause updates",
+        request=PauseIn,
+        responses={200: PauseOutcome, 201: PauseOutcome},
+        parameters=[DRY_RUN],
+        tags=["pauses"],
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(PauseIn, request.data)
         outcome = pause_create(
@@ -299,7 +426,9 @@ class PauseResumeView(TenantAPIView):
     queryset = Pause.objects.select_related("group", "category")
     scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["pauses"])
+    @extend_schema(
+        summary="Resume a pause", request=None, responses=PauseOutcome, parameters=[DRY_RUN], tags=["pauses"]
+    )
     def post(self, request: Request, pk: Any) -> Response:
         pause = self.get_object()
         outcome = pause_resume(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +22,95 @@ from rollout.selectors.state import host_explain
 from telemetry.models import Host
 
 
+class SyncStatusOut(serializers.Serializer):
+    backend = serializers.CharField()
+    desired_revision = serializers.IntegerField()
+    published_revision = serializers.IntegerField(allow_null=True)
+    acknowledged_revision = serializers.IntegerField(allow_null=True)
+    lag_revisions = serializers.IntegerField()
+    lag_seconds = serializers.FloatField()
+    in_sync = serializers.BooleanField()
+    pending_changes = serializers.IntegerField()
+    digest = serializers.CharField(allow_blank=True)
+    last_error = serializers.CharField(allow_blank=True)
+    last_error_at = serializers.DateTimeField(allow_null=True)
+    last_repair = serializers.CharField(allow_blank=True)
+    last_reconciled_at = serializers.DateTimeField(allow_null=True)
+    recomputed_at = serializers.DateTimeField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    circuit_state = serializers.CharField(
+        allow_null=True, help_text="The HTTP backend's circuit breaker; null for the embedded edge."
+    )
+    failing = serializers.BooleanField()
+    failing_since = serializers.DateTimeField(allow_null=True)
+    failed_attempts = serializers.IntegerField()
+
+
+class RecoveryRuleOut(serializers.Serializer):
+    failed_boots = serializers.IntegerField()
+    within_s = serializers.IntegerField()
+
+
+class FallbackOut(serializers.Serializer):
+    sensor_build = serializers.CharField(allow_null=True)
+    content = serializers.DictField(child=serializers.CharField(), help_text="Per category: the version.")
+    rule = RecoveryRuleOut()
+
+
+class SubjectRuleOut(serializers.Serializer):
+    rule = serializers.CharField()
+    policy_id = serializers.CharField(allow_null=True)
+
+
+class HostDesiredOut(serializers.Serializer):
+    host_id = serializers.UUIDField()
+    revision = serializers.IntegerField()
+    target_revision = serializers.IntegerField(allow_null=True)
+    sensor_build = serializers.CharField(allow_null=True)
+    content = serializers.DictField(child=serializers.CharField(allow_null=True))
+    groups = serializers.ListField(child=serializers.CharField())
+    rules = serializers.DictField(child=SubjectRuleOut(), help_text="Per subject: the deciding rule.")
+    paused = serializers.ListField(child=serializers.DictField(), help_text="The holds covering the host.")
+    fallback = FallbackOut(allow_null=True)
+    changed_at = serializers.DateTimeField()
+
+
+class RefOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+
+
+class DecisionOut(serializers.Serializer):
+    subject = serializers.CharField()
+    current = serializers.CharField(allow_null=True)
+    target = serializers.CharField(allow_null=True)
+    desired = serializers.CharField(allow_null=True)
+    rule = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    policy = RefOut(allow_null=True)
+    group = RefOut(allow_null=True)
+    pause_id = serializers.CharField(allow_null=True)
+    freeze_id = serializers.CharField(allow_null=True)
+    window_id = serializers.CharField(allow_null=True)
+
+
+class AgreementOut(serializers.Serializer):
+    revision = serializers.IntegerField(allow_null=True)
+    agrees = serializers.BooleanField()
+    differs = serializers.ListField(child=serializers.CharField())
+
+
+class ExplainOut(serializers.Serializer):
+    host_id = serializers.CharField()
+    at = serializers.DateTimeField()
+    sensor = DecisionOut()
+    content = serializers.DictField(child=DecisionOut(), help_text="Per content category.")
+    fallback = FallbackOut(allow_null=True)
+    hostname = serializers.CharField()
+    platform = serializers.CharField()
+    desired_state = AgreementOut()
+
+
 class SyncStatusView(TenantAPIView):
     """Desired, published and acknowledged revision, lag, last error and circuit state."""
 
@@ -29,7 +118,8 @@ class SyncStatusView(TenantAPIView):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        summary="Get the distribution sync status",
+        responses=SyncStatusOut,
         tags=["distribution"],
         description=(
             "`desired_revision`, `published_revision`, `acknowledged_revision`, `lag_revisions`,"
@@ -48,7 +138,12 @@ class SyncResyncView(TenantAPIView):
     queryset = TenantRevision.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, tags=["distribution"])
+    @extend_schema(
+        summary="Resync the whole desired state now",
+        request=None,
+        responses={202: SyncStatusOut},
+        tags=["distribution"],
+    )
     def post(self, request: Request) -> Response:
         return Response(sync_resync(tenant=self.tenant, actor=self.ctx.actor), status=202)
 
@@ -61,7 +156,9 @@ class HostDesiredView(TenantAPIView):
     lookup_field = "host_id"
     lookup_url_kwarg = "pk"
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["distribution"])
+    @extend_schema(
+        summary="Get a host's stored desired state", responses=HostDesiredOut, tags=["distribution"]
+    )
     def get(self, request: Request, pk: Any) -> Response:
         return Response(host_desired(self.tenant, self.get_object()))
 
@@ -143,7 +240,8 @@ class HostExplainView(TenantAPIView):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        summary="Explain why a host is on what it runs",
+        responses=ExplainOut,
         tags=["hosts"],
         description=(
             "Per subject (`sensor`, each content category): `current` (what the host runs), `target`"

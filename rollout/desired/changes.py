@@ -98,6 +98,53 @@ def outcome_response(outcome: Outcome, present: Any, status: int = 200) -> Respo
     return response
 
 
+class BlastChangeOut(serializers.Serializer):
+    subject = serializers.CharField(help_text="`sensor` or a content category key.")
+    platform = serializers.CharField()
+    group = serializers.CharField()
+    from_ = serializers.CharField(help_text="The target before the change.")
+    to = serializers.CharField(help_text="The target after the change.")
+    hosts = serializers.IntegerField()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class BlastRadiusOut(serializers.Serializer):
+    hosts_total = serializers.IntegerField()
+    hosts_changing = serializers.IntegerField()
+    changes = BlastChangeOut(many=True)
+    by_platform = serializers.DictField(child=serializers.IntegerField())
+    by_group = serializers.DictField(child=serializers.IntegerField())
+    summary = serializers.CharField()
+
+
+_OUTCOMES: dict[str, type[serializers.Serializer]] = {}
+
+
+def outcome_of(
+    obj: type[serializers.Serializer] | None, name: str, *, many: bool = False
+) -> type[serializers.Serializer]:
+    """The answer of ``outcome_response``: ``dry_run``, ``blast_radius`` and, unless a dry run or a
+    delete, the changed ``object`` (``obj``; a list of them when ``many``). One class per name (the
+    list and the detail view of a kind share their component)."""
+    if name in _OUTCOMES:
+        return _OUTCOMES[name]
+    fields: dict[str, Any] = {
+        "dry_run": serializers.BooleanField(),
+        "blast_radius": BlastRadiusOut(),
+    }
+    if obj is not None:
+        fields["object"] = obj(many=many, required=False, help_text="Absent in a dry run.")
+    _OUTCOMES[name] = type(name, (serializers.Serializer,), fields)
+    return _OUTCOMES[name]
+
+
+DeleteOutcome = outcome_of(None, "DeleteOutcome")
+
+
 class ReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 

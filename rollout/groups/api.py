@@ -2,21 +2,24 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.errors import InvalidInput
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
+from console.schema import results_of
 from console.scoping import READ, WRITE, TenantAPIView
 from rollout.desired.changes import (
     DRY_RUN,
     IF_MATCH,
+    DeleteOutcome,
     dry_run_requested,
     etag_of,
     if_match_version,
     input_valid,
+    outcome_of,
     outcome_response,
 )
 from rollout.groups.services import (
@@ -49,6 +52,40 @@ def group_out(group: HostGroup, host_count: int | None = None) -> dict[str, Any]
     return out
 
 
+class GroupOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    rule_text = serializers.CharField(allow_null=True, allow_blank=True)
+    rule = serializers.JSONField(
+        allow_null=True, help_text="The parsed rule (and/or tree), null if static only."
+    )
+    static_members = serializers.IntegerField()
+    version = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+    host_count = serializers.IntegerField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class GroupHostOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    hostname = serializers.CharField()
+    platform = serializers.CharField()
+
+
+class RulePreviewOut(serializers.Serializer):
+    rule = serializers.JSONField()
+    rule_text = serializers.CharField(allow_null=True, allow_blank=True)
+    count = serializers.IntegerField()
+    total = serializers.IntegerField()
+    sample = GroupHostOut(many=True)
+    warning = serializers.CharField(allow_null=True)
+
+
+GroupListOut = results_of(GroupOut, "HostGroupList")
+GroupOutcome = outcome_of(GroupOut, "HostGroupOutcome")
+
+
 class GroupIn(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -76,13 +113,19 @@ class HostGroupListView(TenantAPIView):
     queryset = HostGroup.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    @extend_schema(summary="List host groups", responses=GroupListOut, tags=["host groups"])
     def get(self, request: Request) -> Response:
         groups = list(self.get_queryset().order_by("name", "id"))
         counts = group_member_counts(self.tenant, groups)
         return Response({"results": [group_out(g, counts.get(str(g.pk))) for g in groups]})
 
-    @extend_schema(request=GroupIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["host groups"])
+    @extend_schema(
+        summary="Create a host group",
+        request=GroupIn,
+        responses={200: GroupOutcome, 201: GroupOutcome},
+        parameters=[DRY_RUN],
+        tags=["host groups"],
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(GroupIn, request.data)
         outcome = host_group_create(
@@ -100,7 +143,9 @@ class HostGroupPreviewView(TenantAPIView):
     queryset = HostGroup.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": READ}
 
-    @extend_schema(request=RuleIn, responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    @extend_schema(
+        summary="Preview a group rule", request=RuleIn, responses=RulePreviewOut, tags=["host groups"]
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(RuleIn, request.data)
         rule, text = group_rule_from_input(rule_text=data["rule_text"], rule=data["rule"])
@@ -123,7 +168,7 @@ class HostGroupDetailView(TenantAPIView):
     queryset = HostGroup.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    @extend_schema(summary="Get a host group", responses=GroupOut, tags=["host groups"])
     def get(self, request: Request, pk: Any) -> Response:
         group = self.get_object()
         response = Response(group_out(group, group_hosts(self.tenant, group).count()))
@@ -131,8 +176,9 @@ class HostGroupDetailView(TenantAPIView):
         return response
 
     @extend_schema(
+        summary="Update a host group",
         request=GroupPatchIn,
-        responses=OpenApiTypes.OBJECT,
+        responses=GroupOutcome,
         parameters=[DRY_RUN, IF_MATCH],
         tags=["host groups"],
     )
@@ -153,7 +199,12 @@ class HostGroupDetailView(TenantAPIView):
         )
         return outcome_response(outcome, present)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["host groups"])
+    @extend_schema(
+        summary="Delete a host group",
+        responses={200: DeleteOutcome},
+        parameters=[DRY_RUN, IF_MATCH],
+        tags=["host groups"],
+    )
     def delete(self, request: Request, pk: Any) -> Response:
         group = self.get_object()
         outcome = host_group_delete(
@@ -182,18 +233,25 @@ class HostGroupMembersView(TenantAPIView):
     queryset = HostGroup.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["host groups"])
+    @extend_schema(
+        summary="List a group's hosts",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(GroupHostOut, "HostGroupMemberPage"),
+        tags=["host groups"],
+    )
     def get(self, request: Request, pk: Any) -> Response:
         group = self.get_object()
-        hosts = (
-            group_hosts(self.tenant, group)
-            .order_by("hostname", "id")
-            .values("id", "hostname", "platform")[:500]
+        hosts = group_hosts(self.tenant, group).values("id", "hostname", "platform")
+        return paginated(
+            request, self, hosts, ordering=("hostname", "id"), present=lambda h: {**h, "id": str(h["id"])}
         )
-        return Response({"results": [{**h, "id": str(h["id"])} for h in hosts]})
 
     @extend_schema(
-        request=MembersIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["host groups"]
+        summary="Change a group's static members",
+        request=MembersIn,
+        responses=GroupOutcome,
+        parameters=[DRY_RUN, IF_MATCH],
+        tags=["host groups"],
     )
     def post(self, request: Request, pk: Any) -> Response:
         group = self.get_object()

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 
 from console.conventions import input_valid
 from console.errors import NotFound
+from console.schema import results_of
 from console.scoping import ADMIN, READ, TenantAPIView
 from rollout.models import WebhookDelivery, WebhookEndpoint
 from rollout.notifications.webhooks import (
@@ -37,6 +37,38 @@ class WebhookIn(serializers.Serializer):
     )
 
 
+class WebhookOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField(), help_text="Empty: every event.")
+    active = serializers.BooleanField()
+    previous_secret_expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="While a rotated-out secret still signs alongside the new one."
+    )
+
+
+class WebhookSecretOut(WebhookOut):
+    secret = serializers.CharField(help_text="The `whsec_` signing secret, shown this once.")
+
+
+class DeliveryOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    webhook_id = serializers.CharField(help_text="The Standard Webhooks `webhook-id` (kept on redelivery).")
+    redelivery_of = serializers.UUIDField(allow_null=True)
+    event = serializers.CharField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+class WebhookDetailOut(WebhookOut):
+    deliveries = DeliveryOut(many=True, help_text="The latest 100.")
+
+
 def delivery_out(d: WebhookDelivery) -> dict[str, Any]:
     return {
         "id": str(d.pk),
@@ -56,11 +88,15 @@ class WebhookListView(TenantAPIView):
     queryset = WebhookEndpoint.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": ADMIN}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["webhooks"])
+    @extend_schema(
+        summary="List webhooks", responses=results_of(WebhookOut, "WebhookList"), tags=["webhooks"]
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": [webhook_dict(w) for w in self.get_queryset()]})
 
-    @extend_schema(request=WebhookIn, responses=OpenApiTypes.OBJECT, tags=["webhooks"])
+    @extend_schema(
+        summary="Create a webhook", request=WebhookIn, responses={201: WebhookSecretOut}, tags=["webhooks"]
+    )
     def post(self, request: Request) -> Response:
         data = input_valid(WebhookIn, request.data)
         endpoint, secret = webhook_create(
@@ -77,13 +113,15 @@ class WebhookDetailView(TenantAPIView):
     queryset = WebhookEndpoint.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "DELETE": ADMIN}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["webhooks"])
+    @extend_schema(
+        summary="Get a webhook and its latest deliveries", responses=WebhookDetailOut, tags=["webhooks"]
+    )
     def get(self, request: Request, pk: Any) -> Response:
         endpoint = self.get_object()
         deliveries = endpoint.deliveries.order_by("-created_at")[:100]
         return Response({**webhook_dict(endpoint), "deliveries": [delivery_out(d) for d in deliveries]})
 
-    @extend_schema(responses=None, tags=["webhooks"])
+    @extend_schema(summary="Delete a webhook", responses={204: None}, tags=["webhooks"])
     def delete(self, request: Request, pk: Any) -> Response:
         webhook_delete(tenant=self.tenant, actor=self.ctx.actor, endpoint=self.get_object())
         return Response(status=204)
@@ -105,7 +143,7 @@ class WebhookTestView(TenantAPIView):
     queryset = WebhookEndpoint.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT}, tags=["webhooks"])
+    @extend_schema(summary="Send a test event", request=None, responses={202: DeliveryOut}, tags=["webhooks"])
     def post(self, request: Request, pk: Any) -> Response:
         delivery = webhook_test_send(tenant=self.tenant, actor=self.ctx.actor, endpoint=self.get_object())
         return Response(delivery_out(delivery), status=202)
@@ -117,7 +155,9 @@ class WebhookRedeliverView(TenantAPIView):
     queryset = WebhookEndpoint.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT}, tags=["webhooks"])
+    @extend_schema(
+        summary="Redeliver a delivery", request=None, responses={202: DeliveryOut}, tags=["webhooks"]
+    )
     def post(self, request: Request, pk: Any, delivery_pk: Any) -> Response:
         endpoint = self.get_object()
         delivery = webhook_delivery_get(self.tenant.pk, delivery_pk)
@@ -133,7 +173,9 @@ class WebhookRotateSecretView(TenantAPIView):
     queryset = WebhookEndpoint.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": ADMIN}
 
-    @extend_schema(request=RotateIn, responses=OpenApiTypes.OBJECT, tags=["webhooks"])
+    @extend_schema(
+        summary="Rotate a webhook's secret", request=RotateIn, responses=WebhookSecretOut, tags=["webhooks"]
+    )
     def post(self, request: Request, pk: Any) -> Response:
         endpoint = self.get_object()  # another tenant's: 404 before the body is read
         data = input_valid(RotateIn, request.data or {})

@@ -4,21 +4,24 @@ from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.errors import InvalidInput
+from console.schema import results_of
 from console.scoping import READ, WRITE, TenantAPIView
 from rollout.desired.changes import (
     DRY_RUN,
     IF_MATCH,
+    BlastRadiusOut,
+    DeleteOutcome,
     dry_run_requested,
     etag_of,
     if_match_version,
     input_valid,
+    outcome_of,
     outcome_response,
 )
 from rollout.models import ContentCategory, ContentUpdatePolicy, SensorUpdatePolicy
@@ -63,6 +66,40 @@ def content_policy_out(policy: ContentUpdatePolicy) -> dict[str, Any]:
         "groups": [{"id": str(g.pk), "name": g.name} for g in policy.groups.all()],
         "version": policy.version,
     }
+
+
+class NamedRefOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class SensorPolicyOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    platform = serializers.CharField()
+    target = serializers.CharField(help_text="n, n-1, n-2, pinned:<build> or off.")
+    update_blocks = serializers.ListField(
+        child=serializers.DictField(), help_text="Times sensor updates are prohibited."
+    )
+    timezone = serializers.CharField()
+    uninstall_protection = serializers.BooleanField()
+    is_default = serializers.BooleanField()
+    precedence = serializers.IntegerField(allow_null=True, help_text="Null for the default policy.")
+    groups = NamedRefOut(many=True)
+    version = serializers.IntegerField()
+
+
+class ContentPolicyOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    mode = serializers.CharField(help_text="early_access, ga, ga+<hours>, pinned:<version> or paused.")
+    windows = NamedRefOut(many=True)
+    critical_bypass_windows = serializers.BooleanField()
+    is_default = serializers.BooleanField()
+    precedence = serializers.IntegerField(allow_null=True, help_text="Null for the default policy.")
+    groups = NamedRefOut(many=True)
+    version = serializers.IntegerField()
 
 
 class SensorPolicyIn(serializers.Serializer):
@@ -271,68 +308,159 @@ class PolicyPrecedenceView(PolicyAPI):
         )
 
 
-def _list_schema(create_in: type[serializers.Serializer]) -> dict[str, Any]:
+def _list_schema(
+    create_in: type[serializers.Serializer], out: type[serializers.Serializer], what: str
+) -> dict[str, Any]:
+    name = out.__name__.removesuffix("Out")
+    outcome = outcome_of(out, f"{name}Outcome")
     return {
-        "get": extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"]),
+        "get": extend_schema(
+            summary=f"List {what} policies", responses=results_of(out, f"{name}List"), tags=["policies"]
+        ),
         "post": extend_schema(
-            request=create_in, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
+            summary=f"Create a {what} policy",
+            request=create_in,
+            responses={200: outcome, 201: outcome},
+            parameters=[DRY_RUN],
+            tags=["policies"],
         ),
     }
 
 
-def _detail_schema(patch_in: type[serializers.Serializer]) -> dict[str, Any]:
+def _detail_schema(
+    patch_in: type[serializers.Serializer], out: type[serializers.Serializer], what: str
+) -> dict[str, Any]:
+    name = out.__name__.removesuffix("Out")
     return {
-        "get": extend_schema(responses=OpenApiTypes.OBJECT, tags=["policies"]),
+        "get": extend_schema(summary=f"Get a {what} policy", responses=out, tags=["policies"]),
         "patch": extend_schema(
+            summary=f"Update a {what} policy",
             request=patch_in,
-            responses=OpenApiTypes.OBJECT,
+            responses=outcome_of(out, f"{name}Outcome"),
             parameters=[DRY_RUN, IF_MATCH],
             tags=["policies"],
         ),
         "delete": extend_schema(
-            responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN, IF_MATCH], tags=["policies"]
+            summary=f"Delete a {what} policy",
+            responses={200: DeleteOutcome},
+            parameters=[DRY_RUN, IF_MATCH],
+            tags=["policies"],
         ),
     }
 
 
-def _precedence_schema(order_in: type[serializers.Serializer]) -> dict[str, Any]:
+def _precedence_schema(
+    order_in: type[serializers.Serializer], out: type[serializers.Serializer], what: str
+) -> dict[str, Any]:
+    name = out.__name__.removesuffix("Out")
     return {
         "put": extend_schema(
-            request=order_in, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policies"]
+            summary=f"Set the precedence of {what} policies",
+            request=order_in,
+            responses=outcome_of(out, f"{name}PrecedenceOutcome", many=True),
+            parameters=[DRY_RUN],
+            tags=["policies"],
         )
     }
 
 
-@extend_schema_view(**_list_schema(SensorPolicyIn))
+@extend_schema_view(**_list_schema(SensorPolicyIn, SensorPolicyOut, "sensor"))
 class SensorPolicyListView(SensorPolicyAPI, PolicyListView):
     queryset = SensorUpdatePolicy.objects.all()
 
 
-@extend_schema_view(**_detail_schema(SensorPolicyPatchIn))
+@extend_schema_view(**_detail_schema(SensorPolicyPatchIn, SensorPolicyOut, "sensor"))
 class SensorPolicyDetailView(SensorPolicyAPI, PolicyDetailView):
     queryset = SensorUpdatePolicy.objects.all()
 
 
-@extend_schema_view(**_precedence_schema(SensorOrderIn))
+@extend_schema_view(**_precedence_schema(SensorOrderIn, SensorPolicyOut, "sensor"))
 class SensorPolicyPrecedenceView(SensorPolicyAPI, PolicyPrecedenceView):
     """Sets the precedence of one platform's sensor policies: ``order`` lists them all, first wins."""
 
     queryset = SensorUpdatePolicy.objects.all()
 
 
-@extend_schema_view(**_list_schema(ContentPolicyIn))
+@extend_schema_view(**_list_schema(ContentPolicyIn, ContentPolicyOut, "content"))
 class ContentPolicyListView(ContentPolicyAPI, PolicyListView):
     queryset = ContentUpdatePolicy.objects.all()
 
 
-@extend_schema_view(**_detail_schema(ContentPolicyPatchIn))
+@extend_schema_view(**_detail_schema(ContentPolicyPatchIn, ContentPolicyOut, "content"))
 class ContentPolicyDetailView(ContentPolicyAPI, PolicyDetailView):
     queryset = ContentUpdatePolicy.objects.select_related("category")
 
 
-@extend_schema_view(**_precedence_schema(ContentOrderIn))
+@extend_schema_view(**_precedence_schema(ContentOrderIn, ContentPolicyOut, "content"))
 class ContentPolicyPrecedenceView(ContentPolicyAPI, PolicyPrecedenceView):
     queryset = ContentUpdatePolicy.objects.all()
+
+
+class DocGroupOut(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    rule = serializers.CharField(allow_null=True)
+    static_members = serializers.ListField(child=serializers.CharField())
+
+
+class DocWindowOut(serializers.Serializer):
+    name = serializers.CharField()
+    weekdays = serializers.ListField(child=serializers.IntegerField())
+    start = serializers.CharField()
+    duration_minutes = serializers.IntegerField()
+    timezone = serializers.CharField()
+
+
+class DocSensorPolicyOut(serializers.Serializer):
+    name = serializers.CharField()
+    platform = serializers.CharField()
+    default = serializers.BooleanField()
+    target = serializers.CharField()
+    update_blocks = serializers.ListField(child=serializers.DictField())
+    timezone = serializers.CharField()
+    uninstall_protection = serializers.BooleanField()
+    groups = serializers.ListField(child=serializers.CharField())
+
+
+class DocContentPolicyOut(serializers.Serializer):
+    name = serializers.CharField()
+    category = serializers.CharField()
+    default = serializers.BooleanField()
+    mode = serializers.CharField()
+    windows = serializers.ListField(child=serializers.CharField())
+    critical_bypass_windows = serializers.BooleanField()
+    groups = serializers.ListField(child=serializers.CharField())
+
+
+class DocFreezeOut(serializers.Serializer):
+    reason = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class PolicyDocumentOut(serializers.Serializer):
+    """The policy document (``rollout.policies.code.policy_export``); names are the references."""
+
+    version = serializers.IntegerField()
+    tenant = serializers.CharField()
+    groups = DocGroupOut(many=True)
+    windows = DocWindowOut(many=True)
+    sensor_policies = DocSensorPolicyOut(many=True, help_text="In precedence order per platform.")
+    content_policies = DocContentPolicyOut(many=True, help_text="In precedence order per category.")
+    freezes = DocFreezeOut(many=True)
+
+
+class PlanActionOut(serializers.Serializer):
+    action = serializers.CharField(help_text="create, update or delete.")
+    kind = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PolicyPlanOut(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    actions = PlanActionOut(many=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Actions per kind of action.")
+    blast_radius = BlastRadiusOut(allow_null=True)
 
 
 class PolicyExportView(TenantAPIView):
@@ -347,9 +475,10 @@ class PolicyExportView(TenantAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["yaml", "json"])],
+        summary="Export the policy document",
         responses={
-            (200, "application/yaml"): OpenApiTypes.OBJECT,
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/yaml"): PolicyDocumentOut,
+            (200, "application/json"): PolicyDocumentOut,
         },
         tags=["policy as code"],
     )
@@ -376,7 +505,11 @@ class PolicyImportView(TenantAPIView):
     scope_map: ClassVar[dict[str, str]] = {"POST": WRITE}
 
     @extend_schema(
-        request=ImportIn, responses=OpenApiTypes.OBJECT, parameters=[DRY_RUN], tags=["policy as code"]
+        summary="Plan or apply a policy document",
+        request=ImportIn,
+        responses=PolicyPlanOut,
+        parameters=[DRY_RUN],
+        tags=["policy as code"],
     )
     def post(self, request: Request) -> Response:
 

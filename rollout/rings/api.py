@@ -4,13 +4,14 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.errors import NotFound
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
+from console.schema import results_of
 from console.scoping import OPERATE, READ, WRITE, TenantAPIView, VendorAPIView
 from rollout.desired.changes import IF_MATCH, etag_of, if_match_version, input_valid
 from rollout.distribution.served import hold_served_at
@@ -75,6 +76,85 @@ def rollout_stops(rollout: Rollout) -> list[dict[str, Any]]:
     return out
 
 
+class RingOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    order = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    group = serializers.UUIDField(
+        allow_null=True, help_text="The ring's host group, or null for a percentage ring."
+    )
+    percentage = serializers.FloatField(allow_null=True)
+    soak_minutes = serializers.IntegerField()
+    max_crash_rate = serializers.FloatField()
+    max_boot_loop_rate = serializers.FloatField()
+    max_silence_rate = serializers.FloatField()
+    max_update_failure_rate = serializers.FloatField()
+    min_sample = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
+class RolloutOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    subject = serializers.CharField(help_text="`content:<category>` or `sensor:<platform>`.")
+    version = serializers.CharField()
+    previous_version = serializers.CharField(allow_null=True, allow_blank=True)
+    state = serializers.CharField(help_text="pending, in_ring, halted, completed or rolled_back.")
+    ring_index = serializers.IntegerField()
+    ring_entered_at = serializers.DateTimeField(allow_null=True)
+    halted_reason = serializers.CharField(allow_blank=True, allow_null=True)
+
+
+class PromoteOut(RolloutOut):
+    approval_requested = serializers.BooleanField(
+        help_text="True (and 202) when past a failing gate: a second person's call carries it out."
+    )
+
+
+class RingProgressOut(RingOut):
+    index = serializers.IntegerField()
+    hosts = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    silent = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    current = serializers.BooleanField()
+    reached = serializers.BooleanField()
+
+
+class RolloutEventOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    ring_index = serializers.IntegerField()
+    actor = serializers.CharField(allow_blank=True)
+    detail = serializers.DictField()
+
+
+class RolloutDetailOut(RolloutOut):
+    release_stage = serializers.CharField(allow_null=True)
+    release_notes = serializers.CharField(allow_blank=True)
+    rings = RingProgressOut(many=True)
+    gate = serializers.DictField(
+        help_text="The current ring's gate: verdict, sample, values against thresholds."
+    )
+    soak_remaining_seconds = serializers.IntegerField(allow_null=True)
+    promote_requested_by = serializers.CharField(allow_blank=True)
+    events = RolloutEventOut(many=True, help_text="The first 200, oldest first.")
+    stops = serializers.ListField(
+        child=serializers.DictField(), help_text="Each halt or rollback with its timeline."
+    )
+
+
+class ReleaseHaltOut(serializers.Serializer):
+    release = serializers.CharField()
+    rollouts_halted = serializers.IntegerField()
+
+
+class ReleaseRecallOut(serializers.Serializer):
+    release = serializers.CharField()
+    stage = serializers.CharField()
+    tenants_republished = serializers.IntegerField()
+
+
 class RingIn(serializers.Serializer):
     """A ring's fields; rates are fractions (0.02 is 2 %), the service names every bad value at once."""
 
@@ -111,11 +191,11 @@ class RingListView(TenantAPIView):
     queryset = Ring.objects.select_related("group")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(summary="List rings", responses=results_of(RingOut, "RingList"), tags=["rollouts"])
     def get(self, request: Request) -> Response:
         return Response({"results": [ring_dict(r) for r in self.get_queryset().order_by("order")]})
 
-    @extend_schema(request=RingCreateIn, responses={201: OpenApiTypes.OBJECT}, tags=["rollouts"])
+    @extend_schema(summary="Add a ring", request=RingCreateIn, responses={201: RingOut}, tags=["rollouts"])
     def post(self, request: Request) -> Response:
         data = input_valid(RingCreateIn, request.data)
         ring = ring_create(tenant=self.tenant, actor=self.ctx.actor, data=data)
@@ -129,7 +209,12 @@ class RingOrderView(TenantAPIView):
     queryset = Ring.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"PUT": WRITE}
 
-    @extend_schema(request=RingOrderIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(
+        summary="Set the order of the rings",
+        request=RingOrderIn,
+        responses=results_of(RingOut, "RingList"),
+        tags=["rollouts"],
+    )
     def put(self, request: Request) -> Response:
         data = input_valid(RingOrderIn, request.data)
         rings = ring_reorder(tenant=self.tenant, actor=self.ctx.actor, order=data["order"])
@@ -143,11 +228,13 @@ class RingDetailView(TenantAPIView):
     queryset = Ring.objects.select_related("group")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "PATCH": WRITE, "DELETE": WRITE}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(summary="Get a ring", responses=RingOut, tags=["rollouts"])
     def get(self, request: Request, pk: Any) -> Response:
         return _ring_response(self.get_object())
 
-    @extend_schema(request=RingIn, responses=OpenApiTypes.OBJECT, parameters=[IF_MATCH], tags=["rollouts"])
+    @extend_schema(
+        summary="Update a ring", request=RingIn, responses=RingOut, parameters=[IF_MATCH], tags=["rollouts"]
+    )
     def patch(self, request: Request, pk: Any) -> Response:
         ring = self.get_object()
         expected = if_match_version(request)
@@ -157,7 +244,7 @@ class RingDetailView(TenantAPIView):
         )
         return _ring_response(ring)
 
-    @extend_schema(responses={204: None}, parameters=[IF_MATCH], tags=["rollouts"])
+    @extend_schema(summary="Delete a ring", responses={204: None}, parameters=[IF_MATCH], tags=["rollouts"])
     def delete(self, request: Request, pk: Any) -> Response:
         ring = self.get_object()
         ring_delete(
@@ -170,17 +257,27 @@ class RolloutListView(TenantAPIView):
     queryset = Rollout.objects.select_related("release")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(
+        summary="List rollouts",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(RolloutOut, "RolloutPage"),
+        tags=["rollouts"],
+    )
     def get(self, request: Request) -> Response:
-        items = self.get_queryset().order_by("-created_at")[:200]
-        return Response({"results": [rollout_dict(r) for r in items]})
+        return paginated(
+            request, self, self.get_queryset(), ordering=("-created_at", "id"), present=rollout_dict
+        )
 
 
 class RolloutDetailView(TenantAPIView):
     queryset = Rollout.objects.select_related("release")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(
+        summary="Get a rollout with its rings, gate and history",
+        responses=RolloutDetailOut,
+        tags=["rollouts"],
+    )
     def get(self, request: Request, pk: Any) -> Response:
         return Response(rollout_detail(self.get_object()))
 
@@ -193,7 +290,7 @@ class RolloutHaltView(TenantAPIView):
     queryset = Rollout.objects.select_related("release")
     scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
 
-    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(summary="Halt a rollout", request=ReasonIn, responses=RolloutOut, tags=["rollouts"])
     def post(self, request: Request, pk: Any) -> Response:
         rollout = self.get_object()
         data = input_valid(ReasonIn, request.data)
@@ -205,7 +302,7 @@ class RolloutResumeView(TenantAPIView):
     queryset = Rollout.objects.select_related("release")
     scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(summary="Resume a halted rollout", request=None, responses=RolloutOut, tags=["rollouts"])
     def post(self, request: Request, pk: Any) -> Response:
         done = rollout_resume(tenant=self.tenant, actor=self.ctx.actor, rollout=self.get_object())
         return Response(rollout_dict(done))
@@ -218,7 +315,12 @@ class RolloutPromoteView(TenantAPIView):
     queryset = Rollout.objects.select_related("release")
     scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(
+        summary="Promote a rollout to its next ring",
+        request=None,
+        responses={200: PromoteOut, 202: PromoteOut},
+        tags=["rollouts"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         before = self.get_object()
         done = rollout_promote(tenant=self.tenant, actor=self.ctx.actor, rollout=before)
@@ -236,7 +338,7 @@ class RolloutRollbackView(TenantAPIView):
     queryset = Rollout.objects.select_related("release")
     scope_map: ClassVar[dict[str, str]] = {"POST": OPERATE}
 
-    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["rollouts"])
+    @extend_schema(summary="Roll a rollout back", request=ReasonIn, responses=RolloutOut, tags=["rollouts"])
     def post(self, request: Request, pk: Any) -> Response:
         rollout = self.get_object()
         data = input_valid(ReasonIn, request.data)
@@ -256,7 +358,12 @@ def _release(pk: Any) -> ContentRelease:
 class VendorReleaseHaltView(VendorAPIView):
     """Halts every tenant's rollout of the release (nobody else receives it)."""
 
-    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Halt a content release everywhere",
+        request=ReasonIn,
+        responses=ReleaseHaltOut,
+        tags=["vendor"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         release = _release(pk)
         data = input_valid(ReasonIn, request.data)
@@ -267,7 +374,12 @@ class VendorReleaseHaltView(VendorAPIView):
 class VendorReleaseRecallView(VendorAPIView):
     """Recalls the release everywhere: every tenant goes back to the last known-good version."""
 
-    @extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT, tags=["vendor"])
+    @extend_schema(
+        summary="Recall a content release everywhere",
+        request=ReasonIn,
+        responses=ReleaseRecallOut,
+        tags=["vendor"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         release = _release(pk)
         data = input_valid(ReasonIn, request.data)
