@@ -181,6 +181,8 @@ TEMPLATES = [
                 "console.context_processors.console",
                 "rollout.context_processors.rollout",
             ],
+            # Form and time helpers every page template uses, without a {% load %} in each.
+            "builtins": ["console.templatetags.console_forms"],
         },
     }
 ]

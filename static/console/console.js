@@ -13,6 +13,15 @@
     var message = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
+  // After a post that re-renders a form: focus the first field in error, else the result the
+  // post produced (a blast-radius preview), so keyboard and screen-reader users land on it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector('[aria-invalid="true"]') || document.querySelector("[data-focus-result]");
+    if (target && document.querySelector("form [name=csrfmiddlewaretoken]") && window.performance) {
+      var nav = performance.getEntriesByType("navigation")[0];
+      if (!nav || nav.type !== "back_forward") { target.focus(); }
+    }
+  });
   // Times rendered as <time data-local datetime="..."> show in the viewer's locale as a tooltip.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("time[data-local]").forEach(function (el) {
