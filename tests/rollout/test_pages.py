@@ -229,7 +229,8 @@ def test_it_lets_a_release_engineer_preview_a_pin_shift_and_refuses_an_invalid_r
         valid=True,
     )
     refused = engineer.post(
-        "/vendor/catalog/", {"form": "release", "release": str(release.pk), "stage": "canary"}
+        "/vendor/catalog/",
+        {"form": "release", "release": str(release.pk), "stage": "canary", "action": "save", "reason": "go"},
     )
     assert refused.status_code == 409
     assert "ch291-0009" in refused.content.decode() and "field 21" in refused.content.decode()
