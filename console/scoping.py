@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 
@@ -26,6 +26,7 @@ from console.access import (
     Actor,
     NoTenantSelected,
     TenantContext,
+    refusal_reason,
     resolve_context,
     two_factor_missing,
 )
@@ -187,7 +188,7 @@ class TenantPageMixin(LoginRequiredMixin):
         request.tenant_ctx = ctx  # type: ignore[attr-defined]
         permission = permission_for(self.scope_map, request.method or "GET")
         if permission is None or not ctx.can(permission):
-            return HttpResponse("Your role does not allow this action.", status=403)
+            return render(request, "403.html", {"reason": refusal_reason(ctx, permission or "")}, status=403)
         return super().dispatch(request, *args, **kwargs)
 
     @property
