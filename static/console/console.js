@@ -22,6 +22,26 @@
       if (!nav || nav.type !== "back_forward") { target.focus(); }
     }
   });
+  // A table wider than its card scrolls inside it; keyboard users reach it to scroll it too.
+  function scrollableTables() {
+    document.querySelectorAll("table").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        if (!table.hasAttribute("tabindex")) { table.setAttribute("tabindex", "0"); }
+      } else if (table.getAttribute("tabindex") === "0") { table.removeAttribute("tabindex"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollableTables);
+  window.addEventListener("resize", scrollableTables);
+  document.addEventListener("htmx:afterSettle", scrollableTables);
+  // Phone layout: the main navigation folds behind a Menu button.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".nav-toggle");
+    if (!toggle) { return; }
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (nav) { nav.classList.toggle("open", open); }
+  });
   // Times rendered as <time data-local datetime="..."> show in the viewer's locale as a tooltip.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("time[data-local]").forEach(function (el) {
