@@ -32,6 +32,7 @@ from console.access import (
 )
 from console.errors import Forbidden, NotFound
 from console.models import ApiClient
+from console.timezones import zone_activate
 
 DEFAULT_SCOPE_MAP: dict[str, str] = {
     "GET": READ,
@@ -186,6 +187,7 @@ class TenantPageMixin(LoginRequiredMixin):
             return redirect(f"/account/two-factor/?next={quote(request.get_full_path())}")
         self.ctx = ctx
         request.tenant_ctx = ctx  # type: ignore[attr-defined]
+        zone_activate(request.user, ctx.tenant)
         permission = permission_for(self.scope_map, request.method or "GET")
         if permission is None or not ctx.can(permission):
             return render(request, "403.html", {"reason": refusal_reason(ctx, permission or "")}, status=403)

@@ -153,6 +153,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "console.timezones.TimezoneMiddleware",
     "console.middleware.LogActorMiddleware",
     "console.throttling.RateLimitHeadersMiddleware",
     "console.idempotency.IdempotencyKeyMiddleware",
@@ -182,7 +183,7 @@ TEMPLATES = [
                 "rollout.context_processors.rollout",
             ],
             # Form and time helpers every page template uses, without a {% load %} in each.
-            "builtins": ["console.templatetags.console_forms"],
+            "builtins": ["console.templatetags.console_forms", "console.templatetags.console_time"],
         },
     }
 ]

@@ -85,7 +85,16 @@
     }
   }
 
-  function minuteLabel(iso) { var d = new Date(iso); return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  // Chart axes use the zone every other time on the page uses (the user's, else the tenant's).
+  var zoneMeta = document.querySelector('meta[name="console-timezone"]');
+  var zone = zoneMeta ? zoneMeta.content : undefined;
+  var minuteFormat;
+  try {
+    minuteFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+  } catch (e) {
+    minuteFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
+  function minuteLabel(iso) { return minuteFormat.format(new Date(iso)); }
 
   function renderSeries(samples) {
     if (!window.Chart) { return; }

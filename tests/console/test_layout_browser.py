@@ -115,7 +115,7 @@ def test_it_fits_a_phone_and_passes_axe_on_every_page_of_the_journey(
         for path in journey(acme):
             response = page.goto(f"{live_server.url}{path}")
             assert response is not None and response.status == 200, path
-            page.wait_for_load_state("load")
+            page.wait_for_load_state("networkidle")
             if name == "phone":
                 width = page.evaluate("() => document.documentElement.scrollWidth")
                 if width > PHONE["width"]:
