@@ -183,7 +183,11 @@ TEMPLATES = [
                 "rollout.context_processors.rollout",
             ],
             # Form and time helpers every page template uses, without a {% load %} in each.
-            "builtins": ["console.templatetags.console_forms", "console.templatetags.console_time"],
+            "builtins": [
+                "console.templatetags.console_forms",
+                "console.templatetags.console_time",
+                "console.templatetags.console_words",
+            ],
         },
     }
 ]

@@ -114,7 +114,7 @@ def test_it_shows_when_a_system_critical_category_resumes(acme: dict[str, Any]) 
     tenant = acme["tenant"]
     pause_create(tenant=tenant, actor=Actor.system("t"), scope="tenant", reason="incident")
     page = session(member(tenant, Role.VIEWER)).get("/rollout/pauses/").content.decode()
-    assert "sensor_operations is system critical: it resumes by itself at" in page
+    assert "Sensor operations is system critical: it resumes by itself at" in page
 
 
 @pytest.mark.browser
