@@ -14,7 +14,10 @@ from console.access import Actor
 from console.models import Role
 from rollout.controls.windows import window_create
 from rollout.groups.services import host_group_create
-from rollout.models import ContentUpdatePolicy, MaintenanceWindow
+from rollout.models import ContentUpdatePolicy, MaintenanceWindow, SensorUpdatePolicy
+from rollout.policies.defaults import policy_defaults_ensure
+from rollout.policies.services import sensor_policy_update
+from telemetry.models import Host
 from tests.conftest import browser_login
 from tests.factories import PASSWORD, HostFactory, TenantFactory, member, rollout_catalog
 
@@ -146,3 +149,32 @@ def test_it_keeps_the_weekdays_of_a_new_window_through_a_preview(
     # and the table says days by name
     page.goto(f"{live_server.url}/rollout/windows/")
     assert "Sat, Sun" in page.locator("table").first.inner_text()
+
+
+def test_it_previews_a_pause_in_words_and_keeps_the_form(
+    live_server: Any, page: Any, acme: dict[str, Any]
+) -> None:
+    # given the fleet follows N (7.11.200) while the web hosts still run 7.10.200
+    tenant = acme["tenant"]
+    system = Actor.system("t")
+    policy_defaults_ensure(tenant=tenant, actor=system)
+    default = SensorUpdatePolicy.objects.get(tenant=tenant, platform="windows", is_default=True)
+    sensor_policy_update(
+        tenant=tenant, actor=system, policy=default, expected_version=None, changes={"target": "n"}
+    )
+    Host.objects.filter(tenant=tenant, hostname__startswith="web-").update(sensor_build="7.10.200")
+    browser_login(page, live_server.url, "admin@acme.example", PASSWORD)
+    page.goto(f"{live_server.url}/rollout/pauses/")
+    page.select_option("#p-scope", "host_group")
+    page.select_option("#p-group", str(acme["web"].pk))
+    page.fill("#p-reason", "bad build on web")
+    page.click("[data-testid=pause-preview]")
+    page.wait_for_selector("[data-testid=blast-radius] table")
+    table = page.locator("[data-testid=blast-radius] table").inner_text()
+    assert "stays on 7.10.200 (paused)" in table, table
+    assert "7.11.200" in table
+    # the form still says what the operator chose
+    assert page.input_value("#p-reason") == "bad build on web"
+    assert selected(page, "#p-scope") == ["host_group"] and selected(page, "#p-group") == [
+        str(acme["web"].pk)
+    ]
