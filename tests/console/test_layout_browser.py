@@ -128,6 +128,11 @@ def test_it_fits_a_phone_and_passes_axe_on_every_page_of_the_journey(
                 who = page.locator(".who").bounding_box()
                 if who is None or who["y"] + who["height"] > header["y"] + header["height"] + 1:
                     problems[f"{name} {path} user name outside the header"] = who
+            # people's words: no Python or machine values in what the page says
+            text = page.locator("main").inner_text()
+            said = [word for word in (" None", "boot_loop", "{'", "rapid_response ") if word in text]
+            if said:
+                problems[f"{name} {path} words"] = said
             violations = axe_serious(page)
             if violations:
                 problems[f"{name} {path} axe"] = violations
