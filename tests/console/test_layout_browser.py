@@ -7,18 +7,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from console.access import Actor
-from console.models import Role
+from console.models import Role, SupportGrant
 from rollout.controls.pauses import pause_create
 from rollout.controls.windows import window_create
 from rollout.groups.services import host_group_create
 from rollout.policies.defaults import policy_defaults_ensure
 from tests.conftest import ARTIFACTS, browser_login
+from tests.console.conftest import staff
 from tests.factories import PASSWORD, HostFactory, TenantFactory, content_release, member, rollout_catalog
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
@@ -157,3 +160,44 @@ def test_it_opens_the_folded_navigation_with_the_menu_button(
     browser_login(desktop, live_server.url, "admin@acme.example", PASSWORD)
     assert desktop.locator("#mainnav a[href='/rollout/pauses/']").is_visible()
     assert not desktop.locator("[data-testid=nav-toggle]").is_visible()
+
+
+def test_it_passes_axe_in_a_read_only_support_session(
+    acme: dict[str, Any], live_server: Any, contexts: dict[str, Any]
+) -> None:
+    # given vendor support acting in acme under a read-only grant (the purple banner with its id)
+    now = timezone.now()
+    grant = SupportGrant.objects.create(
+        tenant=acme["tenant"],
+        staff=staff(username="support@vendor.example"),
+        scope="read",
+        reason="case 42",
+        starts_at=now,
+        expires_at=now + timedelta(hours=1),
+        approved_by=member(acme["tenant"], Role.OWNER),
+    )
+    problems: dict[str, Any] = {}
+    for name, context in contexts.items():
+        page = context.new_page()
+        browser_login(page, live_server.url, "support@vendor.example", PASSWORD)
+        page.goto(f"{live_server.url}/vendor/")
+        page.evaluate(
+            """async (url) => fetch(url, {method: 'POST', headers: {'X-CSRFToken':
+                 document.querySelector('meta[name=csrf-token]').content}})""",
+            f"/vendor/grants/{grant.pk}/enter/",
+        )
+        for path in ("/", "/rollout/pauses/", "/audit/"):
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            assert page.locator("[data-testid=support-banner]").count() == 1
+            if (
+                name == "phone"
+                and page.evaluate("() => document.documentElement.scrollWidth") > PHONE["width"]
+            ):
+                problems[f"{name} {path} scrollWidth"] = page.evaluate(WIDEST)
+            violations = axe_serious(page)
+            if violations:
+                problems[f"{name} {path} axe"] = violations
+            page.screenshot(path=str(ARTIFACTS / f"support-{name}-{slug(path)}.png"), full_page=True)
+        page.close()
+    assert not problems, json.dumps(problems, indent=1, default=str)
