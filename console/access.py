@@ -282,6 +282,6 @@ def refusal_reason(ctx: TenantContext, permission: str) -> str:
     """Why ``ctx`` may not do what needs ``permission``, said to a person."""
     if not permission:
         return "This page only shows information; it takes no action."
-    return (
-        f"You are signed in as {access_label(ctx)}: this action needs {_NEEDS.get(permission, permission)}."
-    )
+    who = access_label(ctx)
+    where = f"You are in a {who}" if "session" in who else f"You are signed in as {who}"
+    return f"{where}: this action needs {_NEEDS.get(permission, permission)}."

@@ -62,6 +62,8 @@ def assert_read_only(page: Any, base: str) -> None:
     assert page.locator("[data-testid=policy-form] fieldset[disabled]").count() == 1
     page.goto(f"{base}/rollout/windows/")
     assert page.locator("[data-testid=window-form]").count() == 0
+    page.goto(f"{base}/rollout/groups/")
+    assert page.locator("[data-testid=group-form]").count() == 0
     # a refused action (a form kept open from before, a crafted post) is a styled page with the reason
     page.goto(f"{base}/rollout/pauses/")
     with page.expect_navigation():
