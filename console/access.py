@@ -261,3 +261,27 @@ def two_factor_missing(user: Any, ctx: TenantContext) -> bool:
         return False
     is_verified = getattr(user, "is_verified", None)
     return not (callable(is_verified) and is_verified())
+
+
+_NEEDS: Final[dict[str, str]] = {
+    READ: "a member's access",
+    OPERATE: "an operator, admin or owner (or an operate support grant)",
+    WRITE: "an admin or owner",
+    ADMIN: "an admin or owner",
+}
+
+
+def access_label(ctx: TenantContext) -> str:
+    """Who ``ctx`` is, in words for a page: "viewer", "read-only support session"."""
+    if ctx.actor.grant_id is not None:
+        return "read-only support session" if OPERATE not in ctx.permissions else "support session"
+    return ctx.role or "API client"
+
+
+def refusal_reason(ctx: TenantContext, permission: str) -> str:
+    """Why ``ctx`` may not do what needs ``permission``, said to a person."""
+    if not permission:
+        return "This page only shows information; it takes no action."
+    who = access_label(ctx)
+    where = f"You are in a {who}" if "session" in who else f"You are signed in as {who}"
+    return f"{where}: this action needs {_NEEDS.get(permission, permission)}."

@@ -19,6 +19,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "404.html", status=404)
 
 
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A PermissionDenied raised outside the tenant pages' own refusal: the same styled page."""
+    if request.path.startswith(_MACHINE_PREFIXES):
+        return json_problem(request, 403, "Forbidden", "You do not have permission for this action.")
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # handler500 runs inside the except block: an outage of PostgreSQL or Redis raised outside a
     # view (a middleware) still answers the degraded page, not "something went wrong"
@@ -34,7 +42,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
     if outage:
         return degraded_page(request, outage)
-    return render(request, "500.html", status=500)
+    return render(request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

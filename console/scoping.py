@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 
@@ -26,11 +26,13 @@ from console.access import (
     Actor,
     NoTenantSelected,
     TenantContext,
+    refusal_reason,
     resolve_context,
     two_factor_missing,
 )
 from console.errors import Forbidden, NotFound
 from console.models import ApiClient
+from console.timezones import zone_activate
 
 DEFAULT_SCOPE_MAP: dict[str, str] = {
     "GET": READ,
@@ -185,9 +187,10 @@ class TenantPageMixin(LoginRequiredMixin):
             return redirect(f"/account/two-factor/?next={quote(request.get_full_path())}")
         self.ctx = ctx
         request.tenant_ctx = ctx  # type: ignore[attr-defined]
+        zone_activate(request.user, ctx.tenant)
         permission = permission_for(self.scope_map, request.method or "GET")
         if permission is None or not ctx.can(permission):
-            return HttpResponse("Your role does not allow this action.", status=403)
+            return render(request, "403.html", {"reason": refusal_reason(ctx, permission or "")}, status=403)
         return super().dispatch(request, *args, **kwargs)
 
     @property

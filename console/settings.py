@@ -154,6 +154,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "console.timezones.TimezoneMiddleware",
     "console.middleware.LogActorMiddleware",
     "console.throttling.RateLimitHeadersMiddleware",
     "console.idempotency.IdempotencyKeyMiddleware",
@@ -181,6 +182,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "console.context_processors.console",
                 "rollout.context_processors.rollout",
+            ],
+            # Form and time helpers every page template uses, without a {% load %} in each.
+            "builtins": [
+                "console.templatetags.console_forms",
+                "console.templatetags.console_time",
+                "console.templatetags.console_words",
             ],
         },
     }

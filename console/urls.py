@@ -48,5 +48,6 @@ urlpatterns: list[Any] = [
 ]
 
 handler400 = "console.error_views.bad_request"
+handler403 = "console.error_views.forbidden"
 handler404 = "console.error_views.not_found"
 handler500 = "console.error_views.server_error"

@@ -345,10 +345,13 @@ def content_release_publish(
     return release
 
 
-def content_release_stage_set(*, actor: Actor, release: ContentRelease, stage: str) -> ContentRelease:
+def content_release_stage_set(
+    *, actor: Actor, release: ContentRelease, stage: str, reason: str = ""
+) -> ContentRelease:
     """Advances a release through internal -> canary -> early_access -> ga (or recalls it).
 
-    Validation runs again first; a release that fails it cannot advance to any stage."""
+    Validation runs again first; a release that fails it cannot advance to any stage. ``reason``
+    (the console asks for one) is kept in the audit event."""
     if stage not in ContentStage.values:
         raise field_error("stage", f"Use one of {', '.join(ContentStage.values)}.")
     with transaction.atomic():
@@ -393,7 +396,7 @@ def content_release_stage_set(*, actor: Actor, release: ContentRelease, stage: s
             action=CONTENT_RELEASE_STAGED,
             target=locked,
             before=before,
-            after={"stage": locked.stage, "valid": locked.valid},
+            after={"stage": locked.stage, "valid": locked.valid} | ({"reason": reason} if reason else {}),
         )
         enqueue_all_tenants("content_release.stage")
     return locked

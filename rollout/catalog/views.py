@@ -11,13 +11,46 @@ from django.views import View
 from console.access import Actor
 from console.errors import ApplicationError
 from console.markup import notes_html
-from rollout.catalog.services import content_release_stage_set, sensor_build_stage_set
+from console.models import Tenant
+from rollout.catalog.services import STAGE_ORDER, content_release_stage_set, sensor_build_stage_set
 from rollout.desired.changes import preview_requested
-from rollout.models import ContentCategory, ContentRelease, ContentStage, Rollout, SensorBuild, TemplateType
+from rollout.models import (
+    ContentCategory,
+    ContentRelease,
+    ContentStage,
+    Rollout,
+    RolloutState,
+    SensorBuild,
+    TemplateType,
+)
+from rollout.rings.start import tenants_to_start
 from rollout.rings.vendor import release_halt, release_recall
 from rollout.rings.views import attempt_action
 from rollout.selectors.state import builds_for, catalog_state, n_levels
-from telemetry.models import Platform
+from telemetry.models import Host, Platform
+
+
+def next_stages(release: ContentRelease) -> list[tuple[str, str]]:
+    """The stages a release can move forward to (a recall has its own confirmed path)."""
+    if release.stage == ContentStage.RECALLED:
+        return []
+    index = STAGE_ORDER.index(ContentStage(release.stage))
+    return [(s.value, s.label) for s in STAGE_ORDER[index + 1 :]]
+
+
+def move_effect(release: ContentRelease, stage: str) -> dict[str, Any]:
+    """What moving ``release`` to ``stage`` reaches: the tenants whose first ring starts it now
+    (the canary cohort), and for early access / GA every tenant whose policies follow that stage."""
+    starting = Tenant.objects.filter(pk__in=tenants_to_start(release)).order_by("name")
+    effect: dict[str, Any] = {
+        "starting": list(starting.values_list("name", flat=True)),
+        "starting_hosts": Host.objects.filter(tenant__in=starting).count(),
+        "everyone": stage in (ContentStage.EARLY_ACCESS, ContentStage.GA),
+    }
+    if effect["everyone"]:
+        effect["tenants"] = Tenant.objects.count()
+        effect["hosts"] = Host.objects.count()
+    return effect
 
 
 class VendorCatalogPage(LoginRequiredMixin, View):
@@ -38,7 +71,7 @@ class VendorCatalogPage(LoginRequiredMixin, View):
                 }
             )
         releases = [
-            {"release": r, "notes_html": notes_html(r.notes)}
+            {"release": r, "notes_html": notes_html(r.notes), "next_stages": next_stages(r)}
             for r in ContentRelease.objects.select_related("category")
             .defer("instances")
             .order_by("-created_at")[:50]
@@ -49,7 +82,6 @@ class VendorCatalogPage(LoginRequiredMixin, View):
             "categories": ContentCategory.objects.all(),
             "templates": TemplateType.objects.all(),
             "build_stages": ["early_adopter", "ga", "withdrawn"],
-            "release_stages": ["canary", "early_access", "ga", "recalled"],
             "can_edit": getattr(self.request.user, "vendor_role", "") == "release_engineer",
             **extra,
         }
@@ -70,12 +102,7 @@ class VendorCatalogPage(LoginRequiredMixin, View):
                 release = ContentRelease.objects.filter(pk=request.POST.get("release", "")).first()
                 if release is None:
                     return HttpResponse(status=404)
-                content_release_stage_set(actor=actor, release=release, stage=stage)
-                return render(
-                    request,
-                    "rollout/vendor_catalog.html",
-                    self.context(message=f"{release.category.key} {release.version} is now {stage}."),
-                )
+                return self.release_move(request, actor, release, stage)
             build = SensorBuild.objects.filter(pk=request.POST.get("build", "")).first()
             if build is None:
                 return HttpResponse(status=404)
@@ -105,6 +132,27 @@ class VendorCatalogPage(LoginRequiredMixin, View):
             ),
         )
 
+    def release_move(
+        self, request: HttpRequest, actor: Actor, release: ContentRelease, stage: str
+    ) -> HttpResponse:
+        """A stage change is shown with what it reaches and needs a reason before it happens."""
+        allowed = dict(next_stages(release))
+        if stage not in allowed:
+            message = f"Choose a stage after {release.get_stage_display()}."
+            return render(request, "rollout/vendor_catalog.html",
+                          self.context(error=message, problems=[]), status=400)  # fmt: skip
+        reason = request.POST.get("reason", "").strip()
+        move = {"release": release, "stage": stage, "stage_label": allowed[stage], "reason": reason,
+                "effect": move_effect(release, stage), "errors": {}}  # fmt: skip
+        if preview_requested(request) or not reason:
+            if not preview_requested(request):
+                move["errors"] = {"reason": ["Say why this release moves (it is kept in the audit log)."]}
+            status = 400 if move["errors"] else 200
+            return render(request, "rollout/vendor_catalog.html", self.context(move=move), status=status)
+        content_release_stage_set(actor=actor, release=release, stage=stage, reason=reason)
+        label = f"{release.category.name} {release.version} is now {allowed[stage].lower()}."
+        return render(request, "rollout/vendor_catalog.html", self.context(message=label))
+
 
 class VendorReleasesPage(LoginRequiredMixin, View):
     """Release engineering: where each release stands across tenants, and the global halt / recall."""
@@ -123,6 +171,7 @@ class VendorReleasesPage(LoginRequiredMixin, View):
                 {
                     "release": release,
                     "states": sorted(states.items()),
+                    "live": RolloutState.IN_RING in states,
                     "notes_html": notes_html(release.notes),
                 }
             )

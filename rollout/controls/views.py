@@ -271,9 +271,17 @@ class PausesPage(RolloutPage):
         if outcome is None:
             return self.page(request, self.context(form=form, errors=errors, error=error), status=400)
         if dry:
-            return self.page(request, self.context(form=form, blast=blast_out(outcome.blast), previewed=True))
+            return self.page(
+                request,
+                self.context(form=form, blast=blast_out(outcome.blast), previewed=True, blast_hold=True),
+            )
         return render(
             request,
             "rollout/saved.html",
-            {"what": "Paused", "blast": blast_out(outcome.blast), "back": "/rollout/pauses/"},
+            {
+                "what": "Paused",
+                "blast": blast_out(outcome.blast),
+                "back": "/rollout/pauses/",
+                "blast_hold": True,
+            },
         )

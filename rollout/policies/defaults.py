@@ -61,7 +61,7 @@ def policy_defaults_ensure(*, tenant: Tenant, actor: Actor) -> None:
                 category=category,
                 is_default=True,
                 defaults={
-                    "name": f"Default {category.key} policy",
+                    "name": f"Default {category.name.lower()} policy",
                     "mode": DEFAULT_CONTENT_MODE,
                     "precedence": DEFAULT_PRECEDENCE,
                 },

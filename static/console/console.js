@@ -13,6 +13,35 @@
     var message = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
+  // After a post that re-renders a form: focus the first field in error, else the result the
+  // post produced (a blast-radius preview), so keyboard and screen-reader users land on it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector('[aria-invalid="true"]') || document.querySelector("[data-focus-result]");
+    if (target && document.querySelector("form [name=csrfmiddlewaretoken]") && window.performance) {
+      var nav = performance.getEntriesByType("navigation")[0];
+      if (!nav || nav.type !== "back_forward") { target.focus(); }
+    }
+  });
+  // A table wider than its card scrolls inside it; keyboard users reach it to scroll it too.
+  function scrollableTables() {
+    document.querySelectorAll("table").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        if (!table.hasAttribute("tabindex")) { table.setAttribute("tabindex", "0"); }
+      } else if (table.getAttribute("tabindex") === "0") { table.removeAttribute("tabindex"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollableTables);
+  window.addEventListener("resize", scrollableTables);
+  document.addEventListener("htmx:afterSettle", scrollableTables);
+  // Phone layout: the main navigation folds behind a Menu button.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".nav-toggle");
+    if (!toggle) { return; }
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (nav) { nav.classList.toggle("open", open); }
+  });
   // Times rendered as <time data-local datetime="..."> show in the viewer's locale as a tooltip.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("time[data-local]").forEach(function (el) {

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var STATUSES = ["online", "offline", "crashed", "boot_loop", "silent", "recovering"];
+  // Machine names said as words ("boot_loop" -> "boot loop"), as the server-rendered pages do.
+  function words(value) { return String(value).replace(/_/g, " "); }
   var COLORS = { online: "#1e7a3c", offline: "#8a5a00", crashed: "#b3261e", boot_loop: "#7f1d1d", silent: "#6b21a8", recovering: "#1f5eff" };
   var root, socket, lastSeq = null, asOf = null, retry = 0, seriesChart = null, adoptionChart = null;
 
@@ -30,7 +32,7 @@
       body.replaceChildren();
       snapshot.content.forEach(function (c) {
         var tr = document.createElement("tr");
-        [c.category, c.version, c.hosts, pct(c.share), c.crashed_hosts, pct(c.crash_rate)].forEach(function (v) { cell(tr, v); });
+        [words(c.category), c.version, c.hosts, pct(c.share), c.crashed_hosts, pct(c.crash_rate)].forEach(function (v) { cell(tr, v); });
         body.appendChild(tr);
       });
     }
@@ -71,7 +73,7 @@
     if (!window.Chart) { return; }
     var labels = [], values = [];
     snapshot.sensor_builds.forEach(function (b) { labels.push("sensor " + b.platform + " " + b.build); values.push(b.hosts); });
-    snapshot.content.forEach(function (c) { labels.push(c.category + " " + c.version); values.push(c.hosts); });
+    snapshot.content.forEach(function (c) { labels.push(words(c.category) + " " + c.version); values.push(c.hosts); });
     if (!adoptionChart) {
       adoptionChart = new window.Chart(byId("fleet-adoption-chart"), {
         type: "bar",
@@ -85,13 +87,22 @@
     }
   }
 
-  function minuteLabel(iso) { var d = new Date(iso); return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  // Chart axes use the zone every other time on the page uses (the user's, else the tenant's).
+  var zoneMeta = document.querySelector('meta[name="console-timezone"]');
+  var zone = zoneMeta ? zoneMeta.content : undefined;
+  var minuteFormat;
+  try {
+    minuteFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+  } catch (e) {
+    minuteFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
+  function minuteLabel(iso) { return minuteFormat.format(new Date(iso)); }
 
   function renderSeries(samples) {
     if (!window.Chart) { return; }
     var labels = samples.map(function (s) { return minuteLabel(s.minute); });
     var datasets = STATUSES.map(function (status) {
-      return { label: status, data: samples.map(function (s) { return s.status[status] || 0; }), borderColor: COLORS[status], backgroundColor: COLORS[status], tension: 0.2, pointRadius: 2 };
+      return { label: words(status), data: samples.map(function (s) { return s.status[status] || 0; }), borderColor: COLORS[status], backgroundColor: COLORS[status], tension: 0.2, pointRadius: 2 };
     });
     if (seriesChart) { seriesChart.destroy(); }
     seriesChart = new window.Chart(byId("fleet-series-chart"), {

@@ -265,6 +265,8 @@ def test_it_halts_a_bad_content_release_at_the_canary_gate_live(
         release = vendor_page.locator("[data-testid=release]", has_text="291.4")
         release.locator("select[name=stage]").select_option("canary")
         release.locator("button:has-text('Move')").click()
+        vendor_page.fill("#move-reason", "291.4 passed internal soak")
+        vendor_page.click("[data-testid=move-confirm-button]")
         vendor_page.wait_for_load_state("networkidle")
         assert "291.4 is now canary" in vendor_page.locator("main").inner_text()
 

@@ -114,7 +114,7 @@ def test_it_shows_when_a_system_critical_category_resumes(acme: dict[str, Any]) 
     tenant = acme["tenant"]
     pause_create(tenant=tenant, actor=Actor.system("t"), scope="tenant", reason="incident")
     page = session(member(tenant, Role.VIEWER)).get("/rollout/pauses/").content.decode()
-    assert "sensor_operations is system critical: it resumes by itself at" in page
+    assert "Sensor operations is system critical: it resumes by itself at" in page
 
 
 @pytest.mark.browser
@@ -229,7 +229,8 @@ def test_it_lets_a_release_engineer_preview_a_pin_shift_and_refuses_an_invalid_r
         valid=True,
     )
     refused = engineer.post(
-        "/vendor/catalog/", {"form": "release", "release": str(release.pk), "stage": "canary"}
+        "/vendor/catalog/",
+        {"form": "release", "release": str(release.pk), "stage": "canary", "action": "save", "reason": "go"},
     )
     assert refused.status_code == 409
     assert "ch291-0009" in refused.content.decode() and "field 21" in refused.content.decode()

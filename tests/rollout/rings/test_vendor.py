@@ -160,7 +160,7 @@ def test_it_lets_a_release_engineer_recall_from_the_vendor_page(fleet: dict[str,
     client = Client()
     client.force_login(engineer)
     page = client.get("/vendor/releases/")
-    assert page.status_code == 200 and b"291.4" in page.content and b"in_ring: 3" in page.content
+    assert page.status_code == 200 and b"291.4" in page.content and b"in a ring: 3" in page.content
     # a reason is required; the page says so
     refused = client.post("/vendor/releases/", {"release": str(bad.pk), "verb": "recall", "reason": ""})
     assert refused.status_code == 400 and b"reason" in refused.content.lower()

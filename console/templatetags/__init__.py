@@ -1,0 +1,1 @@
+"""Template helpers of every page (form errors tied to their fields, weekday and time display); imports only Django."""
