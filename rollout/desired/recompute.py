@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from console.models import Tenant
 from rollout import resolver as rv
+from rollout.desired import inputs as di
 from rollout.desired.blast import groups_referenced, policy_marks, policy_scope, state_digest
 from rollout.distribution.sync import sync_desired
 from rollout.models import HostGroup, Ring, Rollout, TenantRevision
@@ -52,6 +53,7 @@ class Recompute:
     removed: int
     combinations: int
     hosts: int
+    skipped: bool = False  # nothing that decides a host's desired state changed since the last pass
 
 
 def _ring_key(states: Mapping[str, rv.RingState]) -> str:
@@ -150,6 +152,16 @@ def _outside_unchanged(
             return None
         kept[key] = outcome
     return kept
+
+
+def _skippable(
+    tr: TenantRevision, current: dict[str, Any], state: rv.TenantState, at: datetime, *, refresh_hosts: bool
+) -> bool:
+    """Whether a pass over every host would change nothing: same inputs as the last one, and each
+    cached combination (every host's, at that pass) still resolves to its cached outcome at ``at``."""
+    if not di.unchanged(tr.inputs or {}, current, refresh_hosts=refresh_hosts):
+        return False
+    return _outside_unchanged(tr.combo_cache or {}, set(), state, at) is not None
 
 
 def _hosts_in_groups(tenant_id: str, groups: set[str]) -> list[str]:
@@ -323,6 +335,10 @@ def desired_state_recompute(
     membership (policies, windows, freezes, pauses, catalog, rings): groups are then not
     recomputed for hosts that already have a row, which makes the full pass much cheaper.
 
+    A pass over every host is skipped (``skipped``, nothing written) when its inputs
+    (``rollout.desired.inputs``) are those of the last pass over every host and every combination
+    cached then still resolves to its cached outcome now (time opened no window, ended no delay).
+
     Writes only rows that change; takes a new revision only if at least one row changed or a
     deleted host's row was removed. Runs in (and needs) one transaction; concurrent recomputes of
     one tenant queue on the tenant's revision row."""
@@ -332,6 +348,11 @@ def desired_state_recompute(
         tenant = Tenant.objects.get(pk=tid)
         tr = tenant_revision(tid)
         state = _resolving_state(tenant)
+        current = di.inputs_of(tid, state) if host_ids is None else None
+        if current is not None and _skippable(tr, current, state, at, refresh_hosts=refresh_hosts):
+            tr.recomputed_at = at
+            tr.save(update_fields=["recomputed_at"])
+            return Recompute(tid, tr.revision, 0, 0, len(tr.combo_cache), tr.hosts_total or 0, skipped=True)
         plan = _Plan(tenant, state)
         _temp_tables()
         with connection.cursor() as cursor:
@@ -419,6 +440,11 @@ def desired_state_recompute(
         if host_ids is None:
             tr.policy_marks = marks
             fields.append("policy_marks")
+        if current is not None:
+            tr.inputs = di.stored_after(tr.inputs or {}, current, refresh_hosts=refresh_hosts)
+        else:  # the combinations of the hosts not in this pass are no longer all cached
+            tr.inputs = {}
+        fields.append("inputs")
         if host_ids is None and not scoped:
             tr.hosts_total = hosts
             fields.append("hosts_total")

@@ -98,6 +98,11 @@ class TenantRevision(models.Model):
     policy_marks = models.JSONField(
         default=dict, blank=True, help_text="Digest and groups per policy at the last pass over every host"
     )
+    inputs = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Digests of the inputs of the last pass over every host (rollout.desired.inputs)",
+    )
 
     def __str__(self) -> str:
         return f"revision {self.revision} (published {self.published_revision})"
