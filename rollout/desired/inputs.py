@@ -4,7 +4,7 @@ whose inputs did not change is skipped (the beat asks for one per tenant every m
 * ``tenant``: the resolver's tenant state (policies with their groups, windows and update blocks,
   the catalog's builds and releases with their stages and dates, freezes), the rollouts and rings
   (ring states: a soak ending or a halt is a rollout row changing).
-* ``hosts``: per tenant, the count and an order-independent sum of 64-bit hashes of every host's
+* ``hosts``: per tenant, the count and an order-independent sum of 64-bit hashes (``hash_record_extended``, no text conversion) of every host's
   resolver-relevant columns (platform, sensor build, content versions and the attributes rules
   match) and of every static membership, and every group's rule (what the stored groups of a
   host are derived from). One index-assisted scan of each table, no resolution:
@@ -29,10 +29,10 @@ from rollout.models import HostGroup, Ring, Rollout
 
 _HOSTS_SQL = """
 SELECT
-  (SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(ROW(h.id, h.platform, h.sensor_build,
-     h.content_versions, h.hostname, h.os_version, h.tags, h.site, h.changed_xid)::text, 0)), 0)::text
+  (SELECT count(*)::text || ':' || COALESCE(sum(hash_record_extended(ROW(h.id, h.platform, h.sensor_build,
+     h.content_versions, h.hostname, h.os_version, h.tags, h.site, h.changed_xid), 0)), 0)::text
    FROM telemetry_host h WHERE h.tenant_id = %s),
-  (SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(m.host_id::text || m.group_id::text, 0)), 0)::text
+  (SELECT count(*)::text || ':' || COALESCE(sum(hash_record_extended(ROW(m.host_id, m.group_id), 0)), 0)::text
    FROM rollout_hostgroupmember m WHERE m.tenant_id = %s)
 """
 
