@@ -50,6 +50,16 @@ def hosts_digest(tenant_id: str) -> str:
     return f"{row[0]}/{row[1]}/{rules}"
 
 
+def rows_missing(tenant_id: str, current: dict[str, Any]) -> bool:
+    """Whether the tenant has fewer desired-state rows than hosts (rows deleted behind the
+    recompute's back: only a pass writes them back). One index-only count."""
+    hosts = int(str(current["hosts"]).split(":", 1)[0])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM rollout_desiredstate WHERE tenant_id = %s", [tenant_id])
+        row = cursor.fetchone()
+    return row is None or int(row[0]) != hosts
+
+
 def tenant_digest(tenant_id: str, state: rv.TenantState) -> str:
     return state_digest(
         [

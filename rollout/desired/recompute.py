@@ -161,6 +161,8 @@ def _skippable(
     cached combination (every host's, at that pass) still resolves to its cached outcome at ``at``."""
     if not di.unchanged(tr.inputs or {}, current, refresh_hosts=refresh_hosts):
         return False
+    if di.rows_missing(str(tr.tenant_id), current):
+        return False
     return _outside_unchanged(tr.combo_cache or {}, set(), state, at) is not None
 
 
@@ -369,6 +371,7 @@ def desired_state_recompute(
             dict(tr.combo_cache or {}) if not refresh_hosts and host_ids is None else None
         )
         new_cache: dict[str, str] = {}
+        census: dict[str, int] = {}
         explicit = [str(h) for h in host_ids] if host_ids is not None else None
         marks = _marks(tid, state)
         scoped = False
@@ -403,7 +406,7 @@ def desired_state_recompute(
                                 copy.write_row((host_id, _ring_key(states)))
                 hosts_sql = _CHUNK_HOSTS.format(chunk=CHUNK_TABLE, ring=RING_TABLE)
                 cursor.execute(
-                    f"SELECT platform, sensor_build, versions, bits, ring_key FROM ({hosts_sql}) q GROUP BY 1, 2, 3, 4, 5"  # noqa: S608
+                    f"SELECT platform, sensor_build, versions, bits, ring_key, count(*) FROM ({hosts_sql}) q GROUP BY 1, 2, 3, 4, 5"  # noqa: S608
                 )
                 combos = cursor.fetchall()
                 combos_total += len(combos)
@@ -411,7 +414,7 @@ def desired_state_recompute(
                 with cursor.copy(
                     f"COPY {COMBO_TABLE} (platform, build, versions, bits, ring_key, sensor, content, rules, fallback) FROM STDIN"
                 ) as copy:
-                    for platform, build, versions, bits, ring in combos:
+                    for platform, build, versions, bits, ring, count in combos:
                         facts = _facts(platform, build, versions, plan.ref_ids, list(bits), ring)
                         resolved = _outcome_row(state, facts, at)
                         row = (
@@ -423,6 +426,8 @@ def desired_state_recompute(
                             *resolved,
                         )
                         key = _combo_key(platform, build, row[2], facts.group_ids, ring)
+                        census_key = _combo_key(platform, build, row[2], facts.group_ids, "")
+                        census[census_key] = census.get(census_key, 0) + count
                         outcome = _outcome_hash(resolved)
                         new_cache[key] = outcome
                         if cache is not None and cache.get(key) == outcome:
@@ -448,6 +453,13 @@ def desired_state_recompute(
         else:  # the combinations of the hosts not in this pass are no longer all cached
             tr.inputs = {}
         fields.append("inputs")
+        if host_ids is None and not scoped:
+            tr.census = {"refs": plan.ref_ids, "hosts": census}
+            fields.append("census")
+        elif not scoped:  # some hosts may have changed combination: blast radii query the hosts
+            tr.census = {}
+            fields.append("census")
+        # A pass scoped to a policy's groups moved no host between combinations: the census stays.
         if host_ids is None and not scoped:
             tr.hosts_total = hosts
             fields.append("hosts_total")

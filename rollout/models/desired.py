@@ -103,6 +103,11 @@ class TenantRevision(models.Model):
         blank=True,
         help_text="Digests of the inputs of the last pass over every host (rollout.desired.inputs)",
     )
+    census = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Hosts per combination (platform, build, versions, groups) at the last pass over every host",
+    )
 
     def __str__(self) -> str:
         return f"revision {self.revision} (published {self.published_revision})"

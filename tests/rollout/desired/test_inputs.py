@@ -218,3 +218,16 @@ def test_a_freeze_ending_makes_the_pass_run_with_no_input_changed(fleet: dict[st
     thawed = desired_state_recompute(acme.pk, at=now + timedelta(hours=1, minutes=1))
     # then
     assert not thawed.skipped and thawed.changed > 0 and thawed.revision == frozen.revision + 1
+
+
+def test_desired_rows_deleted_behind_its_back_make_the_pass_run(fleet: dict[str, Any]) -> None:  # noqa: F811
+    # given
+    acme = fleet["acme"]
+    desired_state_recompute(acme.pk)
+    before = rows(acme)
+    # when
+    DesiredState.objects.filter(tenant=acme, host_id=fleet["web"][0].pk).delete()
+    result = desired_state_recompute(acme.pk)
+    # then
+    assert not result.skipped and result.changed == 1
+    assert rows(acme) == before
