@@ -210,7 +210,8 @@ def _radius_of_groups(
     stored = TenantRevision.objects.filter(tenant=tenant).values_list("hosts_total", "census").first()
     if stored is None or stored[0] is None:
         return None
-    hosts, census = stored
+    hosts: int = stored[0]
+    census = stored[1]
     after_ids = sorted(groups_referenced(after_state))
     combos = _census_combos(census, before.group_ids, after_ids, scope)
     if combos is not None:
