@@ -202,12 +202,21 @@ def _radius_of_groups(
 
     The desired state is as fresh as the last recompute (the beat's runs every minute): hosts
     enrolled since are not counted yet, and the total is the one that recompute read, which
-    spares counting a million hosts on every save."""
-    hosts = TenantRevision.objects.filter(tenant=tenant).values_list("hosts_total", flat=True).first()
-    if hosts is None:
+    spares counting a million hosts on every save. When the last pass over every host left its
+    census of combinations (and no pass over some hosts has run since), the hosts are not read at
+    all: the census says how many hosts run what in which groups, as of that pass (hosts whose
+    reported versions changed since count with their versions then: at most a minute old, as the
+    beat's pass runs again whenever a host column changed)."""
+    stored = TenantRevision.objects.filter(tenant=tenant).values_list("hosts_total", "census").first()
+    if stored is None or stored[0] is None:
         return None
+    hosts: int = stored[0]
+    census = stored[1]
+    after_ids = sorted(groups_referenced(after_state))
+    combos = _census_combos(census, before.group_ids, after_ids, scope)
+    if combos is not None:
+        return _tally(BlastRadius(hosts_total=hosts), combos, before, after_state, after_ids, at)
     with connection.cursor() as cursor:
-        after_ids = sorted(groups_referenced(after_state))
         before_sql = _bits(before.group_ids)
         after_sql = _bits(after_ids)
         cursor.execute(
@@ -218,6 +227,31 @@ def _radius_of_groups(
         )
         combos = cursor.fetchall()
     return _tally(BlastRadius(hosts_total=hosts), combos, before, after_state, after_ids, at)
+
+
+def _census_combos(
+    census: Mapping[str, Any], before_ids: Sequence[str], after_ids: Sequence[str], scope: set[str]
+) -> list[tuple[str, str, dict[str, str], list[bool], list[bool], int]] | None:
+    """The (platform, build, versions, bits before, bits after, hosts) rows of the hosts in a group
+    of ``scope``, from the last full recompute's census of combinations (no host is read); None
+    when there is none, or it was taken before a group the change involves was used by a policy
+    (its combinations do not say who is in that group)."""
+    refs = census.get("refs") if census else None
+    if refs is None or not set(before_ids).union(after_ids, scope) <= set(refs):
+        return None
+    rows: dict[tuple[str, str, str, tuple[bool, ...], tuple[bool, ...]], int] = defaultdict(int)
+    for key, count in census.get("hosts", {}).items():
+        platform, build, versions, group_ids, _ring = json.loads(key)
+        groups = set(group_ids)
+        if not scope & groups:
+            continue
+        before = tuple(g in groups for g in before_ids)
+        after = tuple(g in groups for g in after_ids)
+        rows[(platform, build, versions, before, after)] += count
+    return [
+        (platform, build, json.loads(versions), list(before), list(after), count)
+        for (platform, build, versions, before, after), count in rows.items()
+    ]
 
 
 def _membership_pending(tenant: Tenant) -> bool:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from console.models import Tenant
 from rollout import resolver as rv
+from rollout.desired import inputs as di
 from rollout.desired.blast import groups_referenced, policy_marks, policy_scope, state_digest
 from rollout.distribution.sync import sync_desired
 from rollout.models import HostGroup, Ring, Rollout, TenantRevision
@@ -52,6 +53,7 @@ class Recompute:
     removed: int
     combinations: int
     hosts: int
+    skipped: bool = False  # nothing that decides a host's desired state changed since the last pass
 
 
 def _ring_key(states: Mapping[str, rv.RingState]) -> str:
@@ -152,6 +154,18 @@ def _outside_unchanged(
     return kept
 
 
+def _skippable(
+    tr: TenantRevision, current: dict[str, Any], state: rv.TenantState, at: datetime, *, refresh_hosts: bool
+) -> bool:
+    """Whether a pass over every host would change nothing: same inputs as the last one, and each
+    cached combination (every host's, at that pass) still resolves to its cached outcome at ``at``."""
+    if not di.unchanged(tr.inputs or {}, current, refresh_hosts=refresh_hosts):
+        return False
+    if di.rows_missing(str(tr.tenant_id), current):
+        return False
+    return _outside_unchanged(tr.combo_cache or {}, set(), state, at) is not None
+
+
 def _hosts_in_groups(tenant_id: str, groups: set[str]) -> list[str]:
     """The hosts whose stored desired state names any of ``groups`` (GIN index on ``groups``)."""
     with connection.cursor() as cursor:
@@ -208,6 +222,9 @@ def _load_chunk(plan: _Plan, tenant_id: str, *, after: str | None, ids: list[str
             f"{plan.bits_sql}, {plan.rule_sql} FROM telemetry_host h WHERE h.tenant_id = %s AND {where}{tail}",
             [*plan.bits_params, *plan.rule_params, tenant_id, *params, *([CHUNK] if tail else [])],
         )
+        # Without statistics the planner takes the chunk for ~1,000 rows and the join of its four
+        # combination columns for one row, and nests a loop over every membership per host.
+        cursor.execute(f"ANALYZE {CHUNK_TABLE}")
         cursor.execute(f"SELECT id::text FROM {CHUNK_TABLE} ORDER BY id")  # noqa: S608 - our own table
         return [r[0] for r in cursor.fetchall()]
 
@@ -323,6 +340,10 @@ def desired_state_recompute(
     membership (policies, windows, freezes, pauses, catalog, rings): groups are then not
     recomputed for hosts that already have a row, which makes the full pass much cheaper.
 
+    A pass over every host is skipped (``skipped``, nothing written) when its inputs
+    (``rollout.desired.inputs``) are those of the last pass over every host and every combination
+    cached then still resolves to its cached outcome now (time opened no window, ended no delay).
+
     Writes only rows that change; takes a new revision only if at least one row changed or a
     deleted host's row was removed. Runs in (and needs) one transaction; concurrent recomputes of
     one tenant queue on the tenant's revision row."""
@@ -332,6 +353,11 @@ def desired_state_recompute(
         tenant = Tenant.objects.get(pk=tid)
         tr = tenant_revision(tid)
         state = _resolving_state(tenant)
+        current = di.inputs_of(tid, state) if host_ids is None else None
+        if current is not None and _skippable(tr, current, state, at, refresh_hosts=refresh_hosts):
+            tr.recomputed_at = at
+            tr.save(update_fields=["recomputed_at"])
+            return Recompute(tid, tr.revision, 0, 0, len(tr.combo_cache), tr.hosts_total or 0, skipped=True)
         plan = _Plan(tenant, state)
         _temp_tables()
         with connection.cursor() as cursor:
@@ -345,6 +371,7 @@ def desired_state_recompute(
             dict(tr.combo_cache or {}) if not refresh_hosts and host_ids is None else None
         )
         new_cache: dict[str, str] = {}
+        census: dict[str, int] = {}
         explicit = [str(h) for h in host_ids] if host_ids is not None else None
         marks = _marks(tid, state)
         scoped = False
@@ -379,7 +406,7 @@ def desired_state_recompute(
                                 copy.write_row((host_id, _ring_key(states)))
                 hosts_sql = _CHUNK_HOSTS.format(chunk=CHUNK_TABLE, ring=RING_TABLE)
                 cursor.execute(
-                    f"SELECT platform, sensor_build, versions, bits, ring_key FROM ({hosts_sql}) q GROUP BY 1, 2, 3, 4, 5"  # noqa: S608
+                    f"SELECT platform, sensor_build, versions, bits, ring_key, count(*) FROM ({hosts_sql}) q GROUP BY 1, 2, 3, 4, 5"  # noqa: S608
                 )
                 combos = cursor.fetchall()
                 combos_total += len(combos)
@@ -387,7 +414,7 @@ def desired_state_recompute(
                 with cursor.copy(
                     f"COPY {COMBO_TABLE} (platform, build, versions, bits, ring_key, sensor, content, rules, fallback) FROM STDIN"
                 ) as copy:
-                    for platform, build, versions, bits, ring in combos:
+                    for platform, build, versions, bits, ring, count in combos:
                         facts = _facts(platform, build, versions, plan.ref_ids, list(bits), ring)
                         resolved = _outcome_row(state, facts, at)
                         row = (
@@ -399,6 +426,8 @@ def desired_state_recompute(
                             *resolved,
                         )
                         key = _combo_key(platform, build, row[2], facts.group_ids, ring)
+                        census_key = _combo_key(platform, build, row[2], facts.group_ids, "")
+                        census[census_key] = census.get(census_key, 0) + count
                         outcome = _outcome_hash(resolved)
                         new_cache[key] = outcome
                         if cache is not None and cache.get(key) == outcome:
@@ -419,6 +448,18 @@ def desired_state_recompute(
         if host_ids is None:
             tr.policy_marks = marks
             fields.append("policy_marks")
+        if current is not None:
+            tr.inputs = di.stored_after(tr.inputs or {}, current, refresh_hosts=refresh_hosts)
+        else:  # the combinations of the hosts not in this pass are no longer all cached
+            tr.inputs = {}
+        fields.append("inputs")
+        if host_ids is None and not scoped:
+            tr.census = {"refs": plan.ref_ids, "hosts": census}
+            fields.append("census")
+        elif not scoped:  # some hosts may have changed combination: blast radii query the hosts
+            tr.census = {}
+            fields.append("census")
+        # A pass scoped to a policy's groups moved no host between combinations: the census stays.
         if host_ids is None and not scoped:
             tr.hosts_total = hosts
             fields.append("hosts_total")

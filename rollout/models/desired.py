@@ -98,6 +98,16 @@ class TenantRevision(models.Model):
     policy_marks = models.JSONField(
         default=dict, blank=True, help_text="Digest and groups per policy at the last pass over every host"
     )
+    inputs = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Digests of the inputs of the last pass over every host (rollout.desired.inputs)",
+    )
+    census = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Hosts per combination (platform, build, versions, groups) at the last pass over every host",
+    )
 
     def __str__(self) -> str:
         return f"revision {self.revision} (published {self.published_revision})"
