@@ -116,7 +116,10 @@ def sensor_capabilities_declare(
             after={"capabilities": [capability_out(c) for c in saved]},
         )
         if refresh:
-            for release in ContentRelease.objects.filter(stage__in=LIVE_STAGES).select_related("category"):
+            # Releases in the field that were checked before (one published before the matrix
+            # existed stays unchecked: its hosts were never filtered and keep what they run).
+            live = ContentRelease.objects.filter(stage__in=LIVE_STAGES, build_checks__isnull=False).distinct()
+            for release in live:
                 release_matrix_store(release)
             enqueue_all_tenants("sensor_build.capabilities")
     return saved

@@ -98,12 +98,12 @@ class VendorCatalogPage(LoginRequiredMixin, View):
                 release = ContentRelease.objects.filter(pk=request.POST.get("release", "")).first()
                 if release is None:
                     return HttpResponse(status=404)
-                result = content_release_stage_set(actor=actor, release=release, stage=stage)
+                moved = content_release_stage_set(actor=actor, release=release, stage=stage)
                 message = f"{release.category.key} {release.version} is now {stage}."
-                if result.stage != stage:
+                if moved.stage != stage:
                     message = (
                         f"{release.category.key} {release.version} is at least twice the size of the "
-                        f"previous release: approved by {result.first_approver}, it waits for a second "
+                        f"previous release: approved by {moved.first_approver}, it waits for a second "
                         "approver."
                     )
                 return render(request, "rollout/vendor_catalog.html", self.context(message=message))
