@@ -177,17 +177,18 @@ def release_growth(release: ContentRelease) -> Growth:
     """The release's size and entries against the previous release of its category (the newest older
     version that left ``internal`` and was not recalled)."""
     older = [
-        r
-        for r in ContentRelease.objects.filter(category_id=release.category_id)
+        (pk, version)
+        for pk, version in ContentRelease.objects.filter(category_id=release.category_id)
         .exclude(pk=release.pk)
         .exclude(stage__in=[ContentStage.INTERNAL, ContentStage.RECALLED])
-        .only("version", "instances")
-        if version_key(r.version) < version_key(release.version)
+        .values_list("pk", "version")
+        if version_key(version) < version_key(release.version)
     ]
     if not older:
         return growth_of(release.instances)
-    previous = max(older, key=lambda r: (version_key(r.version), r.version))
-    return growth_of(release.instances, previous.version, previous.instances)
+    pk, version = max(older, key=lambda row: (version_key(row[1]), row[1]))
+    previous = ContentRelease.objects.only("instances").get(pk=pk)
+    return growth_of(release.instances, version, previous.instances)
 
 
 def release_matrix_store(release: ContentRelease) -> list[Cell]:
