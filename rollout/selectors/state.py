@@ -29,7 +29,7 @@ def _matrices() -> dict[Any, tuple[frozenset[str], tuple[tuple[str, str], ...]]]
     """Per release id: the builds its stored contract matrix lets it go to, and why not the others."""
     compatible: dict[Any, set[str]] = {}
     blocked: dict[Any, list[tuple[str, str]]] = {}
-    rows = ReleaseBuildCheck.objects.values_list(
+    rows = ReleaseBuildCheck.objects.order_by().values_list(
         "release_id", "platform", "build_version", "status", "problems"
     )
     for release_id, platform, version, status, problems in rows:
