@@ -17,6 +17,7 @@ from rollout.catalog.api import (
     VendorReleaseValidateView,
     VendorTemplateListView,
 )
+from rollout.catalog.matrix_api import VendorBuildCapabilitiesView, VendorReleaseMatrixView
 from rollout.catalog.views import VendorCatalogPage, VendorReleasesPage
 from rollout.controls.api import (
     FreezeBypassApproveView,
@@ -81,6 +82,16 @@ api_urlpatterns: list[Any] = [
         "vendor/sensor-builds/<uuid:pk>/stage",
         VendorBuildStageView.as_view(),
         name="api-vendor-build-stage",
+    ),
+    path(
+        "vendor/sensor-builds/<uuid:pk>/capabilities",
+        VendorBuildCapabilitiesView.as_view(),
+        name="api-vendor-build-capabilities",
+    ),
+    path(
+        "vendor/content-releases/<uuid:pk>/matrix",
+        VendorReleaseMatrixView.as_view(),
+        name="api-vendor-release-matrix",
     ),
     path("vendor/content-categories/", VendorCategoryListView.as_view(), name="api-vendor-categories"),
     path("vendor/template-types/", VendorTemplateListView.as_view(), name="api-vendor-templates"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from console.access import Actor
 from console.models import Tenant
+from rollout.catalog.contracts import capability_ensure
 from rollout.catalog.validation import canonical_digest
 from rollout.controls.windows import window_create
 from rollout.groups.services import host_group_create
@@ -77,9 +78,11 @@ def _catalog() -> None:
         ContentCategory.objects.get_or_create(
             key=key, defaults={"name": name, "system_critical": critical, "max_pause_hours": cap}
         )
-    TemplateType.objects.get_or_create(
+    template, _ = TemplateType.objects.get_or_create(
         name="NamedPipe", defaults={"field_types": ["str"] * 19 + ["int"], "min_sensor_build": "7.08.17706"}
     )
+    for build in SensorBuild.objects.all():  # every demo build interprets NamedPipe as declared
+        capability_ensure(build=build, template=template)
     instances = [
         {
             "id": f"ch291-{i:04d}",

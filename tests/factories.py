@@ -141,6 +141,10 @@ def rollout_catalog(
         name="NamedPipe",
         defaults={"field_types": ["str"] * 19 + ["int"], "min_sensor_build": "7.09.100"},
     )
+    from rollout.catalog.contracts import capability_ensure
+
+    for build in builds:  # each build's interpreter supplies NamedPipe's 20 inputs
+        capability_ensure(build=build, template=template)
     return {"builds": builds, "rapid_response": rapid, "sensor_operations": ops, "template": template}
 
 

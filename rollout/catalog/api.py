@@ -12,6 +12,8 @@ from console.markup import notes_html
 from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.schema import results_of
 from console.scoping import READ, TenantAPIView, VendorAPIView
+from rollout.catalog.contracts import release_matrix
+from rollout.catalog.matrix_api import CapabilityIO, capabilities_of
 from rollout.catalog.services import (
     content_category_create,
     content_release_publish,
@@ -184,6 +186,7 @@ class BuildIn(serializers.Serializer):
     version = serializers.CharField(max_length=32)
     stage = serializers.CharField(max_length=16, required=False, default="early_adopter")
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    capabilities = CapabilityIO(many=True, required=False)
 
 
 class StageIn(serializers.Serializer):
@@ -206,8 +209,9 @@ class VendorBuildListView(VendorAPIView):
     )
     def post(self, request: Request) -> Response:
         data = input_valid(BuildIn, request.data)
-        build = sensor_build_publish(actor=self.actor, **data)
-        return Response(build_out(build), status=201)
+        capabilities = [dict(c) for c in data.pop("capabilities", [])]
+        build = sensor_build_publish(actor=self.actor, capabilities=capabilities, **data)
+        return Response({**build_out(build), **capabilities_of(build)}, status=201)
 
 
 class VendorBuildStageView(VendorAPIView):
@@ -362,7 +366,8 @@ class VendorReleaseValidateView(VendorAPIView):
 class VendorReleaseDetailView(VendorAPIView):
     @extend_schema(summary="Get a content release", responses=ReleaseDetailOut, tags=["vendor"])
     def get(self, request: Request, pk: Any) -> Response:
-        return Response(release_out(_vendor_get(ContentRelease, pk), with_instances=True))
+        release = _vendor_get(ContentRelease, pk)
+        return Response({**release_out(release, with_instances=True), "matrix": release_matrix(release)})
 
 
 class VendorReleaseStageView(VendorAPIView):
@@ -372,9 +377,9 @@ class VendorReleaseStageView(VendorAPIView):
     def post(self, request: Request, pk: Any) -> Response:
         release = _vendor_get(ContentRelease, pk)
         data = input_valid(StageIn, request.data)
-        return Response(
-            release_out(content_release_stage_set(actor=self.actor, release=release, stage=data["stage"]))
-        )
+        result = content_release_stage_set(actor=self.actor, release=release, stage=data["stage"])
+        # 202: the release doubled against the previous one and waits for a second approver.
+        return Response(release_out(result), status=200 if result.stage == data["stage"] else 202)
 
 
 class CatalogView(TenantAPIView):

@@ -12,8 +12,10 @@ from console.audit import audit_record
 from console.editing import field_error, save_unique
 from console.errors import Conflict, InvalidInput
 from console.models import Tenant
+from rollout.catalog.contracts import release_growth, release_matrix_store, sensor_capabilities_declare
 from rollout.catalog.events import (
     CONTENT_CATEGORY_CREATED,
+    CONTENT_RELEASE_APPROVED,
     CONTENT_RELEASE_PUBLISHED,
     CONTENT_RELEASE_STAGE_REFUSED,
     CONTENT_RELEASE_STAGED,
@@ -21,6 +23,7 @@ from rollout.catalog.events import (
     SENSOR_BUILD_STAGED,
     TEMPLATE_TYPE_CREATED,
 )
+from rollout.catalog.matrix import Cell, blocks_everywhere
 from rollout.catalog.validation import FIELD_TYPES, MAX_FIELDS, TemplateSpec, validate_instances
 from rollout.desired.blast import BlastRadius
 from rollout.desired.changes import enqueue_all_tenants, measure_many
@@ -44,9 +47,16 @@ STAGE_ORDER = [ContentStage.INTERNAL, ContentStage.CANARY, ContentStage.EARLY_AC
 
 
 def sensor_build_publish(
-    *, actor: Actor, platform: str, version: str, stage: str = BuildStage.EARLY_ADOPTER, notes: str = ""
+    *,
+    actor: Actor,
+    platform: str,
+    version: str,
+    stage: str = BuildStage.EARLY_ADOPTER,
+    notes: str = "",
+    capabilities: list[Any] | None = None,
 ) -> SensorBuild:
-    """Adds a sensor build to the catalog (vendor)."""
+    """Adds a sensor build to the catalog (vendor), with what its content interpreter supplies per
+    template type (``capabilities``; without them the build interprets nothing new)."""
     platform_clean(platform)
     if not is_version(version) or len(version_key(version)) < 3:
         raise field_error("version", f"{version!r} is not a build number like 7.11.18110.")
@@ -61,6 +71,8 @@ def sensor_build_publish(
         audit_record(
             tenant=None, actor=actor, action=SENSOR_BUILD_PUBLISHED, target=build, after=_build_dict(build)
         )
+        if capabilities:
+            sensor_capabilities_declare(actor=actor, build=build, capabilities=capabilities)
         _sensor_rollouts_follow(build, levels_before, actor)
     return build
 
@@ -329,6 +341,7 @@ def content_release_publish(
             validation_report=report,
         )
         save_unique(release, "version")
+        release_matrix_store(release)
         audit_record(
             tenant=None,
             actor=actor,
@@ -354,6 +367,12 @@ def content_release_stage_set(
     (the console asks for one) is kept in the audit event."""
     if stage not in ContentStage.values:
         raise field_error("stage", f"Use one of {', '.join(ContentStage.values)}.")
+    cells: list[Cell] = []
+    if stage != ContentStage.RECALLED:
+        # The contract matrix against the builds in use now, stored whatever the outcome (the page
+        # shows why a release was refused).
+        with transaction.atomic():
+            cells = release_matrix_store(ContentRelease.objects.select_for_update().get(pk=release.pk))
     with transaction.atomic():
         locked = ContentRelease.objects.select_for_update().get(pk=release.pk)
         before = {"stage": locked.stage, "valid": locked.valid}
@@ -384,6 +403,10 @@ def content_release_stage_set(
                     errors=_report_errors(report),
                     report=report,
                 )
+            _matrix_gate(locked, cells, actor, before, stage)
+            held = locked.stage == ContentStage.INTERNAL and release_growth(locked).needs_second_approver
+            if held and _first_approval(locked, actor):
+                return locked  # held for a second approver
             locked.stage = stage
             if stage in (ContentStage.EARLY_ACCESS, ContentStage.GA) and locked.early_access_at is None:
                 locked.early_access_at = now
@@ -396,7 +419,65 @@ def content_release_stage_set(
             action=CONTENT_RELEASE_STAGED,
             target=locked,
             before=before,
-            after={"stage": locked.stage, "valid": locked.valid} | ({"reason": reason} if reason else {}),
+            after={
+                "stage": locked.stage,
+                "valid": locked.valid,
+                "first_approver": locked.first_approver or None,
+                "incompatible_builds": [f"{c.platform} {c.version}" for c in cells if not c.deliverable],
+            }
+            | ({"reason": reason} if reason else {}),
         )
         enqueue_all_tenants("content_release.stage")
     return locked
+
+
+def _matrix_gate(
+    release: ContentRelease, cells: list[Cell], actor: Actor, before: dict[str, Any], stage: str
+) -> None:
+    """Refuses a release that no sensor build in use can interpret (hosts on the builds it is
+    compatible with are the only ones ever offered it; when there are none it cannot advance)."""
+    if not blocks_everywhere(cells):
+        return
+    reasons = [p["message"] for c in cells for p in c.problems][:20]
+    audit_record(
+        tenant=None,
+        actor=actor,
+        action=CONTENT_RELEASE_STAGE_REFUSED,
+        target=release,
+        before=before,
+        after={"stage": stage, "matrix": reasons},
+    )
+    raise Conflict(
+        "The release is incompatible with every sensor build in use and cannot advance.",
+        errors={"instances": reasons},
+    )
+
+
+def _actor_key(actor: Actor) -> str:
+    return f"{actor.kind}:{actor.id or actor.label}"[:64]
+
+
+def _first_approval(release: ContentRelease, actor: Actor) -> bool:
+    """A release at least twice the size (or entries) of the previous one of its category enters
+    canary only with two approvers: records the first (True: the release waits), refuses the same
+    approver twice, and lets a different second approver through (False)."""
+    if not release.first_approver_id:
+        release.first_approver_id = _actor_key(actor)
+        release.first_approver = actor.label[:200]
+        release.first_approved_at = timezone.now()
+        release.save(update_fields=["first_approver_id", "first_approver", "first_approved_at"])
+        audit_record(
+            tenant=None,
+            actor=actor,
+            action=CONTENT_RELEASE_APPROVED,
+            target=release,
+            after={"first_approver": release.first_approver, "growth": release_growth(release).as_dict()},
+        )
+        return True
+    if release.first_approver_id == _actor_key(actor):
+        raise Conflict(
+            f"The release at least doubles against the previous one and waits for a second approver; "
+            f"{release.first_approver} approved it first and cannot be the second.",
+            errors={"stage": ["A different release engineer must approve it."]},
+        )
+    return False

@@ -12,15 +12,19 @@ from console.access import Actor
 from console.errors import ApplicationError
 from console.markup import notes_html
 from console.models import Tenant
+from rollout.catalog.contracts import sensor_capabilities_declare
 from rollout.catalog.services import STAGE_ORDER, content_release_stage_set, sensor_build_stage_set
+from rollout.catalog.validation import FIELD_TYPES
 from rollout.desired.changes import preview_requested
 from rollout.models import (
     ContentCategory,
     ContentRelease,
     ContentStage,
+    ReleaseBuildCheck,
     Rollout,
     RolloutState,
     SensorBuild,
+    SensorCapability,
     TemplateType,
 )
 from rollout.rings.start import tenants_to_start
@@ -60,21 +64,35 @@ class VendorCatalogPage(LoginRequiredMixin, View):
 
     def context(self, **extra: Any) -> dict[str, Any]:
         catalog = catalog_state()
+        capabilities: dict[Any, list[SensorCapability]] = {}
+        for cap in SensorCapability.objects.select_related("template_type"):
+            capabilities.setdefault(cap.build_id, []).append(cap)
         platforms = []
         for platform in Platform.values:
             levels = n_levels(platform, catalog)
             platforms.append(
                 {
                     "platform": platform,
-                    "builds": builds_for(platform),
+                    "builds": [(b, capabilities.get(b.pk, [])) for b in builds_for(platform)],
                     "levels": [("N" if i == 0 else f"N-{i}", b.version) for i, b in enumerate(levels)],
                 }
             )
+        recent = list(
+            ContentRelease.objects.select_related("category").defer("instances").order_by("-created_at")[:50]
+        )
+        cells: dict[Any, list[ReleaseBuildCheck]] = {}
+        for check in ReleaseBuildCheck.objects.filter(release__in=recent):
+            cells.setdefault(check.release_id, []).append(check)
         releases = [
-            {"release": r, "notes_html": notes_html(r.notes), "next_stages": next_stages(r)}
-            for r in ContentRelease.objects.select_related("category")
-            .defer("instances")
-            .order_by("-created_at")[:50]
+            {
+                "release": r,
+                "notes_html": notes_html(r.notes),
+                "next_stages": next_stages(r),
+                "matrix": cells.get(r.pk, []),
+                "blocked_everywhere": bool(cells.get(r.pk))
+                and all(c.status == "incompatible" for c in cells[r.pk]),
+            }
+            for r in recent
         ]
         return {
             "platforms": platforms,
@@ -82,6 +100,8 @@ class VendorCatalogPage(LoginRequiredMixin, View):
             "categories": ContentCategory.objects.all(),
             "templates": TemplateType.objects.all(),
             "build_stages": ["early_adopter", "ga", "withdrawn"],
+            "all_builds": SensorBuild.objects.order_by("platform", "-released_at"),
+            "field_types": FIELD_TYPES,
             "can_edit": getattr(self.request.user, "vendor_role", "") == "release_engineer",
             **extra,
         }
@@ -98,6 +118,8 @@ class VendorCatalogPage(LoginRequiredMixin, View):
         actor = Actor.for_user(request.user, request)  # type: ignore[arg-type]
         stage = request.POST.get("stage", "")
         try:
+            if request.POST.get("form") == "capability":
+                return self.capability_post(request, actor)
             if request.POST.get("form") == "release":
                 release = ContentRelease.objects.filter(pk=request.POST.get("release", "")).first()
                 if release is None:
@@ -149,9 +171,44 @@ class VendorCatalogPage(LoginRequiredMixin, View):
                 move["errors"] = {"reason": ["Say why this release moves (it is kept in the audit log)."]}
             status = 400 if move["errors"] else 200
             return render(request, "rollout/vendor_catalog.html", self.context(move=move), status=status)
-        content_release_stage_set(actor=actor, release=release, stage=stage, reason=reason)
+        moved = content_release_stage_set(actor=actor, release=release, stage=stage, reason=reason)
         label = f"{release.category.name} {release.version} is now {allowed[stage].lower()}."
+        if moved.stage != stage:
+            label = (
+                f"{release.category.name} {release.version} is at least twice the size of the "
+                f"previous release: approved by {moved.first_approver}, it waits for a second approver."
+            )
         return render(request, "rollout/vendor_catalog.html", self.context(message=label))
+
+    def capability_post(self, request: HttpRequest, actor: Actor) -> HttpResponse:
+        """Declares one template type for an existing build (the form keeps what was typed on error)."""
+        build = SensorBuild.objects.filter(pk=request.POST.get("build", "")).first()
+        if build is None:
+            return HttpResponse(status=404)
+        types = [t.strip() for t in request.POST.get("accepted_types", "").split(",") if t.strip()]
+        raw: dict[str, Any] = {
+            "template_type": request.POST.get("template_type", ""),
+            "accepted_types": types,
+        }
+        for key in ("input_count", "max_bytes", "max_entries"):
+            value = request.POST.get(key, "").strip()
+            if value:
+                raw[key] = int(value) if value.isdigit() else value
+        try:
+            sensor_capabilities_declare(actor=actor, build=build, capabilities=[raw])
+        except ApplicationError as exc:
+            errors = [m for messages in exc.errors.values() for m in messages] or [exc.detail]
+            return render(
+                request,
+                "rollout/vendor_catalog.html",
+                self.context(capability_errors=errors, capability_form=request.POST),
+                status=exc.status,
+            )
+        return render(
+            request,
+            "rollout/vendor_catalog.html",
+            self.context(message=f"{build} now declares {raw['template_type']}."),
+        )
 
 
 class VendorReleasesPage(LoginRequiredMixin, View):

@@ -245,7 +245,7 @@ class HostExplainView(TenantAPIView):
         tags=["hosts"],
         description=(
             "Per subject (`sensor`, each content category): `current` (what the host runs), `target`"
-            " (what it may run now), `rule` (pause, freeze, pin, ring, keep_running, window,"
+            " (what it may run now), `rule` (pause, freeze, pin, ring, keep_running, incompatible, window,"
             " update_block, stage, delay, off, no_policy, no_release) and `reason`; `fallback` (what the"
             " host reverts to by itself, as the edge serves it, or null). The same resolution"
             " as the stored desired state and the edge (ring state, holds and recalls included);"

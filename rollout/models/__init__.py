@@ -4,10 +4,13 @@ works everywhere. Imports only console and telemetry models.
 
 from rollout.models.catalog import (
     BuildStage,
+    Compatibility,
     ContentCategory,
     ContentRelease,
     ContentStage,
+    ReleaseBuildCheck,
     SensorBuild,
+    SensorCapability,
     TemplateType,
 )
 from rollout.models.controls import Freeze, MaintenanceWindow, Pause, PauseScope
@@ -19,6 +22,7 @@ from rollout.models.rings import Ring, Rollout, RolloutEvent, RolloutState, Roll
 
 __all__ = [
     "BuildStage",
+    "Compatibility",
     "ContentCategory",
     "ContentRelease",
     "ContentStage",
@@ -31,12 +35,14 @@ __all__ = [
     "OutboxEntry",
     "Pause",
     "PauseScope",
+    "ReleaseBuildCheck",
     "Ring",
     "Rollout",
     "RolloutEvent",
     "RolloutState",
     "RolloutStop",
     "SensorBuild",
+    "SensorCapability",
     "SensorUpdatePolicy",
     "TemplateType",
     "TenantRevision",

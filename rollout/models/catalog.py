@@ -103,6 +103,11 @@ class ContentRelease(models.Model):
     early_access_at = models.DateTimeField(null=True, blank=True)
     ga_at = models.DateTimeField(null=True, blank=True)
     recalled_at = models.DateTimeField(null=True, blank=True)
+    # The contract matrix's second-approver hold: who approved the canary move first (an actor id, so
+    # the same person or client cannot be the second), blank until someone has.
+    first_approver_id = models.CharField(max_length=64, blank=True, default="")
+    first_approver = models.CharField(max_length=200, blank=True, default="")
+    first_approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
@@ -112,3 +117,63 @@ class ContentRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id}:{self.version}"
+
+
+class SensorCapability(models.Model):
+    """What one sensor build's content interpreter really supplies for one template type: how many
+    inputs it feeds the interpreter, which value types each accepts, and how large a file of that
+    template type's instances (bytes, entries) it loads. A build interprets nothing it does not
+    declare (19 July: the template type wanted 21 inputs, the build supplied 20)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    build = models.ForeignKey(SensorBuild, on_delete=models.CASCADE, related_name="capabilities")
+    template_type = models.ForeignKey(TemplateType, on_delete=models.PROTECT, related_name="capabilities")
+    input_count = models.PositiveIntegerField()
+    accepted_types = ArrayField(models.CharField(max_length=16))
+    max_bytes = models.PositiveIntegerField()
+    max_entries = models.PositiveIntegerField()
+    declared_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["build", "template_type"], name="sensorcapability_unique")
+        ]
+        ordering: ClassVar[list[str]] = ["build", "template_type"]
+
+    def __str__(self) -> str:
+        return f"{self.build_id}:{self.template_type_id}"
+
+
+class Compatibility(models.TextChoices):
+    COMPATIBLE = "compatible", "Compatible"
+    UNTESTED = "untested", "Compatible, with untested fields"
+    INCOMPATIBLE = "incompatible", "Incompatible"
+
+
+class ReleaseBuildCheck(models.Model):
+    """One cell of the contract matrix: a content release checked against one sensor build in use
+    (by platform and version, so a build hosts report that the catalog does not know is a cell too).
+    ``problems`` name the instance and field; ``untested`` the fields no instance gives a real value.
+    An incompatible cell means hosts on that build are never offered the release."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    release = models.ForeignKey(ContentRelease, on_delete=models.CASCADE, related_name="build_checks")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    build_version = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=Compatibility.choices)
+    problems = models.JSONField(default=list)
+    untested = models.JSONField(default=list)
+    hosts = models.PositiveIntegerField(default=0)
+    sources = models.JSONField(default=list)  # why the build is in use: n, n-1, n-2, pinned, reported
+    checked_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["release", "platform", "build_version"], name="releasebuildcheck_unique"
+            )
+        ]
+        ordering: ClassVar[list[str]] = ["release", "platform", "build_version"]
+
+    def __str__(self) -> str:
+        return f"{self.release_id}@{self.platform}:{self.build_version}={self.status}"

@@ -14,18 +14,29 @@ from django.utils import timezone
 from console.access import Actor
 from console.models import ApiClient, ApiScope, Tenant
 from console.tokens import token_generate
+from rollout.catalog.contracts import capability_ensure
 from rollout.catalog.services import content_release_stage_set
 from rollout.catalog.validation import canonical_digest
 from rollout.distribution.credentials import edge_credential_cache
-from rollout.models import ContentCategory, ContentRelease, ContentStage, Ring, Rollout, TemplateType
+from rollout.models import (
+    BuildStage,
+    ContentCategory,
+    ContentRelease,
+    ContentStage,
+    Ring,
+    Rollout,
+    SensorBuild,
+    TemplateType,
+)
 from rollout.policies.defaults import policy_defaults_ensure
-from rollout.resolver.targets import version_key
+from rollout.resolver.targets import release_line, version_key
 from rollout.rings.admin import ring_update, rings_defaults_ensure
 from rollout.rings.start import rollouts_start_for_release
 from rollout.rings.vendor import release_recall
 from telemetry.credentials import HOST_PREFIX, credential_generate
 from telemetry.demo import demo_enrolment_token_ensure
 from telemetry.models import Host, HostStatus
+from telemetry.sim_fleet import SENSOR_BUILDS
 from telemetry.simulator import fleet_generate
 
 CATEGORY = "rapid_response"
@@ -181,6 +192,17 @@ def instances_make(fields: int) -> list[dict[str, Any]]:
 
 
 def template_ensure() -> None:
-    TemplateType.objects.get_or_create(
+    """The NamedPipe template type, and the builds the simulated fleet runs declaring it (the replay's
+    bad release passes the contract matrix: the fault is in the interpreter, as on 19 July). A build
+    the catalog lacks is added as early adopter, so it moves no N level."""
+    template, _ = TemplateType.objects.get_or_create(
         name="NamedPipe", defaults={"field_types": ["str"] * 19 + ["int"], "min_sensor_build": "7.08.17706"}
     )
+    for platform, versions in SENSOR_BUILDS.items():
+        for version in versions:
+            build, _ = SensorBuild.objects.get_or_create(
+                platform=platform,
+                version=version,
+                defaults={"release_line": release_line(version), "stage": BuildStage.EARLY_ADOPTER},
+            )
+            capability_ensure(build=build, template=template)

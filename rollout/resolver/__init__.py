@@ -50,6 +50,8 @@ from rollout.resolver.state import (
     SensorPolicy,
     TenantState,
     Window,
+    build_key,
+    release_compatible,
 )
 from rollout.resolver.targets import (
     CONTENT_MODE_HELP,
@@ -88,6 +90,7 @@ __all__ = [
     "SensorTarget",
     "TenantState",
     "Window",
+    "build_key",
     "categories_of",
     "content_fallback",
     "content_mode_parse",
@@ -100,6 +103,7 @@ __all__ = [
     "occurrence_bounds",
     "occurrences",
     "pause_active",
+    "release_compatible",
     "release_eligible",
     "release_line",
     "resolve_content",

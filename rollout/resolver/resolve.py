@@ -27,6 +27,8 @@ from rollout.resolver.state import (
     Resolution,
     SensorPolicy,
     TenantState,
+    build_key,
+    release_compatible,
 )
 from rollout.resolver.targets import (
     ContentMode,
@@ -363,6 +365,13 @@ def _content_after_freeze(
             r.category == category and r.version == mode.version and r.valid and r.stage != "recalled"
             for r in state.catalog.releases
         )
+        pinned = next(
+            (r for r in state.catalog.releases if r.category == category and r.version == mode.version), None
+        )
+        if known and pinned is not None and mode.version != current:
+            blocked = _incompatible(base, host, pinned, f"{via} pins {category} {mode.version}.")
+            if blocked is not None:
+                return blocked
         if known:
             return _decide(
                 base,
@@ -407,6 +416,10 @@ def _content_after_freeze(
         desired = release.version
         rule = "delay" if mode.kind == "ga" and mode.delay_hours else "stage"
         reason = f"{via} follows {mode}: newest is {desired}."
+    if release is not None and desired != current:
+        blocked = _incompatible(base, host, release, reason)
+        if blocked is not None:
+            return blocked
     kept = content_version_kept(state.catalog, category, current)
     if current is not None and keeps_running(running=current, target=desired, kept=kept, ring=ring):
         return _decide(
@@ -456,6 +469,24 @@ def _content_after_freeze(
                 reason=reason + f" Window {open_now[0].name!r} is open.",
             )
     return _decide(base, target=desired, desired=desired, rule=rule, reason=reason)
+
+
+def _incompatible(base: _Ctx, host: HostFacts, release: Release, reason: str) -> Decision | None:
+    """The contract matrix: a host whose build cannot interpret ``release`` keeps what it runs."""
+    if release_compatible(release, host.platform, host.sensor_build):
+        return None
+    key = build_key(host.platform, host.sensor_build)
+    why = dict(release.incompatible).get(key, "it was not checked against this build")
+    return _decide(
+        base,
+        target=base.current,
+        desired=release.version,
+        rule="incompatible",
+        reason=(
+            f"{reason} But {release.category} {release.version} is incompatible with sensor "
+            f"{host.platform} {host.sensor_build or '(unknown)'}: {why} The host keeps {base.current}."
+        ),
+    )
 
 
 def categories_of(state: TenantState) -> list[str]:

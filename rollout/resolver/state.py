@@ -45,6 +45,19 @@ class Release:
     critical: bool = False
     early_access_at: datetime | None = None
     ga_at: datetime | None = None
+    # The contract matrix: the builds (``build_key``) whose interpreter can load it, None for a
+    # release never checked; ``incompatible`` gives the first reason per build it cannot go to.
+    compatible_builds: frozenset[str] | None = None
+    incompatible: tuple[tuple[str, str], ...] = ()
+
+
+def build_key(platform: str, version: str) -> str:
+    return f"{platform}:{version}"
+
+
+def release_compatible(release: Release, platform: str, build: str) -> bool:
+    """Whether a host on ``build`` may be offered ``release`` (DESIGN section 4 rule 12)."""
+    return release.compatible_builds is None or build_key(platform, build) in release.compatible_builds
 
 
 @dataclass(frozen=True)
@@ -148,7 +161,7 @@ class TenantState:
 class Decision:
     """The version a host may have now for one subject (``sensor`` or a category key), and why.
 
-    ``rule`` is the deciding rule: pause, freeze, pin, ring, keep_running, window, update_block,
+    ``rule`` is the deciding rule: pause, freeze, pin, ring, keep_running, incompatible, window, update_block,
     stage, delay, off, no_policy or no_release. ``desired`` is what the policy aims at before holds."""
 
     subject: str

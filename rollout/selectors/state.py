@@ -7,12 +7,14 @@ from typing import Any
 from console.models import Tenant
 from rollout import resolver as rv
 from rollout.models import (
+    Compatibility,
     ContentCategory,
     ContentRelease,
     ContentUpdatePolicy,
     Freeze,
     HostGroup,
     Pause,
+    ReleaseBuildCheck,
     SensorBuild,
     SensorUpdatePolicy,
 )
@@ -23,8 +25,27 @@ from rollout.selectors.rings import ring_states_for_hosts
 from telemetry.models import Host
 
 
+def _matrices() -> dict[Any, tuple[frozenset[str], tuple[tuple[str, str], ...]]]:
+    """Per release id: the builds its stored contract matrix lets it go to, and why not the others."""
+    compatible: dict[Any, set[str]] = {}
+    blocked: dict[Any, list[tuple[str, str]]] = {}
+    rows = ReleaseBuildCheck.objects.order_by().values_list(
+        "release_id", "platform", "build_version", "status", "problems"
+    )
+    for release_id, platform, version, status, problems in rows:
+        allowed = compatible.setdefault(release_id, set())
+        key = rv.build_key(platform, version)
+        if status == Compatibility.INCOMPATIBLE:
+            first = problems[0]["message"] if problems else "incompatible."
+            blocked.setdefault(release_id, []).append((key, first))
+        else:
+            allowed.add(key)
+    return {rid: (frozenset(keys), tuple(blocked.get(rid, ()))) for rid, keys in compatible.items()}
+
+
 def catalog_state() -> rv.Catalog:
     builds = tuple(rv.Build(b.platform, b.version, b.stage) for b in SensorBuild.objects.all())
+    matrices = _matrices()
     releases = tuple(
         rv.Release(
             category=r["category__key"],
@@ -34,9 +55,11 @@ def catalog_state() -> rv.Catalog:
             critical=r["critical"],
             early_access_at=r["early_access_at"],
             ga_at=r["ga_at"],
+            compatible_builds=matrices[r["id"]][0] if r["id"] in matrices else None,
+            incompatible=matrices[r["id"]][1] if r["id"] in matrices else (),
         )
         for r in ContentRelease.objects.values(
-            "category__key", "version", "stage", "valid", "critical", "early_access_at", "ga_at"
+            "id", "category__key", "version", "stage", "valid", "critical", "early_access_at", "ga_at"
         )
     )
     categories = tuple(

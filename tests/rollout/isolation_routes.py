@@ -21,7 +21,13 @@ from tests.isolation import exempt, register
 
 SYSTEM = Actor.system("isolation test")
 
-for _name in ("api-vendor-build-stage", "api-vendor-release", "api-vendor-release-stage"):
+for _name in (
+    "api-vendor-build-stage",
+    "api-vendor-build-capabilities",
+    "api-vendor-release",
+    "api-vendor-release-stage",
+    "api-vendor-release-matrix",
+):
     exempt(
         _name,
         "vendor catalog objects, not a tenant's; tenants' credentials get 403 "

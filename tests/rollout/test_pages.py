@@ -295,3 +295,56 @@ def test_it_creates_a_window_shows_it_in_the_week_view_and_deletes_it(acme: dict
     assert MaintenanceWindow.objects.filter(pk=window.pk).exists()
     assert owner.post("/rollout/windows/", delete | {"action": "save"}).status_code == 200
     assert not MaintenanceWindow.objects.filter(pk=window.pk).exists()
+
+
+@pytest.mark.browser
+def test_it_shows_a_release_engineer_the_contract_matrix_in_chromium(
+    live_server: Any, page: Any, acme: dict[str, Any]
+) -> None:
+    from rollout.catalog.services import content_release_publish, template_type_create
+    from rollout.models import ContentRelease, SensorCapability
+
+    # given the IPC template type (21 fields) that no build declares yet, and a release of it
+    vendor = Actor.system("release pipeline")
+    template_type_create(actor=vendor, name="IPC", field_types=["str"] * 21, min_sensor_build="7.08.100")
+    UserFactory(username="re@vendor.example", vendor_role=VendorRole.RELEASE_ENGINEER)
+    browser_login(page, live_server.url, "re@vendor.example", PASSWORD)
+    page.goto(f"{live_server.url}/vendor/catalog/")
+    form = page.locator("[data-testid=capability-form]")
+    # when the engineer declares 7.10.200's IPC interpreter with one accepted type too few
+    form.locator("select[name=build]").select_option(label="windows 7.10.200")
+    form.locator("select[name=template_type]").select_option("IPC")
+    form.locator("input[name=input_count]").fill("20")
+    form.locator("input[name=accepted_types]").fill(",".join(["str"] * 19))
+    form.locator("button[type=submit]").click()
+    # then the error is shown and what was typed kept
+    page.wait_for_selector("[data-testid=capability-error]")
+    assert "One accepted type per input (20)" in page.locator("[data-testid=capability-error]").inner_text()
+    assert page.locator("[data-testid=capability-form] input[name=input_count]").input_value() == "20"
+    # and, corrected, the build lists what it interprets
+    form = page.locator("[data-testid=capability-form]")
+    form.locator("input[name=accepted_types]").fill(",".join(["str"] * 20))
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=vendor-message]")
+    assert SensorCapability.objects.filter(build__version="7.10.200", input_count=20).exists()
+    assert "IPC (20 inputs)" in " ".join(page.locator("[data-testid=capabilities]").all_inner_texts())
+    # when a release filling all 21 fields moves to canary from the page
+    instances = [{"id": "ch291-0001", "template_type": "IPC", "fields": [f"p{i}" for i in range(21)]}]
+    release = content_release_publish(
+        actor=vendor, category=acme["catalog"]["rapid_response"], version="291.4", instances=instances
+    )
+    card = page.locator("[data-testid=release]", has_text="291.4")
+    page.goto(f"{live_server.url}/vendor/catalog/")
+    card.locator("select[name=stage]").select_option("canary")
+    card.locator("button", has_text="Move").click()
+    # then it is refused (every build in use is incompatible) and the matrix names instance and field
+    page.wait_for_selector("[data-testid=vendor-error]")
+    error = page.locator("[data-testid=vendor-error]").inner_text()
+    assert "incompatible with every sensor build in use" in error
+    assert ContentRelease.objects.get(pk=release.pk).stage == "internal"
+    matrix = page.locator("[data-testid=release]", has_text="291.4").locator("[data-testid=matrix]")
+    text = matrix.inner_text()
+    assert "windows 7.10.200" in text and "Instance ch291-0001 of IPC has 21 fields" in text
+    assert "supplies 20 inputs: field 21 has no input" in text
+    assert "does not declare template type IPC" in text  # 7.11.200 declares nothing for IPC
+    assert matrix.locator("[data-testid=matrix-cell][data-status=incompatible]").count() >= 2
