@@ -109,11 +109,20 @@ class VendorBuildCapabilitiesView(VendorAPIView):
     """What a sensor build's content interpreter supplies per template type; POST adds to (or
     re-declares for) an existing build and checks the releases in the field again."""
 
-    @extend_schema(responses=CapabilitiesOut, tags=["vendor"])
+    @extend_schema(
+        summary="What a sensor build's content interpreter supplies, per template type",
+        responses=CapabilitiesOut,
+        tags=["vendor"],
+    )
     def get(self, request: Request, pk: Any) -> Response:
         return Response(capabilities_of(_get(SensorBuild, pk)))
 
-    @extend_schema(request=CapabilitiesIn, responses=CapabilitiesOut, tags=["vendor"])
+    @extend_schema(
+        summary="Declare template types a sensor build interprets (re-checks live releases)",
+        request=CapabilitiesIn,
+        responses=CapabilitiesOut,
+        tags=["vendor"],
+    )
     def post(self, request: Request, pk: Any) -> Response:
         build = _get(SensorBuild, pk)
         data = input_valid(CapabilitiesIn, request.data)
@@ -127,7 +136,11 @@ class VendorReleaseMatrixView(VendorAPIView):
     """A content release against every sensor build in use when it was last checked (on publish and
     on each stage move): compatible, untested fields, or incompatible with the instance and field."""
 
-    @extend_schema(responses=MatrixOut, tags=["vendor"])
+    @extend_schema(
+        summary="A content release's contract matrix against every sensor build in use",
+        responses=MatrixOut,
+        tags=["vendor"],
+    )
     def get(self, request: Request, pk: Any) -> Response:
         release = _get(ContentRelease, pk)
         return Response(release_matrix(release))
