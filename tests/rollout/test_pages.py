@@ -336,7 +336,10 @@ def test_it_shows_a_release_engineer_the_contract_matrix_in_chromium(
     card = page.locator("[data-testid=release]", has_text="291.4")
     page.goto(f"{live_server.url}/vendor/catalog/")
     card.locator("select[name=stage]").select_option("canary")
-    card.locator("button", has_text="Move").click()
+    card.locator("[data-testid=release-move]").click()
+    page.locator("[data-testid=move-confirm]").wait_for()
+    page.fill("#move-reason", "internal soak clean")
+    page.click("[data-testid=move-confirm-button]")
     # then it is refused (every build in use is incompatible) and the matrix names instance and field
     page.wait_for_selector("[data-testid=vendor-error]")
     error = page.locator("[data-testid=vendor-error]").inner_text()
