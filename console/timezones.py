@@ -11,6 +11,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -47,9 +48,14 @@ class TimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             if not request.path.startswith(_MACHINE_PREFIXES):
-                user = getattr(request, "user", None)
-                if user is not None and user.is_authenticated:
-                    zone_activate(user, None)
+                try:
+                    user = getattr(request, "user", None)
+                    if user is not None and user.is_authenticated:
+                        zone_activate(user, None)
+                except DatabaseError:
+                    # The session user cannot be loaded (the database is down): the view meets the
+                    # same error and answers the degraded page; a 500 from here would hide it.
+                    pass
             return self.get_response(request)
         finally:
             timezone.deactivate()
