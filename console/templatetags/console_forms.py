@@ -45,7 +45,7 @@ def contains_str(values: Any, value: Any) -> bool:
     return str(value) in [str(v) for v in (values or ())]
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # 0 = Monday, as stored
 
 
 @register.filter
@@ -54,4 +54,4 @@ def weekday_names(days: Any) -> str:
     numbers = sorted({int(d) for d in (days or ())})
     if numbers == list(range(7)):
         return "every day"
-    return ", ".join(_WEEKDAYS[d] for d in numbers if 0 <= d < 7)
+    return ", ".join(WEEKDAYS[d] for d in numbers if 0 <= d < 7)

@@ -7,9 +7,10 @@ from typing import Any
 
 from django import template
 
+from console.templatetags.console_forms import WEEKDAYS
+
 register = template.Library()
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _NAMES: dict[str, str] = {
     "boot_loop": "boot loop",
     "n-1": "N-1",
@@ -60,7 +61,7 @@ def changes(event: Any) -> list[dict[str, str]]:
 
     def said(key: str, value: Any) -> str:
         if key == "weekdays" and isinstance(value, list) and all(isinstance(d, int) for d in value):
-            return ", ".join(_WEEKDAYS[d] for d in value if 0 <= d < 7)
+            return ", ".join(WEEKDAYS[d] for d in value if 0 <= d < 7)
         return words(value)
 
     for key in list(before) + [k for k in after if k not in before]:

@@ -119,8 +119,10 @@ def sensor_capabilities_declare(
             # Releases in the field that were checked before (one published before the matrix
             # existed stays unchecked: its hosts were never filtered and keep what they run).
             live = ContentRelease.objects.filter(stage__in=LIVE_STAGES, build_checks__isnull=False).distinct()
+            used = builds_in_use()  # once for every release: it reads every tenant's hosts
+            contracts = contracts_for(used)
             for release in live:
-                release_matrix_store(release)
+                release_matrix_store(release, used=used, contracts=contracts)
             enqueue_all_tenants("sensor_build.capabilities")
     return saved
 
@@ -191,10 +193,17 @@ def release_growth(release: ContentRelease) -> Growth:
     return growth_of(release.instances, version, previous.instances)
 
 
-def release_matrix_store(release: ContentRelease) -> list[Cell]:
-    """Checks ``release`` against every build in use and stores the cells (replacing older ones)."""
-    used = builds_in_use()
-    cells = matrix_check(release.instances, contracts_for(used))
+def release_matrix_store(
+    release: ContentRelease,
+    *,
+    used: dict[tuple[str, str], dict[str, Any]] | None = None,
+    contracts: list[BuildContract] | None = None,
+) -> list[Cell]:
+    """Checks ``release`` against every build in use and stores the cells (replacing older ones).
+    ``used`` and ``contracts``: what ``builds_in_use`` and ``contracts_for`` return, when the
+    caller checks several releases against the same builds."""
+    used = builds_in_use() if used is None else used
+    cells = matrix_check(release.instances, contracts_for(used) if contracts is None else contracts)
     now = timezone.now()
     ReleaseBuildCheck.objects.filter(release=release).delete()
     ReleaseBuildCheck.objects.bulk_create(

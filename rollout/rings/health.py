@@ -24,7 +24,8 @@ class RolloutHealth:
     samples: tuple[tuple[int, HostHealth], ...]
     ring_hosts: tuple[int, ...]  # hosts per ring
     entered_at: tuple[datetime, ...] = ()  # when each ring up to the current one was allowed the version
-    control_hosts: tuple[ControlHost, ...] = ()  # hosts of later rings, still on the previous version
+    # hosts of later rings still on the previous version (read only when a ring has the statistical gate)
+    control_hosts: tuple[ControlHost, ...] = ()
     tenant_id: Any = None
     at: datetime | None = None  # when this was read
 
@@ -132,12 +133,13 @@ def rollout_health(rollout: Rollout, rings: list[Ring], *, now: datetime | None 
     ring_hosts = [0] * (len(rings) + 1)
     samples: list[tuple[int, HostHealth]] = []
     controls: list[ControlHost] = []
+    statistical = any(ring.statistical_gate for ring in rings)  # only those gates read the control
     for pk, status, running, last_seen, on_offer in rows:
         hid = str(pk)
         index = membership[hid]
         ring_hosts[index] += 1
         if index > rollout.ring_index:
-            if running != rollout.version:
+            if statistical and running != rollout.version:
                 controls.append(ControlHost(hid, status, last_seen))
             continue
         allowed_at = entries.get(index, start)
