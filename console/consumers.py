@@ -17,6 +17,7 @@ from console.access import (
     resolve_context,
 )
 from console.json_bounds import JsonLimits, json_loads_bounded
+from console.metrics import WEBSOCKET_CLIENTS
 from console.models import ApiClient
 from console.realtime import tenant_group
 
@@ -119,7 +120,24 @@ class BoundedJsonConsumer(AsyncJsonWebsocketConsumer):
     """A JSON websocket consumer whose incoming messages are decoded within ``WS_MESSAGE_LIMITS``.
 
     A message past a limit, or not JSON, reaches ``receive_json`` as ``None`` (ignored) instead of
-    raising in the decoder (a deeply nested one was a RecursionError that dropped the socket)."""
+    raising in the decoder (a deeply nested one was a RecursionError that dropped the socket).
+
+    Accepted sockets are counted in ``console_websocket_clients{socket=...}`` until they close."""
+
+    socket_name = "other"
+    _counted = False
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        await super().accept(subprotocol, headers)
+        if not self._counted:
+            self._counted = True
+            WEBSOCKET_CLIENTS.labels(self.socket_name).inc()
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self._counted:
+            self._counted = False
+            WEBSOCKET_CLIENTS.labels(self.socket_name).dec()
+        await super().websocket_disconnect(message)
 
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
@@ -133,6 +151,7 @@ class TenantEventsConsumer(BoundedJsonConsumer):
     """``/ws/v1/events/``: the tenant's notifications, re-checking access on every message."""
 
     topic = "events"
+    socket_name = "events"
 
     async def connect(self) -> None:
         ctx = await ws_context(self.scope)

@@ -38,6 +38,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     disable_created_metrics,
     generate_latest,
@@ -78,6 +79,14 @@ HTTP_LATENCY = Histogram(
     "Time to answer an HTTP request, by route name and method.",
     ["route", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+# Open websockets per process, added up over live processes only (a worker that died is not counted).
+# Counted here, not from channels-redis' group sets: those keep members until their expiry.
+WEBSOCKET_CLIENTS = Gauge(
+    "console_websocket_clients",
+    "Websockets open now, by socket (fleet, events).",
+    ["socket"],
+    multiprocess_mode="livesum",
 )
 CELERY_TASKS = Counter(
     "console_celery_tasks",

@@ -21,6 +21,8 @@ CLOSE_FORBIDDEN = 4403
 
 
 class FleetConsumer(BoundedJsonConsumer):
+    socket_name = "fleet"
+
     def _holds(self, ctx: TenantContext | None) -> bool:
         return ctx is not None and ctx.tenant.pk == self.tenant_id and ctx.can(READ)
 

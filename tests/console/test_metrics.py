@@ -225,3 +225,49 @@ def test_it_warns_at_deploy_of_a_short_metrics_token(settings: Any) -> None:
     # then only the short one is flagged
     assert [message.id for message in weak] == ["console.W002"]
     assert strong == [] and off == []
+
+
+FLEET_SOCKETS = 'console_websocket_clients{socket="fleet"}'
+
+
+def test_it_counts_the_websockets_open_now(
+    metrics_on: None, transactional_db: None, redis_flush: None
+) -> None:
+    # given a member of a tenant with a session cookie
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings
+
+    from console.asgi import application
+    from console.models import Role
+    from tests.factories import member
+    from tests.telemetry.conftest import outside_event_loop
+
+    user = member(TenantFactory(), Role.VIEWER)
+    browser = Client()
+    browser.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    before = _value(_scrape(browser).content.decode(), FLEET_SOCKETS, default=0)
+
+    async def scenario() -> tuple[float, float, float]:
+        headers = [(b"origin", b"http://localhost"), (b"cookie", cookie)]
+        sockets = [WebsocketCommunicator(application, "/ws/v1/fleet/", headers=headers) for _ in range(2)]
+        refused = WebsocketCommunicator(
+            application, "/ws/v1/fleet/", headers=[(b"origin", b"http://localhost")]
+        )
+        for socket_ in sockets:
+            connected, _ = await socket_.connect()
+            assert connected
+        assert (await refused.connect())[0] is False  # no session: closed before it was accepted
+        # when two are open, then one closes, then the other
+        both = _value(_scrape(browser).content.decode(), FLEET_SOCKETS)
+        await sockets[0].disconnect()
+        one = _value(_scrape(browser).content.decode(), FLEET_SOCKETS)
+        await sockets[1].disconnect()
+        none = _value(_scrape(browser).content.decode(), FLEET_SOCKETS)
+        return both, one, none
+
+    both, one, none = outside_event_loop(async_to_sync(scenario))
+
+    # then the gauge follows the open sockets, and the refused one never counted
+    assert (both - before, one - before, none - before) == (2, 1, 0)
