@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from typing import Any
 
+import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -20,6 +22,8 @@ from console.json_bounds import JsonLimits, json_loads_bounded
 from console.metrics import WEBSOCKET_CLIENTS
 from console.models import ApiClient
 from console.realtime import tenant_group
+
+logger = logging.getLogger(__name__)
 
 # Clients send at most small control messages ({"type": "resync"}).
 WS_MESSAGE_LIMITS = JsonLimits(max_depth=8, max_elements=1_000, max_bytes=64 * 1024)
@@ -116,6 +120,80 @@ async def _drain(checks: _Checks) -> None:
                 future.set_result(ctx)
 
 
+# --- liveness of the channel layer ---------------------------------------------------------------
+# A socket is only live while the channel layer's Redis answers. channels-redis' Pub/Sub receiver
+# retries a lost connection quietly (it never fails the consumer), so a page would keep saying
+# "live" through an outage and silently miss every update sent meanwhile. Each web process pings
+# that Redis every LIVENESS_SECONDS while it has open sockets; when a ping fails it closes them
+# all (the page shows "disconnected" and reconnects, getting a fresh snapshot once Redis is back).
+LIVENESS_SECONDS = 2.0
+LIVENESS_TIMEOUT_SECONDS = 2.0
+CLOSE_LAYER_DOWN = 1011  # "internal error": the page reconnects with back-off
+
+_sockets: weakref.WeakSet[BoundedJsonConsumer] = weakref.WeakSet()
+_watchers: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+_pings: dict[asyncio.AbstractEventLoop, aioredis.Redis] = {}
+
+
+def _layer_address() -> str:
+    from django.conf import settings
+
+    layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    host = layer.get("CONFIG", {}).get("hosts", [None])[0]
+    if isinstance(host, dict):
+        return str(host["address"])
+    return str(host or settings.REDIS_URL)
+
+
+async def layer_alive() -> bool:
+    """Whether the channel layer's Redis answers a PING within ``LIVENESS_TIMEOUT_SECONDS``."""
+    from django.conf import settings
+
+    layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    if "redis" not in str(layer["BACKEND"]).lower():
+        return True  # an in-memory layer (never used in production) has nothing to lose
+    loop = asyncio.get_running_loop()
+    client = _pings.get(loop)
+    if client is None:
+        client = _pings[loop] = aioredis.from_url(
+            _layer_address(), socket_connect_timeout=LIVENESS_TIMEOUT_SECONDS, max_connections=2
+        )
+    try:
+        return bool(await asyncio.wait_for(client.ping(), LIVENESS_TIMEOUT_SECONDS))
+    except Exception:
+        return False
+
+
+async def _watch_loop() -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            await asyncio.sleep(LIVENESS_SECONDS)
+            open_here = [socket for socket in list(_sockets) if socket._counted and socket._loop is loop]
+            if not open_here:
+                return
+            if await layer_alive():
+                continue
+            logger.warning("channel layer unreachable: closing %d websockets", len(open_here))
+            for socket in open_here:
+                try:
+                    await socket.close(code=CLOSE_LAYER_DOWN)
+                except Exception:
+                    logger.debug("closing a websocket failed", exc_info=True)
+    finally:
+        _watchers.pop(loop, None)
+
+
+def _watch(socket: BoundedJsonConsumer) -> None:
+    """Registers an accepted socket and starts this event loop's watcher if none runs."""
+    loop = asyncio.get_running_loop()
+    socket._loop = loop
+    _sockets.add(socket)
+    task = _watchers.get(loop)
+    if task is None or task.done():
+        _watchers[loop] = loop.create_task(_watch_loop())
+
+
 class BoundedJsonConsumer(AsyncJsonWebsocketConsumer):
     """A JSON websocket consumer whose incoming messages are decoded within ``WS_MESSAGE_LIMITS``.
 
@@ -126,12 +204,18 @@ class BoundedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     socket_name = "other"
     _counted = False
+    _loop: asyncio.AbstractEventLoop | None = None
 
     async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        if not await layer_alive():
+            # Accepting would show a live page that can receive nothing: refuse, the page retries.
+            await self.close(code=CLOSE_LAYER_DOWN)
+            return
         await super().accept(subprotocol, headers)
         if not self._counted:
             self._counted = True
             WEBSOCKET_CLIENTS.labels(self.socket_name).inc()
+            _watch(self)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         if self._counted:
