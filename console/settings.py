@@ -102,18 +102,19 @@ CACHES = {
     }
 }
 
-# channels-redis waits for messages with a 5 s blocking pop; redis-py's default socket timeout is
-# also 5 s, so an idle socket's read timed out first and the error closed the websocket. Reads
-# must outlast the blocking pop. redis-py's pool also refuses (instead of waiting) past 100
-# connections, which 1,000 sockets joining or leaving their groups at once exceed.
+# Live events are a fan-out: one tenant's update goes to every open dashboard of that tenant, and
+# nothing is worth delivering late (a reconnecting page asks for a fresh snapshot). channels-redis'
+# Pub/Sub layer publishes a group message once (one PUBLISH per group, whatever the number of
+# sockets) and each web worker hands it to its own sockets; the list-based layer queued a copy per
+# worker in a capped sorted set that expired after 30 s, and under load P4's dashboards lost
+# updates there (README, Benchmarks). Nothing here needs delivery to a consumer that is not
+# connected at that moment.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 2000}],
-            "prefix": "console:channels",
-            "capacity": 1000,
-            "expiry": 30,
+            "hosts": [{"address": REDIS_URL}],
+            "prefix": "console:channels:",
         },
     }
 }

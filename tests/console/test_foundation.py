@@ -131,7 +131,7 @@ def test_it_delivers_a_tenant_event_through_the_redis_channel_layer(
     from console.realtime import publish_now
     from console.scoping import ADMIN  # noqa: F401 - import proves the scoping module loads under ASGI
 
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     tenant = TenantFactory(slug="acme")
     other = TenantFactory(slug="globex")
     user = member(tenant)
