@@ -108,7 +108,8 @@ CACHES = {
 # sockets) and each web worker hands it to its own sockets; the list-based layer queued a copy per
 # worker in a capped sorted set that expired after 30 s, and under load P4's dashboards lost
 # updates there (README, Benchmarks). Nothing here needs delivery to a consumer that is not
-# connected at that moment.
+# connected at that moment. That layer retries a lost Redis connection quietly, so every socket
+# also checks the layer's Redis itself (console.consumers.layer_alive) and closes when it is gone.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

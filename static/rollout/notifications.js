@@ -55,10 +55,13 @@
     ws.onmessage = function (message) {
       try {
         var data = JSON.parse(message.data);
+        // "hello" arrives once the server has joined this page to the tenant's events.
+        if (data.type === "hello") document.documentElement.setAttribute("data-events", "live");
         if (data.type === "notify" && data.payload) banner(data.payload);
       } catch (e) { /* not ours */ }
     };
     ws.onclose = function () {
+      document.documentElement.setAttribute("data-events", "closed");
       setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
     };
   }

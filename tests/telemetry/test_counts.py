@@ -236,7 +236,7 @@ async def _connect(user: Any) -> WebsocketCommunicator:
         (b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={cookie}".encode()),
     ]
     comm = WebsocketCommunicator(application, "/ws/v1/fleet/", headers=headers)
-    connected, _ = await comm.connect(timeout=10)
+    connected, _ = await comm.connect(timeout=30)
     assert connected
     return comm
 
@@ -253,14 +253,15 @@ def test_it_pushes_counters_to_the_dashboard_without_a_tick(
 
         async def scenario() -> dict[str, Any]:
             comm = await _connect(viewer)
-            first = await comm.receive_json_from(timeout=10)
+            first = await comm.receive_json_from(timeout=30)
             # when heartbeats arrive (one host crashed)
             await database_sync_to_async(post_heartbeats)(
                 Client(),
                 pipeline_token,
                 [heartbeat(h) for h in hosts[:2]] + [heartbeat(hosts[2], status="crashed")],
             )
-            update = await comm.receive_json_from(timeout=20)
+            # (a bound for a loaded CI machine, not a latency target: P4 in `make bench` measures that)
+            update = await comm.receive_json_from(timeout=60)
             await comm.disconnect()
             return {"first": first, "update": update}
 
