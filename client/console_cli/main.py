@@ -203,7 +203,9 @@ def cmd_resume(args: argparse.Namespace, client: AuthenticatedClient) -> None:
 def cmd_pauses_list(args: argparse.Namespace, client: AuthenticatedClient) -> None:
     items = list(
         follow(
-            lambda cursor: pauses_retrieve.sync_detailed(client=client, cursor=cursor, page_size=PAGE_SIZE),
+            lambda cursor: pauses_retrieve.sync_detailed(
+                client=client, cursor=cursor, page_size=args.page_size
+            ),
             args.limit,
         )
     )
@@ -232,7 +234,9 @@ def cmd_hosts_list(args: argparse.Namespace, client: AuthenticatedClient) -> Non
         if value is not None
     }
     items = follow(
-        lambda cursor: hosts_list.sync_detailed(client=client, cursor=cursor, page_size=PAGE_SIZE, **filters),
+        lambda cursor: hosts_list.sync_detailed(
+            client=client, cursor=cursor, page_size=args.page_size, **filters
+        ),
         args.limit,
     )
     if args.json:
@@ -244,7 +248,7 @@ def cmd_hosts_list(args: argparse.Namespace, client: AuthenticatedClient) -> Non
 
 def cmd_rollouts_list(args: argparse.Namespace, client: AuthenticatedClient) -> None:
     items = follow(
-        lambda cursor: rollouts_list.sync_detailed(client=client, cursor=cursor, page_size=PAGE_SIZE),
+        lambda cursor: rollouts_list.sync_detailed(client=client, cursor=cursor, page_size=args.page_size),
         args.limit,
     )
     if args.json:
@@ -335,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing = argparse.ArgumentParser(add_help=False, parents=[common])
     listing.add_argument("--limit", type=positive, help="stop after this many (default: all pages)")
+    listing.add_argument("--page-size", type=positive, default=PAGE_SIZE, help=f"per request ({PAGE_SIZE})")
 
     parser = argparse.ArgumentParser(
         prog="console-cli",
