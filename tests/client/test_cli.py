@@ -141,3 +141,76 @@ def test_it_exits_2_on_a_usage_mistake() -> None:
     assert "CONSOLE_TOKEN is not set" in missing.stderr
     # and an id that is not a UUID is a usage error too
     assert cli("resume", "not-an-id", url="http://127.0.0.1:9", token="x").returncode == 2
+
+
+def test_it_plans_then_applies_a_policy_file_and_the_audit_export_shows_it(
+    asgi_server: str, automation: Automation, tmp_path: Path
+) -> None:
+    # given acme's policy document as exported (through the generated client), with a lab group added
+    from console_client import AuthenticatedClient
+    from console_client.api.policy_as_code import policy_export_retrieve
+    from console_client.models import PolicyDocumentOut, PolicyExportRetrieveFormat
+
+    from rollout.models import HostGroup
+
+    HostFactory.create_batch(2, tenant=automation.tenant, tags=["lab"])
+    client = AuthenticatedClient(base_url=asgi_server, token=automation.token)
+    exported = policy_export_retrieve.sync_detailed(client=client, format_=PolicyExportRetrieveFormat.JSON)
+    assert isinstance(exported.parsed, PolicyDocumentOut), exported.content
+    document = exported.parsed.to_dict()
+    document["groups"].append({"name": "lab", "description": "", "rule": "tag:lab", "static_members": []})
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(json.dumps(document))
+    run = {"url": asgi_server, "token": automation.token}
+    # when the pipeline plans it
+    plan = cli("plan", str(policy_file), **run)
+    # then it sees the group to be created, and nothing is changed yet
+    assert plan.returncode == 0, plan.stderr
+    assert any(line.split()[:3] == ["create", "group", "lab"] for line in plan.stdout.splitlines()), (
+        plan.stdout
+    )
+    assert "nothing was changed" in plan.stdout
+    assert not HostGroup.objects.filter(tenant=automation.tenant, name="lab").exists()
+    # when it applies it
+    applied = cli("apply", str(policy_file), "--json", **run)
+    # then the group exists
+    assert applied.returncode == 0, applied.stderr
+    assert json.loads(applied.stdout)["dry_run"] is False
+    assert HostGroup.objects.filter(tenant=automation.tenant, name="lab").exists()
+    # and the audit export (JSON and CSV) shows who created it
+    events = cli("audit", "export", "--action", "host_group.", "--json", **run)
+    assert events.returncode == 0, events.stderr
+    created = [e for e in json.loads(events.stdout) if e["target_label"] == "lab"]
+    assert [e["actor_label"] for e in created] == ["api:pipeline"], events.stdout
+    as_csv = cli("audit", "export", "--action", "host_group.", "--csv", **run)
+    assert as_csv.returncode == 0, as_csv.stderr
+    assert "lab" in as_csv.stdout and len(as_csv.stdout.splitlines()) >= 2
+
+
+def test_it_names_the_bad_field_when_a_policy_file_is_refused(
+    asgi_server: str, automation: Automation, tmp_path: Path
+) -> None:
+    # given a policy document with a misspelt key
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("version: 1\ngroups: []\nupdte_blocks: []\n")
+    # when the pipeline applies it
+    refused = cli("apply", str(policy_file), url=asgi_server, token=automation.token)
+    # then it exits 1, naming the problem and the path in the document
+    assert refused.returncode == 1
+    assert "refused (400)" in refused.stderr and "updte_blocks" in refused.stderr, refused.stderr
+
+
+def test_it_exits_1_when_promoting_a_rollout_that_is_not_the_tenants(
+    asgi_server: str, automation: Automation
+) -> None:
+    # given an id that is no rollout of acme's
+    missing = "00000000-0000-4000-8000-000000000000"
+    # when the pipeline promotes and halts it
+    run = {"url": asgi_server, "token": automation.token}
+    promote = cli("rollouts", "promote", missing, **run)
+    halt = cli("rollouts", "halt", missing, "--reason", "crashes", **run)
+    # then both are refused as not found, and the list is empty
+    assert (promote.returncode, halt.returncode) == (1, 1)
+    assert "refused (404)" in promote.stderr and "Not found" in halt.stderr
+    listed = cli("rollouts", "list", "--json", **run)
+    assert (listed.returncode, json.loads(listed.stdout)) == (0, [])
