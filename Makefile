@@ -15,7 +15,7 @@ help:
 	@echo "make soak   - 30 min of simulator load (JSON line a minute) + the long API fuzz run (not in CI)"
 	@echo "make client - regenerate the Python client (client/console_client) from the API schema"
 
-.venv/.installed: pyproject.toml uv.lock
+.venv/.installed: pyproject.toml uv.lock client/pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
 	@test -x .venv/bin/uv || { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null; \
 	  $(PY) -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"; }
