@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.build_list_out_n_levels import BuildListOutNLevels
+    from ..models.build_out import BuildOut
+
+
+T = TypeVar("T", bound="BuildListOut")
+
+
+@_attrs_define
+class BuildListOut:
+    """
+    Attributes:
+        results (list[BuildOut]):
+        n_levels (BuildListOutNLevels): Per platform: the builds N, N-1, N-2 resolve to now.
+    """
+
+    results: list[BuildOut]
+    n_levels: BuildListOutNLevels
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        results = []
+        for results_item_data in self.results:
+            results_item = results_item_data.to_dict()
+            results.append(results_item)
+
+        n_levels = self.n_levels.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "results": results,
+                "n_levels": n_levels,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.build_list_out_n_levels import BuildListOutNLevels
+        from ..models.build_out import BuildOut
+
+        d = dict(src_dict)
+        results = []
+        _results = d.pop("results")
+        for results_item_data in _results:
+            results_item = BuildOut.from_dict(results_item_data)
+
+            results.append(results_item)
+
+        n_levels = BuildListOutNLevels.from_dict(d.pop("n_levels"))
+
+        build_list_out = cls(
+            results=results,
+            n_levels=n_levels,
+        )
+
+        build_list_out.additional_properties = d
+        return build_list_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="GroupInRequest")
+
+
+@_attrs_define
+class GroupInRequest:
+    """
+    Attributes:
+        name (str):
+        description (str | Unset):  Default: ''.
+        rule_text (None | str | Unset):
+        rule (Any | Unset):
+    """
+
+    name: str
+    description: str | Unset = ""
+    rule_text: None | str | Unset = UNSET
+    rule: Any | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        description = self.description
+
+        rule_text: None | str | Unset
+        if isinstance(self.rule_text, Unset):
+            rule_text = UNSET
+        else:
+            rule_text = self.rule_text
+
+        rule = self.rule
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "name": name,
+            }
+        )
+        if description is not UNSET:
+            field_dict["description"] = description
+        if rule_text is not UNSET:
+            field_dict["rule_text"] = rule_text
+        if rule is not UNSET:
+            field_dict["rule"] = rule
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        description = d.pop("description", UNSET)
+
+        def _parse_rule_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        rule_text = _parse_rule_text(d.pop("rule_text", UNSET))
+
+        rule = d.pop("rule", UNSET)
+
+        group_in_request = cls(
+            name=name,
+            description=description,
+            rule_text=rule_text,
+            rule=rule,
+        )
+
+        group_in_request.additional_properties = d
+        return group_in_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="RecoveryRuleOut")
+
+
+@_attrs_define
+class RecoveryRuleOut:
+    """
+    Attributes:
+        failed_boots (int):
+        within_s (int):
+    """
+
+    failed_boots: int
+    within_s: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        failed_boots = self.failed_boots
+
+        within_s = self.within_s
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "failed_boots": failed_boots,
+                "within_s": within_s,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        failed_boots = d.pop("failed_boots")
+
+        within_s = d.pop("within_s")
+
+        recovery_rule_out = cls(
+            failed_boots=failed_boots,
+            within_s=within_s,
+        )
+
+        recovery_rule_out.additional_properties = d
+        return recovery_rule_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
