@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from console.models import Tenant
@@ -239,4 +240,54 @@ def forecast_out(forecast: Forecast) -> dict[str, Any]:
             {"share": m.share, "hosts": m.hosts, "hour": m.hour, "at": m.at.isoformat() if m.at else None}
             for m in forecast.milestones()
         ],
+    }
+
+
+class _Undo(Exception):
+    pass
+
+
+def release_forecast_after(
+    tenant: Tenant, release: ContentRelease, change: Callable[[], object], **options: Any
+) -> Forecast:
+    """The forecast as it would be after ``change`` (a policy edit being previewed): the change
+    runs in a savepoint that is rolled back, as the blast radius's dry run does."""
+    holder: list[Forecast] = []
+    try:
+        with transaction.atomic():
+            change()
+            holder.append(release_forecast(tenant, release, **options))
+            raise _Undo
+    except _Undo:
+        pass
+    return holder[0]
+
+
+def forecast_page(
+    forecast: Forecast, before: Forecast | None = None, *, key: str = "forecast"
+) -> dict[str, Any]:
+    """What ``rollout/_forecast.html`` shows: milestones (with the time before a previewed change),
+    the hours at which hosts arrive, and the chart's data with labels in the active (tenant's) zone."""
+    earlier = {m.hosts: m for m in before.milestones()} if before is not None else {}
+    milestones = [
+        {"m": m, "before": earlier.get(m.hosts), "label": "first host" if not m.share else f"{m.share:.0%}"}
+        for m in forecast.milestones()
+    ]
+    series: dict[str, Any] = {
+        "labels": [timezone.localtime(p.at).strftime("%a %H:%M") for p in forecast.points],
+        "hosts": [p.hosts for p in forecast.points],
+        "total": forecast.hosts_total,
+        "version": forecast.version,
+    }
+    if before is not None:
+        series["before"] = [p.hosts for p in before.points]
+    return {
+        "f": forecast,
+        "milestones": milestones,
+        "arrivals": [p for p in forecast.points if p.new or p.hour == 0],
+        "series": series,
+        "compared": before is not None,
+        "last_at": forecast.points[-1].at if forecast.points else forecast.start,
+        "key": key,
+        "data_id": f"{key}-data",
     }
