@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from rollout.resolver.resolve import resolve_content
+from rollout.resolver.rings import AFTER_THE_LAST_RING, ring_state_for
 from rollout.resolver.state import HostFacts, RingState, TenantState
 
 MAX_HORIZON_HOURS = 168
@@ -70,20 +71,21 @@ def ring_position(plan: RingPlan, at: datetime, start: datetime) -> tuple[int, s
 def ring_state_of(
     plan: RingPlan, index: int, state: str, host_ring: int, running: str | None
 ) -> RingState | None:
-    """The ``RingState`` ``rollout.selectors.rings.ring_states_for_hosts`` gives a host in ring
-    ``host_ring`` while the rollout is at ``index`` in ``state`` (None once it has completed)."""
-    names = plan.ring_names
-    name = names[host_ring] if host_ring < len(names) else "after the last ring"
-    rid, staged, previous = plan.rollout_id, plan.version, plan.previous
+    """The ring state ``ring_states_for_hosts`` gives a host in ring ``host_ring`` while the
+    rollout is at ``index`` in ``state`` (None once it has completed: no ring state at all)."""
     if state == "completed":
         return None
-    if state == "rolled_back":
-        return RingState(previous, "rolled back", rid, fast_track=True, staged=staged)
-    if state == "halted":
-        return RingState(staged if running == staged else previous, name + " (halted)", rid, staged=staged)
-    if state == "in_ring" and host_ring <= index:
-        return RingState(staged, name, rid, staged=staged)
-    return RingState(previous, name, rid, staged=staged)
+    names = plan.ring_names
+    return ring_state_for(
+        rollout_id=plan.rollout_id,
+        staged=plan.version,
+        previous=plan.previous,
+        state=state,
+        ring_index=index,
+        host_ring=host_ring,
+        ring_name=names[host_ring] if host_ring < len(names) else AFTER_THE_LAST_RING,
+        running=running,
+    )
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Forecast:
 
     def milestones(self) -> list[Milestone]:
         wanted = [(0.0, 1)] + [(s, max(1, round(s * self.hosts_total))) for s in MILESTONE_SHARES]
+        # One row per host count (a small tenant's 10 % and 25 % may be the same host): the larger share.
+        wanted = [w for i, w in enumerate(wanted) if i + 1 == len(wanted) or wanted[i + 1][1] != w[1]]
         out: list[Milestone] = []
         for share, hosts in wanted:
             if hosts > self.hosts_total:

@@ -3,6 +3,7 @@ by hour with ``at=``, with hosts applying what they are told."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,13 +16,15 @@ from rollout import resolver as rv
 from rollout.controls.freezes import freeze_create
 from rollout.controls.windows import window_create
 from rollout.desired.recompute import desired_state_recompute
-from rollout.models import ContentUpdatePolicy, DesiredState
+from rollout.models import ContentUpdatePolicy, DesiredState, Ring, Rollout, RolloutState
 from rollout.policies.defaults import policy_defaults_ensure
 from rollout.policies.services import content_policy_create, content_policy_update
 from rollout.rings.forecast import release_forecast
+from rollout.rings.transitions import ring_advance
 from telemetry.models import Host
 from tests.factories import HostFactory, content_release, host_group, rollout_catalog
 from tests.rollout.conftest import TenantWorld
+from tests.rollout.rings.test_transitions import rings_of, staged_tenant
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -79,12 +82,17 @@ def world(tenant_world: TenantWorld) -> dict[str, Any]:
     return {"acme": acme, "globex": globex, "release": release, "start": start, "opens": opens}
 
 
-def clock_counts(tenant: Any, version: str, start: Any, hours: int) -> list[int]:
+def clock_counts(
+    tenant: Any, version: str, start: Any, hours: int, before_each: Callable[[Any], None] | None = None
+) -> list[int]:
     """Steps the real recompute through ``hours`` hour boundaries; after each, the hosts told to
     take ``version`` apply it (as sensors do). The hosts on it at each boundary."""
     counts = []
     for hour in range(hours + 1):
-        desired_state_recompute(tenant.pk, at=start + timedelta(hours=hour))
+        at = start + timedelta(hours=hour)
+        if before_each is not None:
+            before_each(at)
+        desired_state_recompute(tenant.pk, at=at)
         told = DesiredState.objects.filter(tenant=tenant, content__rapid_response=version)
         ids = list(told.values_list("host_id", flat=True))
         for host in Host.objects.filter(pk__in=ids).exclude(content_versions__rapid_response=version):
@@ -130,3 +138,48 @@ def test_it_counts_only_the_tenants_own_hosts_and_holds_a_paused_tenant(world: d
     assert [p.hosts for p in paused.points[:24]] == [0] * 24
     assert paused.points[24].hosts >= 4
     assert other.hosts_total == 1 and other.points[0].hosts == 1
+
+
+def test_it_forecasts_a_staged_rollout_ring_by_ring_as_the_rings_then_move(tenant_world: TenantWorld) -> None:
+    # given rings canary 10 % (2 h soak) -> early 50 % (3 h) -> broad 100 % (1 h), a rollout of 291.4
+    # entering canary now, and a freeze from 2.5 h to 4.5 h
+    start = timezone.now().replace(second=0, microsecond=0)
+    catalog = rollout_catalog()
+    content_release(catalog["rapid_response"], "291.3", hours_ago=300)
+    release = content_release(catalog["rapid_response"], "291.4", hours_ago=50)
+    tenant = staged_tenant("ringed", hosts=40)
+    rings = list(Ring.objects.filter(tenant=tenant).order_by("order"))
+    for ring, soak in zip(rings, (120, 180, 60), strict=True):
+        ring.soak_minutes = soak
+        ring.save(update_fields=["soak_minutes"])
+    rollout = Rollout.objects.create(
+        tenant=tenant, subject="content:rapid_response", version="291.4", previous_version="291.3",
+        release=release, state=RolloutState.IN_RING, ring_index=0, ring_entered_at=start,
+    )  # fmt: skip
+    freeze_create(
+        tenant=tenant, actor=SYSTEM, reason="change freeze",
+        starts_at=start + timedelta(minutes=150), ends_at=start + timedelta(minutes=270),
+    )  # fmt: skip
+    # when
+    forecast = release_forecast(tenant, release, hours=12, start=start)
+
+    # then: the same counts as the real recompute, while the rings move the way the gate tick moves
+    # them when every gate passes (the real ring_advance as each soak ends)
+    def rings_move(at: Any) -> None:
+        nonlocal rollout
+        while rollout.state == RolloutState.IN_RING:
+            soak = timedelta(minutes=rings[rollout.ring_index].soak_minutes)
+            assert rollout.ring_entered_at is not None
+            if rollout.ring_entered_at + soak > at:
+                return
+            entered = rollout.ring_entered_at + soak
+            ring_advance(rollout, rings, SYSTEM, why="soak elapsed, gate passed")
+            rollout.ring_entered_at = entered  # the tick that advanced it ran at the soak's end
+            rollout.save(update_fields=["ring_entered_at"])
+
+    counts = clock_counts(tenant, "291.4", start, 12, before_each=rings_move)
+    assert [p.hosts for p in forecast.points] == counts
+    canary = sum(1 for index in rings_of(tenant).values() if index == 0)
+    assert 0 < counts[0] == canary < counts[2] < counts[5] == 40  # frozen at hours 3 and 4
+    assert counts[3] == counts[4] == counts[2]
+    assert forecast.points[3].waiting == {"freeze": 40 - counts[2]}
