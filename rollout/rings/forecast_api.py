@@ -60,7 +60,7 @@ class ForecastOut(serializers.Serializer):
 
 def hours_param(request: Request) -> int:
     raw = str(request.query_params.get("hours", DEFAULT_HORIZON_HOURS))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_HORIZON_HOURS:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_HORIZON_HOURS:
         message = f"An integer from 1 to {MAX_HORIZON_HOURS}."
         raise InvalidInput(f"hours is 1 to {MAX_HORIZON_HOURS}.", errors={"hours": [message]})
     return int(raw)

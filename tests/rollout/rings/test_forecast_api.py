@@ -61,7 +61,7 @@ def test_it_forecasts_over_the_callers_hosts_only(world: dict[str, Any]) -> None
     assert body["staged"] is False
 
 
-@pytest.mark.parametrize("hours", ["0", "169", "-1", "abc", "1.5"])
+@pytest.mark.parametrize("hours", ["0", "169", "-1", "abc", "1.5", "²", "٣"])
 def test_it_answers_problem_json_to_a_bad_horizon(world: dict[str, Any], hours: str) -> None:
     api = api_as(world["viewer"], world["tenant"])
     response = api.get(f"/api/v1/releases/{world['release'].pk}/forecast?hours={hours}")
