@@ -167,7 +167,8 @@ def forecast_run(
     ``start`` (hour 0) to ``start + hours``: ``resolve_content`` at each boundary, with the ring
     states ``plan`` projects; a combination reached stays reached (its hosts run the release)."""
     hosts_total = sum(c.hosts for c in combos)
-    reached = [c.facts.content_versions.get(category) == version for c in combos]
+    # Hosts already running the release count only if they may keep it (a rollback moves them off).
+    reached = [False] * len(combos)
     points: list[ForecastPoint] = []
     resolutions = 0
     before = 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rollout.resolver.forecast import RingPlan, ring_position
+from rollout import resolver as rv
+from rollout.resolver.forecast import Combo, RingPlan, forecast_run, ring_position
 
 START = datetime(2026, 12, 7, 21, 0, tzinfo=UTC)
 
@@ -45,3 +46,33 @@ def test_it_leaves_a_halted_or_rolled_back_rollout_where_it_is() -> None:
     later = START + timedelta(days=3)
     assert ring_position(plan(state="halted", ring_index=1), later, START) == (1, "halted")
     assert ring_position(plan(state="rolled_back"), later, START) == (0, "rolled_back")
+
+
+def test_it_counts_hosts_that_run_the_release_only_while_they_may_keep_it() -> None:
+    # given 291.4 (GA) staged through rings: 3 hosts in the first ring already run it, 5 do not
+    catalog = rv.Catalog(
+        releases=(
+            rv.Release("rapid_response", "291.3", "ga", True, ga_at=START - timedelta(days=9)),
+            rv.Release("rapid_response", "291.4", "ga", True, ga_at=START - timedelta(days=1)),
+        )
+    )
+    state = rv.TenantState(
+        catalog=catalog,
+        content_policies=(rv.ContentPolicy("p", "default", "rapid_response", "ga", 0, is_default=True),),
+    )
+    on_new = rv.HostFacts("", "windows", "7.11.200", {"rapid_response": "291.4"})
+    on_old = rv.HostFacts("", "windows", "7.11.200", {"rapid_response": "291.3"})
+    combos = [Combo(on_new, 3, ring=0), Combo(on_old, 5, ring=1)]
+
+    def run(state_name: str) -> list[int]:
+        forecast = forecast_run(
+            state, combos, category="rapid_response", version="291.4", start=START, hours=4,
+            plan=plan(state=state_name),
+        )  # fmt: skip
+        return [p.hosts for p in forecast.points]
+
+    # when / then: in the first ring they keep it and the others follow after the 1 h soak
+    assert run("in_ring") == [3, 8, 8, 8, 8]
+    # halted: they keep it, nobody else gets it; rolled back: nobody keeps it
+    assert run("halted") == [3, 3, 3, 3, 3]
+    assert run("rolled_back") == [0, 0, 0, 0, 0]
