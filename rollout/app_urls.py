@@ -73,6 +73,7 @@ from rollout.rings.api import (
     VendorReleaseHaltView,
     VendorReleaseRecallView,
 )
+from rollout.rings.forecast_api import ReleaseForecastView, RolloutForecastView
 from rollout.rings.views import RingEditPage, RingsPage, RolloutDetailPage, RolloutListPage
 
 api_urlpatterns: list[Any] = [
@@ -153,6 +154,8 @@ api_urlpatterns: list[Any] = [
     path("rings/<uuid:pk>", RingDetailView.as_view(), name="api-ring"),
     path("rollouts/", RolloutListView.as_view(), name="api-rollouts"),
     path("rollouts/<uuid:pk>", RolloutDetailView.as_view(), name="api-rollout"),
+    path("rollouts/<uuid:pk>/forecast", RolloutForecastView.as_view(), name="api-rollout-forecast"),
+    path("releases/<uuid:pk>/forecast", ReleaseForecastView.as_view(), name="api-release-forecast"),
     path("rollouts/<uuid:pk>/halt", RolloutHaltView.as_view(), name="api-rollout-halt"),
     path("rollouts/<uuid:pk>/resume", RolloutResumeView.as_view(), name="api-rollout-resume"),
     path("rollouts/<uuid:pk>/promote", RolloutPromoteView.as_view(), name="api-rollout-promote"),

@@ -35,6 +35,12 @@ from rollout.policies.services import (
     policy_move,
     policy_update,
 )
+from rollout.rings.forecast import (
+    forecast_page,
+    forecast_release_for_category,
+    release_forecast,
+    release_forecast_after,
+)
 from rollout.selectors.state import catalog_state, n_levels
 from telemetry.models import Platform
 
@@ -151,6 +157,18 @@ class PolicyDetailPage(RolloutPage):
     def get(self, request: HttpRequest, kind: str, pk: Any) -> HttpResponse:
         return self.page(request, self.context(kind, _policy(self, kind, pk)))
 
+    def forecast(self, policy: ContentUpdatePolicy, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """The exposure forecast of the category's newest release now and after the previewed edit."""
+        release = forecast_release_for_category(policy.category_id)
+        if release is None:
+            return None
+        now = release_forecast(self.tenant, release)
+        after = release_forecast_after(self.tenant, release, lambda: policy_update(
+            CONTENT, tenant=self.tenant, actor=self.ctx.actor, policy=policy, expected_version=None,
+            changes=changes, dry_run=False,
+        ))  # fmt: skip
+        return forecast_page(after, now)
+
     def post(self, request: HttpRequest, kind: str, pk: Any) -> HttpResponseBase:
         policy = _policy(self, kind, pk)
         dry = preview_requested(request)
@@ -202,6 +220,8 @@ class PolicyDetailPage(RolloutPage):
         blast = blast_out(outcome.blast)
         if dry:
             context = self.context(kind, policy, blast=blast, previewed=action)
+            if spec is CONTENT and action == "edit":
+                context["fc"] = self.forecast(policy, changes)
             context["form"] |= dict(request.POST.items()) | {"groups": posted_ids(request, "groups"), "windows": posted_ids(request, "windows"),
                                                              "uninstall_protection": request.POST.get("uninstall_protection") == "on",
                                                              "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on"}  # fmt: skip

@@ -1,7 +1,8 @@
 """The resolver: pure functions over plain dataclasses that decide what each host may run (DESIGN
 section 4 rule 1: pause > freeze > pin > ring state > window > delay/stage). Also the target and mode
 grammars (``targets``), window recurrence (``recurrence``) and the known-good version a host falls back
-to by itself (``fallback``). Imports no Django and nothing outside
+to by itself (``fallback``), the ring state a staged rollout gives a host (``rings``) and the
+exposure forecast, the resolver run forward hour by hour (``forecast``). Imports no Django and nothing outside
 this package, so it can be property-tested and benchmarked on its own. The public names are re-exported
 here (``from rollout import resolver as rv``).
 """

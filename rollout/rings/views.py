@@ -15,6 +15,7 @@ from console.scoping import OPERATE, READ, WRITE, TenantPageMixin
 from rollout.models import HostGroup, Ring, Rollout
 from rollout.rings.admin import LIVE, RING_FIELDS, ring_create, ring_delete, ring_dict, ring_move, ring_update
 from rollout.rings.api import rollout_detail
+from rollout.rings.forecast import forecast_page, release_forecast
 from rollout.rings.transitions import rollout_halt, rollout_promote, rollout_resume, rollout_rollback
 
 
@@ -44,7 +45,10 @@ class RolloutDetailPage(TenantPageMixin, View):
     def get(self, request: HttpRequest, pk: Any, error: str = "", status: int = 200) -> HttpResponse:
         rollout = self.get_object(pk=pk)
         detail = rollout_detail(rollout)
+        release = rollout.release
+        forecast = forecast_page(release_forecast(self.tenant, release)) if release is not None else None
         context = {
+            "fc": forecast,
             "rollout": rollout,
             "d": detail,
             "notes_html": notes_html(detail["release_notes"]),

@@ -18,6 +18,7 @@ from django.db import connection
 
 from rollout.models import BuildStage, Ring, Rollout, RolloutState, SensorBuild
 from rollout.resolver import Build, Catalog, RingState, n_levels
+from rollout.resolver.rings import AFTER_THE_LAST_RING, ring_state_for
 from rollout.resolver.targets import version_key
 from rollout.selectors.groups import group_condition
 from telemetry.models import Host
@@ -156,17 +157,14 @@ def ring_states_for_hosts(tenant_id: uuid.UUID, host_ids: Iterable[str]) -> dict
             if rollout.is_sensor and platforms.get(h) != rollout.category:
                 continue
             index = membership[h]
-            ring_name = names[index] if index < len(names) else "after the last ring"
-            if rollout.state == RolloutState.ROLLED_BACK:
-                state = RingState(previous, "rolled back", rid, fast_track=True, staged=staged)
-            elif rollout.state == RolloutState.HALTED:
-                has_it = current.get(h, {}).get(running_key) == rollout.version
-                state = RingState(
-                    rollout.version if has_it else previous, ring_name + " (halted)", rid, staged=staged
-                )
-            elif rollout.state == RolloutState.IN_RING and index <= rollout.ring_index:
-                state = RingState(rollout.version, ring_name, rid, staged=staged)
-            else:
-                state = RingState(previous, ring_name, rid, staged=staged)
-            out[h][state_key] = state
+            out[h][state_key] = ring_state_for(
+                rollout_id=rid,
+                staged=staged,
+                previous=previous,
+                state=str(rollout.state),
+                ring_index=rollout.ring_index,
+                host_ring=index,
+                ring_name=names[index] if index < len(names) else AFTER_THE_LAST_RING,
+                running=current.get(h, {}).get(running_key),
+            )
     return out

@@ -21,6 +21,11 @@ from tests.isolation import exempt, register
 
 SYSTEM = Actor.system("isolation test")
 
+exempt(
+    "api-release-forecast",
+    "a vendor release, read by every tenant; the forecast counts only the caller's hosts "
+    "(tests/rollout/rings/test_forecast_api.py::test_it_forecasts_over_the_callers_hosts_only)",
+)
 for _name in (
     "api-vendor-build-stage",
     "api-vendor-build-capabilities",
@@ -134,6 +139,27 @@ def _rollout(tenant: Tenant) -> dict[str, Any]:
         subject="content:rapid_response",
         version="291.4",
         previous_version="291.3",
+        state=RolloutState.IN_RING,
+        ring_entered_at=timezone.now(),
+    )
+    return {"pk": rollout.pk}
+
+
+@register("api-rollout-forecast")
+def _rollout_of_release(tenant: Tenant) -> dict[str, Any]:
+    from rollout.models import Rollout, RolloutState
+    from rollout.rings.admin import rings_defaults_ensure
+    from tests.factories import content_release, rollout_catalog
+
+    catalog = rollout_catalog()
+    release = content_release(catalog["rapid_response"], "291.4", stage="canary")
+    rings_defaults_ensure(tenant=tenant, actor=SYSTEM)
+    rollout = Rollout.objects.create(
+        tenant=tenant,
+        subject="content:rapid_response",
+        version="291.4",
+        previous_version="291.3",
+        release=release,
         state=RolloutState.IN_RING,
         ring_entered_at=timezone.now(),
     )
