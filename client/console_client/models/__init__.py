@@ -62,6 +62,10 @@ from .fleet_health_out_platforms import FleetHealthOutPlatforms
 from .fleet_health_out_status import FleetHealthOutStatus
 from .fleet_series_out import FleetSeriesOut
 from .fleet_series_out_samples_item import FleetSeriesOutSamplesItem
+from .forecast_milestone_out import ForecastMilestoneOut
+from .forecast_out import ForecastOut
+from .forecast_point_out import ForecastPointOut
+from .forecast_point_out_waiting import ForecastPointOutWaiting
 from .freeze_in_request import FreezeInRequest
 from .freeze_out import FreezeOut
 from .freeze_outcome import FreezeOutcome
@@ -276,6 +280,10 @@ __all__ = (
     "FleetHealthOutStatus",
     "FleetSeriesOut",
     "FleetSeriesOutSamplesItem",
+    "ForecastMilestoneOut",
+    "ForecastOut",
+    "ForecastPointOut",
+    "ForecastPointOutWaiting",
     "FreezeInRequest",
     "FreezeOut",
     "FreezeOutcome",
