@@ -44,7 +44,7 @@ def if_match_version(request: Request) -> int:
             "Send If-Match with the ETag you read, so a concurrent change is not overwritten."
         )
     value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InvalidInput(
             "If-Match must be an ETag from this API.", errors={"If-Match": ["Malformed ETag."]}
         )

@@ -92,7 +92,7 @@ class AuditLogPage(TenantPageMixin, View):
             filters, errors = selectors.AuditFilter(), exc.errors
         events = selectors.audit_event_list(tenant=self.tenant, filters=filters)
         before = request.GET.get("before", "")
-        if before.isdigit():
+        if before.isascii() and before.isdigit():
             events = events.filter(id__lt=int(before))
         page = list(events[: AUDIT_PAGE_SIZE + 1])
         more = len(page) > AUDIT_PAGE_SIZE

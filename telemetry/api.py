@@ -385,7 +385,7 @@ class FleetSeriesView(TenantAPIView):
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("minutes", "60")
-        if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 24 * 60:
             raise InvalidInput("minutes is 1 to 1440.", errors={"minutes": ["An integer from 1 to 1440."]})
         return Response(
             {"minutes": int(raw), "samples": selectors.fleet_series(self.tenant.pk, minutes=int(raw))}

@@ -193,7 +193,7 @@ class VendorCatalogPage(LoginRequiredMixin, View):
         for key in ("input_count", "max_bytes", "max_entries"):
             value = request.POST.get(key, "").strip()
             if value:
-                raw[key] = int(value) if value.isdigit() else value
+                raw[key] = int(value) if value.isascii() and value.isdigit() else value
         try:
             sensor_capabilities_declare(actor=actor, build=build, capabilities=[raw])
         except ApplicationError as exc:

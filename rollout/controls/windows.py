@@ -190,7 +190,10 @@ def blocks_parse(text: str) -> list[dict[str, Any]]:
         days, _, span = line.partition(" ")
         start, _, end = span.strip().partition("-")
         try:
-            weekdays = [int(d) if d.strip().isdigit() else names[d.strip().lower()] for d in days.split(",")]
+            weekdays = [
+                int(d) if d.strip().isascii() and d.strip().isdigit() else names[d.strip().lower()]
+                for d in days.split(",")
+            ]
         except KeyError:
             raise InvalidInput(
                 "Bad weekday.",

@@ -126,7 +126,7 @@ class RingsPage(TenantPageMixin, View):
             )
         else:
             version = request.POST.get("version", "")
-            expected = int(version) if version.isdigit() else None
+            expected = int(version) if version.isascii() and version.isdigit() else None
             error = attempt_action(lambda: ring_delete(**kw, ring=ring, expected_version=expected))
         if error:
             return render(request, "rollout/rings.html", self.context(error=error), status=409)
@@ -168,7 +168,7 @@ class RingEditPage(TenantPageMixin, View):
                 actor=self.ctx.actor,
                 ring=ring,
                 data=dict(form),
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=int(version) if version.isascii() and version.isdigit() else None,
             )
         except PreconditionFailed as exc:
             return self.render_form(request, ring, {**form, "version": str(ring.version)}, error=exc.detail)

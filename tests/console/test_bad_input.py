@@ -115,3 +115,20 @@ def test_it_keeps_what_was_typed_when_a_page_form_is_wrong(trio: Any) -> None:
     assert response.status_code == 400
     content = response.content.decode()
     assert "Must be in the future." in content and 'value="deploy-bot"' in content
+
+
+def test_it_refuses_a_number_written_with_non_ascii_digits(trio: Any) -> None:
+    # given a host group to edit ("²" and "٣" are digits to Python's str.isdigit, but not ASCII)
+    from tests.factories import host_group
+
+    group = host_group(trio.tenant)
+    owner = api_as(trio.owner, trio.tenant)
+    for digits in ("²", "٣"):
+        # when a minutes parameter or an ETag is written with them
+        series = owner.get("/api/v1/fleet/series/", {"minutes": digits})
+        edit = owner.patch(
+            f"/api/v1/host-groups/{group.pk}", {"name": "x"}, format="json", HTTP_IF_MATCH=f'"{digits}"'
+        )
+        # then each is a 400 naming the field, never a 500
+        assert series.status_code == 400 and "minutes" in problem(series)["errors"]
+        assert edit.status_code == 400 and "If-Match" in problem(edit)["errors"]
