@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -86,7 +87,8 @@ class AuditLogPage(TenantPageMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         try:
-            filters = selectors.AuditFilter.from_params(request.GET)
+            # the times typed into the filter are in the zone the rows are shown in
+            filters = selectors.AuditFilter.from_params(request.GET, zone=timezone.get_current_timezone())
             errors: dict[str, list[str]] = {}
         except InvalidInput as exc:
             filters, errors = selectors.AuditFilter(), exc.errors
@@ -99,8 +101,6 @@ class AuditLogPage(TenantPageMixin, View):
         page = page[:AUDIT_PAGE_SIZE]
         query = filters.as_query()
         next_query = {**query, "before": str(page[-1].id)} if more and page else None
-        from urllib.parse import urlencode
-
         template = "console/audit_rows.html" if request.headers.get("HX-Request") else "console/audit.html"
         return render(
             request,
@@ -111,6 +111,7 @@ class AuditLogPage(TenantPageMixin, View):
                 "errors": errors,
                 "next_url": f"?{urlencode(next_query)}" if next_query else "",
                 "export_query": urlencode(query),
+                "zone_name": timezone.get_current_timezone_name(),
             },
             status=400 if errors else 200,
         )
@@ -122,7 +123,7 @@ class AuditExportPage(TenantPageMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         try:
-            filters = selectors.AuditFilter.from_params(request.GET)
+            filters = selectors.AuditFilter.from_params(request.GET, zone=timezone.get_current_timezone())
         except InvalidInput as exc:
             return HttpResponse(exc.detail, status=400, content_type="text/plain")
         events = selectors.audit_event_list(tenant=self.tenant, filters=filters)

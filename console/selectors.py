@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -50,8 +50,10 @@ class AuditFilter:
     until: datetime | None = None
 
     @classmethod
-    def from_params(cls, params: Any) -> AuditFilter:
-        """From query parameters; bad values raise InvalidInput naming the parameter."""
+    def from_params(cls, params: Any, *, zone: tzinfo = UTC) -> AuditFilter:
+        """From query parameters; bad values raise InvalidInput naming the parameter. A time
+        without an offset is read in ``zone`` (the page passes the zone it shows times in; the
+        API keeps UTC)."""
         errors: dict[str, list[str]] = {}
         times: dict[str, datetime | None] = {}
         for name in ("since", "until"):
@@ -63,11 +65,11 @@ class AuditFilter:
                 except ValueError:
                     value = None
                 if value is not None:
-                    from datetime import UTC
-
                     # In UTC: PostgreSQL refuses offsets Python accepts (beyond +/-15:59).
                     try:
-                        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+                        value = (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(
+                            UTC
+                        )
                     except (OverflowError, ValueError):
                         value = None
                 if value is None:

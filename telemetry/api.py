@@ -30,6 +30,37 @@ class HostCursorPagination(CursorPagination):
     # (hostname, id) is what every host index ends with, so each page is one index range scan.
     ordering = ("hostname", "id")  # type: ignore[assignment]
 
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        # the total of the whole filtered list, not of the page (exact up to a bound)
+        self.total, self.total_is_lower_bound = selectors.host_count(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data = {
+            "count": self.total,
+            "count_is_lower_bound": self.total_is_lower_bound,
+            **response.data,
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        page = super().get_paginated_response_schema(schema)
+        page["properties"] = {
+            "count": {
+                "type": "integer",
+                "example": 1234,
+                "description": f"Hosts matching the filters, exact up to {selectors.HOST_COUNT_EXACT_UP_TO}.",
+            },
+            "count_is_lower_bound": {
+                "type": "boolean",
+                "description": "True when more hosts match than `count` says.",
+            },
+            **page["properties"],
+        }
+        page["required"] = ["count", "count_is_lower_bound", *page["required"]]
+        return page
+
 
 class HostOutput(serializers.ModelSerializer[Host]):
     class Meta:
@@ -188,7 +219,7 @@ _HOST_FILTER_PARAMS = [
     OpenApiParameter("content", str, description="<category>:<version>"),
     OpenApiParameter("site", str),
     OpenApiParameter("tag", str),
-    OpenApiParameter("q", str, description="hostname prefix"),
+    OpenApiParameter("q", str, description="Any part of a hostname (any case), or a host id."),
     OpenApiParameter("group", OpenApiTypes.UUID, description="host group id"),
 ]
 

@@ -136,6 +136,10 @@ class Host(models.Model):
             models.Index(fields=["tenant", "sensor_build", "hostname", "id"], name="host_tenant_build_name"),
             models.Index(fields=["tenant", "site", "hostname", "id"], name="host_tenant_site_name"),
             GinIndex(fields=["tags"], name="host_tags_gin"),
+            # Substring search (``hostname__icontains``, run as UPPER(hostname) LIKE UPPER('%...%'))
+            # is served by ``host_hostname_trgm``, a GIN index of the upper-cased name's trigrams
+            # made in migration 0006 with SQL: Django 5.2 renders an OpClass over an expression in
+            # a GinIndex with parentheses PostgreSQL refuses.
             # Changes rarely (not on a plain heartbeat), so flush UPDATEs stay HOT.
             models.Index(fields=["tenant", "changed_xid"], name="host_tenant_changed_xid"),
             # Deliberately no index on last_seen_at: every heartbeat changes it, and an index on it

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from console.errors import InvalidInput
@@ -23,7 +23,7 @@ HOST_FILTERS = ("status", "platform", "sensor_build", "content", "site", "tag", 
 def host_filters_apply(queryset: QuerySet[Host], *, tenant_id: uuid.UUID, params: Any) -> QuerySet[Host]:
     """Narrows a tenant's hosts by the list filters; raises InvalidInput naming each bad filter.
 
-    ``content`` is ``<category>:<version>``; ``q`` is a hostname prefix; ``group`` a host-group id
+    ``content`` is ``<category>:<version>``; ``q`` is any part of a hostname or a host id; ``group`` a host-group id
     (resolved through the membership interface that rollout implements).
     """
     errors: dict[str, list[str]] = {}
@@ -52,12 +52,14 @@ def host_filters_apply(queryset: QuerySet[Host], *, tenant_id: uuid.UUID, params
         queryset = queryset.filter(site=params["site"][:64])
     if params.get("tag"):
         queryset = queryset.filter(tags__contains=[params["tag"][:64]])
-    if params.get("q"):
-        prefix = params["q"][:255]
-        # The range makes the prefix an index range on (tenant, hostname) whatever the collation.
-        queryset = queryset.filter(
-            hostname__startswith=prefix, hostname__gte=prefix, hostname__lt=prefix + "\U0010ffff"
-        )
+    search = (params.get("q") or "").strip()[:255]
+    if search:
+        # Any part of the name, in any case (the trigram index on UPPER(hostname) serves it); a
+        # host id pasted from an alert or the API finds that host.
+        try:
+            queryset = queryset.filter(Q(id=uuid.UUID(search)) | Q(hostname__icontains=search))
+        except ValueError:
+            queryset = queryset.filter(hostname__icontains=search)
     group = params.get("group")
     if group:
         sql_params = host_group_sql(tenant_id, group)
@@ -68,6 +70,16 @@ def host_filters_apply(queryset: QuerySet[Host], *, tenant_id: uuid.UUID, params
     if errors:
         raise InvalidInput("Some filters are invalid.", errors=errors)
     return queryset
+
+
+HOST_COUNT_EXACT_UP_TO = 10_000
+
+
+def host_count(queryset: QuerySet[Host]) -> tuple[int, bool]:
+    """How many hosts match, exactly up to ``HOST_COUNT_EXACT_UP_TO``; ``(n, True)`` means "more
+    than n" (counting a million matches exactly would cost more than the page itself)."""
+    found = queryset.order_by()[: HOST_COUNT_EXACT_UP_TO + 1].count()
+    return min(found, HOST_COUNT_EXACT_UP_TO), found > HOST_COUNT_EXACT_UP_TO
 
 
 def host_group_sql(tenant_id: uuid.UUID, group: str) -> tuple[str, list[object]] | None:

@@ -81,6 +81,7 @@ class HostListPage(TenantPageMixin, TemplateView):
         except InvalidInput as exc:
             errors = exc.errors
             queryset = self.get_queryset().none()
+        total, more_than = selectors.host_count(queryset)
         after = _cursor_decode(params["after"]) if params.get("after") else None
         if after is not None:
             # hostname >= h is the index range; the tie on hostname is broken by id.
@@ -90,11 +91,15 @@ class HostListPage(TenantPageMixin, TemplateView):
         hosts = hosts[:PAGE_SIZE]
         query = params.copy()
         query.pop("after", None)
+        first_query = query.urlencode()
         if more:
             query["after"] = _cursor_encode(hosts[-1])
         context.update(
             {
                 "hosts": hosts,
+                "total": total,
+                "total_is_lower_bound": more_than,
+                "first_query": first_query,
                 "next_query": query.urlencode() if more else "",
                 "errors": errors,
                 "filters": {name: params.get(name, "") for name in selectors.HOST_FILTERS},

@@ -3,7 +3,9 @@ readers (``aria-invalid`` / ``aria-describedby``), from the ``errors`` dict the 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import template
 from django.utils.html import format_html, format_html_join
@@ -55,3 +57,16 @@ def weekday_names(days: Any) -> str:
     if numbers == list(range(7)):
         return "every day"
     return ", ".join(WEEKDAYS[d] for d in numbers if 0 <= d < 7)
+
+
+@lru_cache(maxsize=1)
+def _zone_options() -> SafeString:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return format_html_join("", '<option value="{}">', ((z,) for z in ["UTC", *zones]))
+
+
+@register.simple_tag
+def iana_zone_datalist(list_id: str) -> SafeString:
+    """A ``<datalist>`` of the IANA zones (``UTC`` first): a zone input with ``list=`` offers them
+    as the person types ("york" finds America/New_York) and still accepts any zone the server knows."""
+    return format_html('<datalist id="{}">{}</datalist>', list_id, _zone_options())

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince, timeuntil
@@ -28,7 +29,11 @@ def _relative(value: datetime, now: datetime) -> str:
 
 @register.filter
 def when(value: object, fmt: str = "Y-m-d H:i") -> SafeString | str:
-    """``2026-12-07 12:55 EST (3 minutes ago)``: the local time, its zone, and how long ago."""
+    """``2026-12-07 12:55 EST (3 minutes ago)``: the local time, its zone, and how long ago. An
+    ISO 8601 string (a time kept in JSON, e.g. a rollout event's ``at``) is read as that time."""
+    if isinstance(value, str) and value:
+        parsed = parse_datetime(value)
+        value = parsed if parsed is not None else value
     if not isinstance(value, datetime):
         return "" if value is None else str(value)
     aware = value if timezone.is_aware(value) else timezone.make_aware(value, UTC)

@@ -19,13 +19,18 @@ from rollout.desired.changes import (
     preview_requested,
 )
 from rollout.models import (
+    BuildStage,
     ContentCategory,
+    ContentRelease,
+    ContentStage,
     ContentUpdatePolicy,
     HostGroup,
     MaintenanceWindow,
+    SensorBuild,
     SensorUpdatePolicy,
 )
 from rollout.policies.code import policy_dump, policy_export, policy_import
+from rollout.policies.pickers import mode_posted, pickers_check, target_posted
 from rollout.policies.services import (
     CONTENT,
     SENSOR,
@@ -43,6 +48,21 @@ from rollout.rings.forecast import (
 )
 from rollout.selectors.state import catalog_state, n_levels
 from telemetry.models import Platform
+
+
+def picker_choices(*, platform: str = "", category: ContentCategory | None = None) -> dict[str, Any]:
+    """What the target and mode pickers offer to pin: the catalog's builds and valid releases."""
+    builds = SensorBuild.objects.exclude(stage=BuildStage.WITHDRAWN).order_by("platform", "-released_at")
+    releases = (
+        ContentRelease.objects.filter(valid=True)
+        .exclude(stage__in=(ContentStage.RECALLED, ContentStage.INTERNAL))
+        .select_related("category")
+        .order_by("category__name", "-created_at")
+    )
+    return {
+        "builds": builds.filter(platform=platform) if platform else builds,
+        "releases": releases.filter(category=category) if category else releases,
+    }
 
 
 class PolicyListPage(RolloutPage):
@@ -72,7 +92,7 @@ class PolicyListPage(RolloutPage):
             content.append({"category": category, "policies": policies})
         return {"sensor": sensor, "content": content, "groups": HostGroup.objects.filter(tenant=self.tenant),
                 "windows": MaintenanceWindow.objects.filter(tenant=self.tenant), "platforms": Platform.choices,
-                "categories": ContentCategory.objects.all(), "form": {}, "errors": {}, **extra}  # fmt: skip
+                "categories": ContentCategory.objects.all(), "form": {}, "errors": {}, **picker_choices(), **extra}  # fmt: skip
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.page(request, self.context())
@@ -84,10 +104,13 @@ class PolicyListPage(RolloutPage):
             "groups": posted_ids(request, "groups"),
             "windows": posted_ids(request, "windows"),
             "kind": kind,
+            "target": target_posted(request.POST),
+            "mode": mode_posted(request.POST),
         }
         spec = CONTENT if kind == "content" else SENSOR
 
         def create() -> Outcome:
+            pickers_check(request.POST)
             if spec is CONTENT:
                 category = ContentCategory.objects.filter(key=form.get("category", "")).first()
                 if category is None:
@@ -111,6 +134,11 @@ class PolicyListPage(RolloutPage):
             return self.page(request, self.context(form=form, blast=blast, previewed=True))
         return render(request, "rollout/saved.html", {"what": f"Policy {outcome.obj.name!r} created", "blast": blast,
                                                       "back": "/rollout/policies/"})  # fmt: skip
+
+
+def _picked(request: HttpRequest) -> dict[str, str]:
+    """The target and mode as the pickers posted them (a form re-renders with them)."""
+    return {"target": target_posted(request.POST), "mode": mode_posted(request.POST)}
 
 
 def _kind(kind: str) -> PolicyKind:
@@ -151,8 +179,13 @@ class PolicyDetailPage(RolloutPage):
         else:
             form |= {"mode": policy.mode, "critical_bypass_windows": policy.critical_bypass_windows,
                      "windows": [str(w.pk) for w in policy.windows.all()]}  # fmt: skip
+        pinnable = (
+            picker_choices(platform=policy.platform)
+            if kind == "sensor"
+            else picker_choices(category=policy.category)
+        )
         return {"kind": kind, "policy": policy, "form": form, "errors": {}, "groups": HostGroup.objects.filter(tenant=self.tenant),
-                "windows": MaintenanceWindow.objects.filter(tenant=self.tenant), **extra}  # fmt: skip
+                "windows": MaintenanceWindow.objects.filter(tenant=self.tenant), **pinnable, **extra}  # fmt: skip
 
     def get(self, request: HttpRequest, kind: str, pk: Any) -> HttpResponse:
         return self.page(request, self.context(kind, _policy(self, kind, pk)))
@@ -192,13 +225,14 @@ class PolicyDetailPage(RolloutPage):
             if not policy.is_default:
                 changes["groups"] = posted_ids(request, "groups")
             if spec is SENSOR:
-                changes |= {"target": request.POST.get("target", ""), "timezone": request.POST.get("timezone") or "UTC",
+                changes |= {"target": target_posted(request.POST), "timezone": request.POST.get("timezone") or "UTC",
                             "uninstall_protection": request.POST.get("uninstall_protection") == "on"}  # fmt: skip
             else:
-                changes |= {"mode": request.POST.get("mode", ""), "windows": posted_ids(request, "windows"),
+                changes |= {"mode": mode_posted(request.POST), "windows": posted_ids(request, "windows"),
                             "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on"}  # fmt: skip
 
             def fn() -> Outcome:
+                pickers_check(request.POST)
                 if spec is SENSOR:
                     # Parsed inside the attempt: a malformed block is a field error on the page.
                     changes["update_blocks"] = blocks_parse(request.POST.get("update_blocks", ""))
@@ -215,6 +249,7 @@ class PolicyDetailPage(RolloutPage):
                 context["form"] |= dict(request.POST.items()) | {
                     "groups": posted_ids(request, "groups"),
                     "windows": posted_ids(request, "windows"),
+                    **_picked(request),
                 }
             return self.page(request, context, status=409 if error == STALE_MESSAGE else 400)
         blast = blast_out(outcome.blast)
@@ -224,7 +259,8 @@ class PolicyDetailPage(RolloutPage):
                 context["fc"] = self.forecast(policy, changes)
             context["form"] |= dict(request.POST.items()) | {"groups": posted_ids(request, "groups"), "windows": posted_ids(request, "windows"),
                                                              "uninstall_protection": request.POST.get("uninstall_protection") == "on",
-                                                             "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on"}  # fmt: skip
+                                                             "critical_bypass_windows": request.POST.get("critical_bypass_windows") == "on",
+                                                             **_picked(request)}  # fmt: skip
             return self.page(request, context)
         return render(request, "rollout/saved.html", {"what": f"Policy {policy.name!r} saved", "blast": blast,
                                                       "back": "/rollout/policies/"})  # fmt: skip

@@ -42,6 +42,17 @@
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
     if (nav) { nav.classList.toggle("open", open); }
   });
+  // The menu marks the page the user is on (the longest menu path that starts the current one).
+  document.addEventListener("DOMContentLoaded", function () {
+    var best = null;
+    document.querySelectorAll("#mainnav a[href]").forEach(function (a) {
+      var path = a.getAttribute("href");
+      var here = window.location.pathname;
+      var matches = path === "/" ? here === "/" : here.indexOf(path) === 0;
+      if (matches && (!best || path.length > best.getAttribute("href").length)) { best = a; }
+    });
+    if (best) { best.setAttribute("aria-current", "page"); }
+  });
   // Times rendered as <time data-local datetime="..."> show in the viewer's locale as a tooltip.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("time[data-local]").forEach(function (el) {

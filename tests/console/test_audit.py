@@ -8,6 +8,7 @@ import io
 import json
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -253,3 +254,41 @@ def test_it_streams_an_export_larger_than_one_chunk_through_the_real_asgi_server
     # then every row arrives
     assert lines == 4501 + already
     assert len(as_json.json()) == 4500 + already
+
+
+def test_it_reads_the_page_filter_times_in_the_zone_the_rows_are_shown_in(trio: Any) -> None:
+    # given a viewer in New York and an event from just now
+    trio.member.timezone = "America/New_York"
+    trio.member.save(update_fields=["timezone"])
+    _events(trio, 1)
+    page = Client()
+    page.force_login(trio.member)
+    # when they filter "since" an hour from now on their own clock
+    in_an_hour = timezone.localtime(timezone.now() + timedelta(hours=1), ZoneInfo("America/New_York"))
+    content = page.get(f"/audit/?since={in_an_hour:%Y-%m-%dT%H:%M}").content.decode()
+    # then the event is not shown (read as UTC, that time was four hours ago and it was)
+    assert "thing.changed0" not in content
+    # and the filter says which zone it reads, the one the rows are shown in
+    assert 'Since <span class="muted">(America/New_York)</span>' in content
+    assert "(UTC)" not in content
+    # the API keeps reading a time without an offset as UTC
+    five_hours_ago = timezone.now() - timedelta(hours=5)
+    assert (
+        api_as(trio.member, trio.tenant)
+        .get(f"/api/v1/audit-events/?since={five_hours_ago:%Y-%m-%dT%H:%M}")
+        .json()["results"]
+    )
+
+
+def test_it_says_where_each_change_came_from(trio: Any) -> None:
+    # given a change made from a browser and one the console made by itself
+    page = Client(REMOTE_ADDR="203.0.113.9")
+    page.force_login(trio.owner)
+    audit_record(tenant=trio.tenant, actor=Actor.system("nightly"), action="thing.swept")
+    page.post("/members/", {"form": "invite", "email": "new@acme.example", "role": "viewer"})
+    # when the log is read
+    content = page.get("/audit/").content.decode()
+    # then every row's "From" says something: an address, or that the console itself did it
+    assert "the console itself" in content
+    froms = content.split('data-testid="audit-from">')[1:]
+    assert froms and all(not f.startswith("</td>") for f in froms)

@@ -45,7 +45,17 @@ def acme() -> dict[str, Any]:
 
 
 def selected(page: Any, selector: str) -> list[str]:
-    return sorted(page.eval_on_selector_all(f"{selector} option:checked", "els => els.map(e => e.value)"))
+    """The values chosen in a select or a checkbox list."""
+    return sorted(
+        page.eval_on_selector_all(
+            f"{selector} option:checked, {selector} input:checked", "els => els.map(e => e.value)"
+        )
+    )
+
+
+def check_all(page: Any, selector: str, values: list[str]) -> None:
+    for value in values:
+        page.check(f"{selector} input[value='{value}']")
 
 
 FOCUSED = "() => document.activeElement && (document.activeElement.id || document.activeElement.dataset.testid || '')"
@@ -67,16 +77,17 @@ def test_it_keeps_groups_windows_and_the_bypass_box_through_a_preview_and_saves_
     page.goto(f"{live_server.url}/rollout/policies/")
     page.fill("#cp-name", "web slow")
     page.select_option("#cp-cat", "rapid_response")
-    page.fill("#cp-mode", "ga+24")
-    page.select_option("#cp-windows", [str(acme["night"].pk)])
+    page.check("#cp-mode input[value=ga_delay]")
+    page.fill("#cp-delay", "24")
+    check_all(page, "#cp-windows", [str(acme["night"].pk)])
     page.uncheck("#cp-bypass")
-    page.select_option("#cp-groups", [str(acme["web"].pk), str(acme["db"].pk)])
+    check_all(page, "#cp-groups", [str(acme["web"].pk), str(acme["db"].pk)])
     # when the admin previews the blast radius
     page.click("[data-testid=content-preview]")
     page.wait_for_selector("[data-testid=content-policy-form] [data-testid=blast-radius]")
     # then every choice is still there, and focus is on the result next to Save
     assert page.input_value("#cp-name") == "web slow"
-    assert page.input_value("#cp-mode") == "ga+24"
+    assert selected(page, "#cp-mode") == ["ga_delay"] and page.input_value("#cp-delay") == "24"
     assert selected(page, "#cp-cat") == ["rapid_response"]
     assert selected(page, "#cp-windows") == [str(acme["night"].pk)]
     assert selected(page, "#cp-groups") == sorted([str(acme["web"].pk), str(acme["db"].pk)])
@@ -98,13 +109,13 @@ def test_it_shows_an_error_next_to_its_field_focuses_it_and_keeps_the_rest(
     browser_login(page, live_server.url, "admin@acme.example", PASSWORD)
     page.goto(f"{live_server.url}/rollout/policies/")
     page.fill("#cp-name", "broken")
-    page.fill("#cp-mode", "ga+999")
-    page.select_option("#cp-groups", [str(acme["db"].pk)])
+    page.check("#cp-mode input[value=pinned]")  # and no version chosen
+    check_all(page, "#cp-groups", [str(acme["db"].pk)])
     page.uncheck("#cp-bypass")
     page.click("[data-testid=content-save]")
     page.wait_for_selector("#cp-mode[aria-invalid=true]")
     described = page.get_attribute("#cp-mode", "aria-describedby")
-    assert described and page.locator(f"#{described}").inner_text().strip()
+    assert described and page.locator(f"#{described}").inner_text().strip() == "Choose the version to pin."
     assert focused_id(page, "cp-mode") == "cp-mode"
     assert selected(page, "#cp-groups") == [str(acme["db"].pk)]
     assert not page.is_checked("#cp-bypass")

@@ -79,12 +79,13 @@ def test_it_keeps_what_the_user_typed_and_shows_the_error_next_to_the_field(acme
     owner = session(member(acme["tenant"], Role.OWNER))
     response = owner.post(
         "/rollout/policies/",
-        {"form": "sensor", "name": "Too old", "platform": "windows", "target": "n-3", "action": "save"},
-    )
+        {"form": "sensor", "name": "Too old", "platform": "windows", "target_kind": "pinned",
+         "target_build": "9.9.9", "action": "save"},
+    )  # fmt: skip
     assert response.status_code == 400
     page = response.content.decode()
-    assert "only N, N-1 and N-2" in page
-    assert 'value="Too old"' in page and 'value="n-3"' in page
+    assert 'id="sp-target" tabindex="-1" aria-invalid="true" aria-describedby="sp-target-error"' in page
+    assert 'value="Too old"' in page and 'value="pinned" checked' in page
     assert not SensorUpdatePolicy.objects.filter(name="Too old").exists()
 
 
@@ -152,8 +153,8 @@ def test_it_creates_a_dynamic_group_with_live_preview_pins_it_to_n_minus_1_and_s
     page.goto(f"{live_server.url}/rollout/policies/")
     page.fill("#sp-name", "prod web on N-1")
     page.select_option("#sp-platform", "windows")
-    page.fill("#sp-target", "n-1")
-    page.select_option("#sp-groups", [str(group.pk)])
+    page.check("#sp-target input[value=n-1]")
+    page.check(f"#sp-groups input[value='{group.pk}']")
     page.click("[data-testid=sensor-preview]")
     page.wait_for_selector("[data-testid=blast-radius]")
     assert page.locator("[data-testid=blast-summary]").inner_text() == "4 of 5 hosts would change target."
