@@ -17,17 +17,25 @@ T = TypeVar("T", bound="PaginatedHostOutputList")
 class PaginatedHostOutputList:
     """
     Attributes:
+        count (int): Hosts matching the filters, exact up to 10000. Example: 1234.
+        count_is_lower_bound (bool): True when more hosts match than `count` says.
         next_ (None | str):  Example: https://console.example.com/api/v1/hosts/?cursor=cD00ODY%3D.
         previous (None | str):  Example: https://console.example.com/api/v1/hosts/?cursor=cj0xJnA9NDg3.
         results (list[HostOutput]):
     """
 
+    count: int
+    count_is_lower_bound: bool
     next_: None | str
     previous: None | str
     results: list[HostOutput]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        count = self.count
+
+        count_is_lower_bound = self.count_is_lower_bound
+
         next_: None | str
         next_ = self.next_
 
@@ -43,6 +51,8 @@ class PaginatedHostOutputList:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "count": count,
+                "count_is_lower_bound": count_is_lower_bound,
                 "next": next_,
                 "previous": previous,
                 "results": results,
@@ -56,6 +66,9 @@ class PaginatedHostOutputList:
         from ..models.host_output import HostOutput
 
         d = dict(src_dict)
+        count = d.pop("count")
+
+        count_is_lower_bound = d.pop("count_is_lower_bound")
 
         def _parse_next_(data: object) -> None | str:
             if data is None:
@@ -79,6 +92,8 @@ class PaginatedHostOutputList:
             results.append(results_item)
 
         paginated_host_output_list = cls(
+            count=count,
+            count_is_lower_bound=count_is_lower_bound,
             next_=next_,
             previous=previous,
             results=results,
