@@ -65,7 +65,8 @@ def test_it_compares_the_forecast_before_and_after_a_previewed_policy_edit(
     browser_login(page, live_server.url, "admin@acme.example", PASSWORD)
     page.goto(f"{live_server.url}/rollout/policies/content/{policy.pk}/")
     # when the admin previews GA + 20 h (291.4 went GA 10.5 h ago: 9.5 h to go, reached at the 10th hour)
-    page.fill("#p-mode", "ga+20")
+    page.locator("#p-mode").get_by_label("GA after a delay").check()
+    page.fill("#p-delay", "20")
     page.click("button[name=action][value=preview]")
     page.wait_for_selector("[data-testid=forecast]")
     # then all four hosts are reached in 10 h after the change, at once without it; nothing saved
