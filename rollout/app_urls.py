@@ -55,6 +55,7 @@ from rollout.policies.api import (
     ContentPolicyPrecedenceView,
     PolicyExportView,
     PolicyImportView,
+    PolicySchemaView,
     SensorPolicyDetailView,
     SensorPolicyListView,
     SensorPolicyPrecedenceView,
@@ -147,6 +148,7 @@ api_urlpatterns: list[Any] = [
     path("pauses/<uuid:pk>/resume", PauseResumeView.as_view(), name="api-pause-resume"),
     path("policy/export", PolicyExportView.as_view(), name="api-policy-export"),
     path("policy/import", PolicyImportView.as_view(), name="api-policy-import"),
+    path("policy/schema.json", PolicySchemaView.as_view(), name="api-policy-schema"),
     # staged rollouts, webhooks, vendor global halt / recall
     path("rings/", RingListView.as_view(), name="api-rings"),
     path("rings/order", RingOrderView.as_view(), name="api-rings-order"),
