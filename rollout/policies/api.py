@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from console.errors import InvalidInput
-from console.schema import results_of
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.scoping import READ, WRITE, TenantAPIView
 from rollout.desired.changes import (
     DRY_RUN,
@@ -171,6 +171,8 @@ class PolicyAPI(TenantAPIView):
     create_in: ClassVar[type[serializers.Serializer]]
     patch_in: ClassVar[type[serializers.Serializer]]
     order_in: ClassVar[type[serializers.Serializer]]
+    # Precedence order per platform or category: the first field decides the page cursor.
+    ordering: ClassVar[tuple[str, ...]]
 
     def policy_out(self, policy: Any) -> dict[str, Any]:
         raise NotImplementedError
@@ -191,11 +193,13 @@ class SensorPolicyAPI(PolicyAPI):
     patch_in = SensorPolicyPatchIn
     order_in = SensorOrderIn
 
+    ordering = ("platform", "is_default", "precedence", "id")
+
     def policy_out(self, policy: Any) -> dict[str, Any]:
         return sensor_policy_out(policy)
 
     def listed(self, policies: QuerySet[Any]) -> QuerySet[Any]:
-        return policies.prefetch_related("groups").order_by("platform", "is_default", "precedence")
+        return policies.prefetch_related("groups")
 
     def scope_in(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"platform": data["platform"]}
@@ -215,14 +219,17 @@ class ContentPolicyAPI(PolicyAPI):
     patch_in = ContentPolicyPatchIn
     order_in = ContentOrderIn
 
+    ordering = ("category_key", "is_default", "precedence", "id")
+
     def policy_out(self, policy: Any) -> dict[str, Any]:
         return content_policy_out(policy)
 
     def listed(self, policies: QuerySet[Any]) -> QuerySet[Any]:
+        # The page cursor reads its first field off each policy: the category key as an attribute.
         return (
             policies.select_related("category")
             .prefetch_related("groups", "windows")
-            .order_by("category__key", "is_default", "precedence")
+            .annotate(category_key=F("category__key"))
         )
 
     def scope_in(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +243,9 @@ class PolicyListView(PolicyAPI):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
     def get(self, request: Request) -> Response:
-        return Response({"results": [self.policy_out(p) for p in self.listed(self.get_queryset())]})
+        return paginated(
+            request, self, self.listed(self.get_queryset()), ordering=self.ordering, present=self.policy_out
+        )
 
     def post(self, request: Request) -> Response:
         data = input_valid(self.create_in, request.data)
@@ -319,7 +328,11 @@ def _list_schema(
     outcome = outcome_of(out, f"{name}Outcome")
     return {
         "get": extend_schema(
-            summary=f"List {what} policies", responses=results_of(out, f"{name}List"), tags=["policies"]
+            summary=f"List {what} policies",
+            description="In precedence order per platform or category, the default last.",
+            parameters=CURSOR_PARAMETERS,
+            responses=page_of(out, f"{name}Page"),
+            tags=["policies"],
         ),
         "post": extend_schema(
             summary=f"Create a {what} policy",
