@@ -28,7 +28,7 @@ class EitherSlashPattern(RoutePattern):
 
     def match(self, path: str) -> tuple[str, tuple[Any, ...], dict[str, Any]] | None:
         found = super().match(path)
-        if found is None and path:
+        if found is None and path and not path.endswith("//"):
             found = super().match(path[:-1] if path.endswith("/") else path + "/")
         return found
 

@@ -28,7 +28,7 @@ from rollout.desired.changes import (
     outcome_response,
 )
 from rollout.models import ContentCategory, ContentUpdatePolicy, SensorUpdatePolicy
-from rollout.policies.code import policy_dump, policy_export, policy_import
+from rollout.policies.code import PLAN_FINGERPRINT_RE, policy_dump, policy_export, policy_import
 from rollout.policies.code_schema import DOCUMENT_SCHEMA
 from rollout.policies.services import (
     CONTENT,
@@ -518,7 +518,7 @@ class PolicyExportView(TenantAPIView):
 class ImportIn(serializers.Serializer):
     document = serializers.CharField(max_length=2 * 1024 * 1024, help_text="YAML or JSON, as exported")
     plan_fingerprint = serializers.RegexField(
-        r"^[0-9a-f]{32}$",
+        PLAN_FINGERPRINT_RE,
         required=False,
         help_text="The `fingerprint` of a plan (a dry run): the apply re-plans and is refused with a 409 "
         "problem naming the objects that changed (`changed`) and the new plan (`plan`) if the state "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,7 @@ FORMAT_VERSION = 1
 
 MAX_DOCUMENT = 2 * 1024 * 1024
 PLAN_TTL_SECONDS = 24 * 3600
+PLAN_FINGERPRINT_RE = re.compile(r"^[0-9a-f]{32}$")
 _SECTIONS = {
     "groups": "group",
     "windows": "window",

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from console.api_paths import route_is_canonical
 from console.models import AuditEvent, Role
@@ -84,3 +84,10 @@ def test_it_creates_and_patches_through_the_unslashed_form_without_a_redirect() 
     assert AuditEvent.objects.filter(tenant=acme).count() == audit_before + 1
     # and the canonical form (with the slash) reads the same object
     assert client.get(f"/api/v1/host-groups/{group['id']}/").json()["description"] == "production"
+
+
+def test_it_accepts_only_the_two_forms() -> None:
+    # when a path carries a doubled slash
+    # then it is not a third form of the route
+    with pytest.raises(Resolver404):
+        resolve("/api/v1/host-groups//")

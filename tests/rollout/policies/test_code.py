@@ -4,6 +4,7 @@ applies, written by hand in YAML (unquoted times included)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -225,3 +226,26 @@ def test_it_refuses_a_fingerprint_that_is_not_one(world: TenantWorld) -> None:
     # then it is a 400 naming the field
     assert response.status_code == 400
     assert "plan_fingerprint" in response.json()["errors"]
+
+
+def test_it_applies_from_the_page_only_the_plan_it_showed(world: TenantWorld) -> None:
+    # given an admin who asked the page for the plan of a new policy
+    page = session(world.owner)
+    text = yaml.safe_dump({"version": 1, "sensor_policies": [POLICY]})
+    shown = page.post("/rollout/policy-as-code/", {"document": text, "action": "preview"})
+    fingerprint = re.search(r'name="plan_fingerprint" value="([0-9a-f]{32})"', shown.content.decode())
+    assert fingerprint is not None
+    # and someone else who then adds a window
+    window = {"name": "nightly", "weekdays": [6], "start": "02:00", "duration_minutes": 60, "timezone": "UTC"}
+    assert page.post("/api/v1/windows/", window, content_type="application/json").status_code == 201
+    # when the admin presses Apply
+    applied = page.post(
+        "/rollout/policy-as-code/",
+        {"document": text, "action": "save", "plan_fingerprint": fingerprint.group(1)},
+    )
+    # then nothing is applied, the page says what changed and shows the new plan to apply instead
+    assert applied.status_code == 409
+    body = applied.content.decode()
+    assert "window &#x27;nightly&#x27; created" in body or "window 'nightly' created" in body
+    assert 'name="plan_fingerprint"' in body
+    assert not SensorUpdatePolicy.objects.filter(tenant=world.tenant, name="prod N-1").exists()
