@@ -60,12 +60,18 @@ def paginated(
     queryset: QuerySet[Any],
     *,
     ordering: tuple[str, ...],
-    present: Callable[[Any], Any],
+    present: Callable[[Any], Any] | None = None,
+    present_page: Callable[[list[Any]], list[Any]] | None = None,
 ) -> Response:
     """One cursor page of ``queryset`` in ``ordering`` (the first field decides the cursor, the others
-    only break ties), each item shown by ``present``: the API views that build their answers by hand
-    page with this, the generic ones through ``DEFAULT_PAGINATION_CLASS``; no list is capped silently."""
+    only break ties), each item shown by ``present`` (or the whole page by ``present_page``, for an
+    answer that needs one query per page, such as member counts): the API views that build their
+    answers by hand page with this, the generic ones through ``DEFAULT_PAGINATION_CLASS``; no list is
+    capped silently."""
     paginator = CursorPagination()
     paginator.ordering = ordering  # type: ignore[assignment]  # DRF takes a tuple too (the stubs say str)
-    page = paginator.paginate_queryset(queryset, request, view=view) or []
+    page = list(paginator.paginate_queryset(queryset, request, view=view) or [])
+    if present_page is not None:
+        return paginator.get_paginated_response(present_page(page))
+    assert present is not None, "paginated() needs present or present_page"
     return paginator.get_paginated_response([present(item) for item in page])

@@ -10,6 +10,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from console import health, metrics, views
+from console.api_paths import either_slash
 
 api_urlpatterns: list[Any] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -32,6 +33,9 @@ for _app in ("console", "telemetry", "rollout"):
         continue
     api_urlpatterns += getattr(_module, "api_urlpatterns", [])
     page_urlpatterns += getattr(_module, "urlpatterns", [])
+
+# One path style (trailing slash, see console/api_paths.py); the other form answers too, unredirected.
+api_urlpatterns = either_slash(api_urlpatterns)
 
 urlpatterns: list[Any] = [
     path("healthz", health.healthz, name="healthz"),

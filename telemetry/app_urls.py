@@ -21,8 +21,8 @@ urlpatterns: list[Any] = [
 ]
 
 api_urlpatterns: list[Any] = [
-    path("telemetry/enrol", api.EnrolView.as_view(), name="api-telemetry-enrol"),
-    path("telemetry/heartbeats", api.HeartbeatIngestView.as_view(), name="api-telemetry-heartbeats"),
+    path("telemetry/enrol/", api.EnrolView.as_view(), name="api-telemetry-enrol"),
+    path("telemetry/heartbeats/", api.HeartbeatIngestView.as_view(), name="api-telemetry-heartbeats"),
     path("hosts/", api.HostListView.as_view(), name="api-hosts"),
     path("hosts/<uuid:pk>/", api.HostDetailView.as_view(), name="api-host-detail"),
     path("enrolment-tokens/", api.EnrolmentTokenListView.as_view(), name="api-enrolment-tokens"),

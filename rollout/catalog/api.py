@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from console.errors import InvalidInput, NotFound
 from console.markup import notes_html
 from console.pagination import CURSOR_PARAMETERS, page_of, paginated
-from console.schema import results_of
 from console.scoping import READ, TenantAPIView, VendorAPIView
 from rollout.catalog.contracts import release_matrix
 from rollout.catalog.matrix_api import CapabilityIO, capabilities_of
@@ -93,7 +92,9 @@ class BuildOut(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True)
 
 
-class BuildListOut(serializers.Serializer):
+class BuildPageOut(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="Null on the last page.")
+    previous = serializers.URLField(allow_null=True, help_text="Null on the first page.")
     results = BuildOut(many=True)
     n_levels = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -194,15 +195,23 @@ class StageIn(serializers.Serializer):
 
 
 class VendorBuildListView(VendorAPIView):
-    @extend_schema(summary="List sensor builds", responses=BuildListOut, tags=["vendor"])
+    @extend_schema(
+        summary="List sensor builds",
+        description="By platform, newest first; every page carries `n_levels`.",
+        parameters=CURSOR_PARAMETERS,
+        responses=BuildPageOut,
+        tags=["vendor"],
+    )
     def get(self, request: Request) -> Response:
-        levels = {p: [b.version for b in n_levels(p)] for p in Platform.values}
-        return Response(
-            {
-                "results": [build_out(b) for b in SensorBuild.objects.order_by("platform", "-released_at")],
-                "n_levels": levels,
-            }
+        response = paginated(
+            request,
+            self,
+            SensorBuild.objects.all(),
+            ordering=("platform", "-released_at", "id"),
+            present=build_out,
         )
+        response.data["n_levels"] = {p: [b.version for b in n_levels(p)] for p in Platform.values}
+        return response
 
     @extend_schema(
         summary="Publish a sensor build", request=BuildIn, responses={201: BuildOut}, tags=["vendor"]
@@ -260,10 +269,15 @@ class CategoryIn(serializers.Serializer):
 
 class VendorCategoryListView(VendorAPIView):
     @extend_schema(
-        summary="List content categories", responses=results_of(CategoryOut, "CategoryList"), tags=["vendor"]
+        summary="List content categories",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(CategoryOut, "CategoryPage"),
+        tags=["vendor"],
     )
     def get(self, request: Request) -> Response:
-        return Response({"results": [category_out(c) for c in ContentCategory.objects.all()]})
+        return paginated(
+            request, self, ContentCategory.objects.all(), ordering=("key",), present=category_out
+        )
 
     @extend_schema(
         summary="Create a content category", request=CategoryIn, responses={201: CategoryOut}, tags=["vendor"]
@@ -281,10 +295,13 @@ class TemplateIn(serializers.Serializer):
 
 class VendorTemplateListView(VendorAPIView):
     @extend_schema(
-        summary="List template types", responses=results_of(TemplateOut, "TemplateTypeList"), tags=["vendor"]
+        summary="List template types",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(TemplateOut, "TemplateTypePage"),
+        tags=["vendor"],
     )
     def get(self, request: Request) -> Response:
-        return Response({"results": [template_out(t) for t in TemplateType.objects.all()]})
+        return paginated(request, self, TemplateType.objects.all(), ordering=("name",), present=template_out)
 
     @extend_schema(
         summary="Declare a template type", request=TemplateIn, responses={201: TemplateOut}, tags=["vendor"]

@@ -9,7 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from console.pagination import CURSOR_PARAMETERS, page_of, paginated
-from console.schema import results_of
 from console.scoping import ADMIN, OPERATE, READ, WRITE, TenantAPIView
 from rollout.controls.freezes import (
     freeze_bypass_approve,
@@ -176,10 +175,13 @@ class WindowListView(TenantAPIView):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
     @extend_schema(
-        summary="List maintenance windows", responses=results_of(WindowOut, "WindowList"), tags=["windows"]
+        summary="List maintenance windows",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(WindowOut, "WindowPage"),
+        tags=["windows"],
     )
     def get(self, request: Request) -> Response:
-        return Response({"results": [window_out(w) for w in self.get_queryset().order_by("name")]})
+        return paginated(request, self, self.get_queryset(), ordering=("name", "id"), present=window_out)
 
     @extend_schema(
         summary="Create a maintenance window",

@@ -9,7 +9,6 @@ from rest_framework.response import Response
 
 from console.errors import InvalidInput
 from console.pagination import CURSOR_PARAMETERS, page_of, paginated
-from console.schema import results_of
 from console.scoping import READ, WRITE, TenantAPIView
 from rollout.desired.changes import (
     DRY_RUN,
@@ -82,7 +81,7 @@ class RulePreviewOut(serializers.Serializer):
     warning = serializers.CharField(allow_null=True)
 
 
-GroupListOut = results_of(GroupOut, "HostGroupList")
+GroupPageOut = page_of(GroupOut, "HostGroupPage")
 GroupOutcome = outcome_of(GroupOut, "HostGroupOutcome")
 
 
@@ -113,11 +112,20 @@ class HostGroupListView(TenantAPIView):
     queryset = HostGroup.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(summary="List host groups", responses=GroupListOut, tags=["host groups"])
+    @extend_schema(
+        summary="List host groups",
+        parameters=CURSOR_PARAMETERS,
+        responses=GroupPageOut,
+        tags=["host groups"],
+    )
     def get(self, request: Request) -> Response:
-        groups = list(self.get_queryset().order_by("name", "id"))
-        counts = group_member_counts(self.tenant, groups)
-        return Response({"results": [group_out(g, counts.get(str(g.pk))) for g in groups]})
+        def present_page(groups: list[HostGroup]) -> list[dict[str, Any]]:
+            counts = group_member_counts(self.tenant, groups)
+            return [group_out(g, counts.get(str(g.pk))) for g in groups]
+
+        return paginated(
+            request, self, self.get_queryset(), ordering=("name", "id"), present_page=present_page
+        )
 
     @extend_schema(
         summary="Create a host group",

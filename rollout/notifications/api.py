@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from console.conventions import input_valid
 from console.errors import NotFound
-from console.schema import results_of
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.scoping import ADMIN, READ, TenantAPIView
 from rollout.models import WebhookDelivery, WebhookEndpoint
 from rollout.notifications.webhooks import (
@@ -89,10 +89,13 @@ class WebhookListView(TenantAPIView):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": ADMIN}
 
     @extend_schema(
-        summary="List webhooks", responses=results_of(WebhookOut, "WebhookList"), tags=["webhooks"]
+        summary="List webhooks",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(WebhookOut, "WebhookPage"),
+        tags=["webhooks"],
     )
     def get(self, request: Request) -> Response:
-        return Response({"results": [webhook_dict(w) for w in self.get_queryset()]})
+        return paginated(request, self, self.get_queryset(), ordering=("name", "id"), present=webhook_dict)
 
     @extend_schema(
         summary="Create a webhook", request=WebhookIn, responses={201: WebhookSecretOut}, tags=["webhooks"]

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from console.errors import InvalidInput
-from console.schema import results_of
+from console.pagination import CURSOR_PARAMETERS, page_of, paginated
 from console.scoping import READ, WRITE, TenantAPIView
 from rollout.desired.changes import (
     DRY_RUN,
@@ -25,7 +28,8 @@ from rollout.desired.changes import (
     outcome_response,
 )
 from rollout.models import ContentCategory, ContentUpdatePolicy, SensorUpdatePolicy
-from rollout.policies.code import policy_dump, policy_export, policy_import
+from rollout.policies.code import PLAN_FINGERPRINT_RE, policy_dump, policy_export, policy_import
+from rollout.policies.code_schema import DOCUMENT_SCHEMA
 from rollout.policies.services import (
     CONTENT,
     SENSOR,
@@ -167,6 +171,8 @@ class PolicyAPI(TenantAPIView):
     create_in: ClassVar[type[serializers.Serializer]]
     patch_in: ClassVar[type[serializers.Serializer]]
     order_in: ClassVar[type[serializers.Serializer]]
+    # Precedence order per platform or category: the first field decides the page cursor.
+    ordering: ClassVar[tuple[str, ...]]
 
     def policy_out(self, policy: Any) -> dict[str, Any]:
         raise NotImplementedError
@@ -187,11 +193,13 @@ class SensorPolicyAPI(PolicyAPI):
     patch_in = SensorPolicyPatchIn
     order_in = SensorOrderIn
 
+    ordering = ("platform", "is_default", "precedence", "id")
+
     def policy_out(self, policy: Any) -> dict[str, Any]:
         return sensor_policy_out(policy)
 
     def listed(self, policies: QuerySet[Any]) -> QuerySet[Any]:
-        return policies.prefetch_related("groups").order_by("platform", "is_default", "precedence")
+        return policies.prefetch_related("groups")
 
     def scope_in(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"platform": data["platform"]}
@@ -211,14 +219,17 @@ class ContentPolicyAPI(PolicyAPI):
     patch_in = ContentPolicyPatchIn
     order_in = ContentOrderIn
 
+    ordering = ("category_key", "is_default", "precedence", "id")
+
     def policy_out(self, policy: Any) -> dict[str, Any]:
         return content_policy_out(policy)
 
     def listed(self, policies: QuerySet[Any]) -> QuerySet[Any]:
+        # The page cursor reads its first field off each policy: the category key as an attribute.
         return (
             policies.select_related("category")
             .prefetch_related("groups", "windows")
-            .order_by("category__key", "is_default", "precedence")
+            .annotate(category_key=F("category__key"))
         )
 
     def scope_in(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +243,9 @@ class PolicyListView(PolicyAPI):
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
     def get(self, request: Request) -> Response:
-        return Response({"results": [self.policy_out(p) for p in self.listed(self.get_queryset())]})
+        return paginated(
+            request, self, self.listed(self.get_queryset()), ordering=self.ordering, present=self.policy_out
+        )
 
     def post(self, request: Request) -> Response:
         data = input_valid(self.create_in, request.data)
@@ -315,7 +328,11 @@ def _list_schema(
     outcome = outcome_of(out, f"{name}Outcome")
     return {
         "get": extend_schema(
-            summary=f"List {what} policies", responses=results_of(out, f"{name}List"), tags=["policies"]
+            summary=f"List {what} policies",
+            description="In precedence order per platform or category, the default last.",
+            parameters=CURSOR_PARAMETERS,
+            responses=page_of(out, f"{name}Page"),
+            tags=["policies"],
         ),
         "post": extend_schema(
             summary=f"Create a {what} policy",
@@ -458,6 +475,10 @@ class PlanActionOut(serializers.Serializer):
 
 class PolicyPlanOut(serializers.Serializer):
     dry_run = serializers.BooleanField()
+    fingerprint = serializers.CharField(
+        help_text="The fingerprint of the state this plan was made against: send it back as "
+        "`plan_fingerprint` to apply only if that state has not moved (else 409, naming what changed)."
+    )
     actions = PlanActionOut(many=True)
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="Actions per kind of action.")
     blast_radius = BlastRadiusOut(allow_null=True)
@@ -496,16 +517,31 @@ class PolicyExportView(TenantAPIView):
 
 class ImportIn(serializers.Serializer):
     document = serializers.CharField(max_length=2 * 1024 * 1024, help_text="YAML or JSON, as exported")
+    plan_fingerprint = serializers.RegexField(
+        PLAN_FINGERPRINT_RE,
+        required=False,
+        help_text="The `fingerprint` of a plan (a dry run): the apply re-plans and is refused with a 409 "
+        "problem naming the objects that changed (`changed`) and the new plan (`plan`) if the state "
+        "moved since. Without it the document is applied to the state as it is.",
+    )
 
 
 class PolicyImportView(TenantAPIView):
-    """Plans (``?dry_run=true``) or applies a policy document atomically, with its blast radius."""
+    """Plans (``?dry_run=true``) or applies a policy document atomically, with its blast radius.
+
+    A plan answers the ``fingerprint`` of the state it was made against; an apply sending it back as
+    ``plan_fingerprint`` is bound to that plan: if groups, windows, policies, precedence or freezes
+    changed since, nothing is applied and the answer is 409 naming what changed."""
 
     queryset = SensorUpdatePolicy.objects.all()
     scope_map: ClassVar[dict[str, str]] = {"POST": WRITE}
 
     @extend_schema(
         summary="Plan or apply a policy document",
+        description="`?dry_run=true` plans: the answer's `fingerprint` names the state planned "
+        "against. Apply with `plan_fingerprint` set to it to be sure you apply what you reviewed: if the "
+        "state moved, the answer is 409 (`codes.plan_fingerprint`: `stale_plan`) with `changed` (each object created, "
+        "updated, deleted or reordered since) and `plan` (the new plan's fingerprint and actions).",
         request=ImportIn,
         responses=PolicyPlanOut,
         parameters=[DRY_RUN],
@@ -519,5 +555,54 @@ class PolicyImportView(TenantAPIView):
             actor=self.ctx.actor,
             text=data["document"],
             dry_run=dry_run_requested(request),
+            expected_fingerprint=data.get("plan_fingerprint"),
         )
         return Response({"dry_run": dry_run_requested(request), **plan.as_dict()})
+
+
+class JsonSchemaOut(serializers.Serializer):
+    """A JSON Schema (draft 2020-12) document; ``$schema`` and ``$id`` keep their dollar signs."""
+
+    schema_ = serializers.CharField(help_text="The JSON Schema dialect (draft 2020-12).")
+    id_ = serializers.CharField(help_text="This document's own URL.")
+    title = serializers.CharField()
+    type = serializers.CharField()
+    required_ = serializers.ListField(child=serializers.CharField())
+    additional_properties = serializers.BooleanField()
+    properties = serializers.DictField(child=serializers.DictField(), help_text="One schema per key.")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["$schema"] = fields.pop("schema_")
+        fields["$id"] = fields.pop("id_")
+        fields["required"] = fields.pop("required_")
+        fields["additionalProperties"] = fields.pop("additional_properties")
+        return fields
+
+
+class PolicySchemaView(APIView):
+    """The policy document's JSON Schema, generated from the definition the import validates with
+    (``rollout.policies.code_schema``): public, so an editor (VS Code's YAML extension, a CI lint)
+    can fetch it without a token; it holds nothing of any tenant."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Get the policy document's JSON Schema",
+        description="A stable URL for editors and CI: point `# yaml-language-server: $schema=<this URL>` "
+        "at it. The import refuses what this schema refuses (unknown keys, wrong types), naming the path.",
+        responses={(200, "application/schema+json"): JsonSchemaOut},
+        auth=[],
+        tags=["policy as code"],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        document = {
+            "$schema": DOCUMENT_SCHEMA["$schema"],
+            "$id": request.build_absolute_uri(request.path),
+            "title": "Update-control policy document (version 1)",
+            **{k: v for k, v in DOCUMENT_SCHEMA.items() if k != "$schema"},
+        }
+        response = HttpResponse(json.dumps(document, indent=2), content_type="application/schema+json")
+        response["Cache-Control"] = "public, max-age=3600"
+        return response

@@ -4,11 +4,18 @@
 update / delete per object, plus the blast radius of applying it, measured in a rolled-back
 savepoint); ``policy_apply`` applies it atomically. YAML is read with ``yaml.safe_load`` only.
 Freezes are only ever added by an import: ending one early needs a second admin's approval.
+
+A plan carries the fingerprint of the state it was made against (``policy_fingerprint``: a SHA-256
+over the exported document). An apply that sends it back re-plans inside its transaction and is
+refused (409) if the state moved, naming the objects that changed: the digest of each object at
+plan time is kept in Redis for ``PLAN_TTL_SECONDS`` under the tenant and fingerprint.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,8 +25,9 @@ from django.utils.dateparse import parse_datetime
 
 from console.access import Actor
 from console.audit import audit_record
-from console.errors import ApplicationError, InvalidInput
+from console.errors import ApplicationError, Conflict, InvalidInput
 from console.models import Tenant
+from console.redis import redis_client
 from rollout.controls.freezes import freeze_create
 from rollout.controls.windows import window_create, window_delete, window_update
 from rollout.desired.blast import BlastRadius
@@ -57,6 +65,15 @@ FORMAT_VERSION = 1
 
 
 MAX_DOCUMENT = 2 * 1024 * 1024
+PLAN_TTL_SECONDS = 24 * 3600
+PLAN_FINGERPRINT_RE = re.compile(r"^[0-9a-f]{32}$")
+_SECTIONS = {
+    "groups": "group",
+    "windows": "window",
+    "sensor_policies": "sensor_policy",
+    "content_policies": "content_policy",
+    "freezes": "freeze",
+}
 
 
 def policy_export(tenant: Tenant) -> dict[str, Any]:
@@ -168,10 +185,82 @@ def policy_load(text: str) -> dict[str, Any]:
     return data
 
 
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def policy_state_digests(document: dict[str, Any]) -> dict[str, str]:
+    """One digest per object of an exported document, keyed ``kind:name`` (a freeze by its reason
+    and start), plus one per section for its order (precedence is part of the state)."""
+    digests: dict[str, str] = {}
+    for section, kind in _SECTIONS.items():
+        items = document.get(section, [])
+        names = []
+        for item in items:
+            name = str(item.get("name") or f"{item.get('reason')} @ {item.get('starts_at')}")
+            names.append(name)
+            digests[f"{kind}:{name}"] = _digest(item)
+        digests[f"order:{section}"] = _digest(names)
+    return digests
+
+
+def policy_fingerprint(document: dict[str, Any]) -> str:
+    """The fingerprint of a tenant's policy state: stable across exports of the same state."""
+    return _fingerprint_of(policy_state_digests(document))
+
+
+def _fingerprint_of(digests: dict[str, str]) -> str:
+    return _digest(digests)[:32]
+
+
+def _plan_key(tenant: Tenant, fingerprint: str) -> str:
+    return f"policy-plan:{tenant.pk}:{fingerprint}"
+
+
+def _plan_remember(tenant: Tenant, fingerprint: str, digests: dict[str, str]) -> None:
+    redis_client().set(_plan_key(tenant, fingerprint), json.dumps(digests), ex=PLAN_TTL_SECONDS)
+
+
+def _state_changes(before: dict[str, str], after: dict[str, str]) -> list[dict[str, str]]:
+    """What moved between two digest maps, as ``{change, kind, name}`` rows (order changes included)."""
+    out = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) == after.get(key):
+            continue
+        kind, _, name = key.partition(":")
+        if kind == "order":
+            if key in before and key in after:
+                out.append({"change": "reordered", "kind": _SECTIONS.get(name, name), "name": name})
+            continue
+        change = "created" if key not in before else "deleted" if key not in after else "updated"
+        out.append({"change": change, "kind": kind, "name": name})
+    return out
+
+
+def _stale_plan(tenant: Tenant, fingerprint: str, digests: dict[str, str], plan: Plan) -> Conflict:
+    raw = redis_client().get(_plan_key(tenant, fingerprint))
+    changed = _state_changes(json.loads(raw), digests) if raw else []
+    if changed:
+        listed = "; ".join(f"{c['kind']} {c['name']!r} {c['change']}" for c in changed[:20])
+        more = f" (and {len(changed) - 20} more)" if len(changed) > 20 else ""
+        message = f"Changed since the plan: {listed}{more}."
+    else:
+        message = "The state changed since the plan (what changed is no longer known: plan again)."
+    return Conflict(
+        "The policy state changed since this plan was made: nothing was applied. Review the new plan.",
+        errors={"plan_fingerprint": [message]},
+        codes={"plan_fingerprint": ["stale_plan"]},
+        changed=changed,
+        plan={"fingerprint": plan.fingerprint, "actions": plan.actions},
+    )
+
+
 @dataclass
 class Plan:
     actions: list[dict[str, str]] = field(default_factory=list)
     blast: BlastRadius | None = None
+    fingerprint: str = ""
 
     def add(self, action: str, kind: str, name: str) -> None:
         self.actions.append({"action": action, "kind": kind, "name": name})
@@ -182,6 +271,7 @@ class Plan:
         for a in self.actions:
             counts[a["action"]] = counts.get(a["action"], 0) + 1
         return {
+            "fingerprint": self.fingerprint,
             "actions": self.actions,
             "counts": counts,
             "blast_radius": blast_out(self.blast) if self.blast else None,
@@ -199,8 +289,7 @@ def _same(a: dict[str, Any], b: dict[str, Any], keys: list[str]) -> bool:
     return all(a.get(k) == b.get(k) for k in keys)
 
 
-def _apply(tenant: Tenant, actor: Actor, doc: dict[str, Any], plan: Plan) -> None:
-    current = policy_export(tenant)
+def _apply(tenant: Tenant, actor: Actor, doc: dict[str, Any], plan: Plan, current: dict[str, Any]) -> None:
     # windows
     windows = {w.name: w for w in MaintenanceWindow.objects.filter(tenant=tenant)}
     existing_windows = {w["name"]: w for w in current["windows"]}
@@ -479,15 +568,27 @@ def _when(value: Any, field_name: str) -> datetime:
     return parsed
 
 
-def policy_import(*, tenant: Tenant, actor: Actor, text: str, dry_run: bool) -> Plan:
-    """Plans (``dry_run``) or applies a document atomically; both report the same actions and blast radius."""
+def policy_import(
+    *, tenant: Tenant, actor: Actor, text: str, dry_run: bool, expected_fingerprint: str | None = None
+) -> Plan:
+    """Plans (``dry_run``) or applies a document atomically; both report the same actions and blast
+    radius, and the fingerprint of the state planned against. ``expected_fingerprint`` (from a plan)
+    binds an apply to that state: if it moved, ``Conflict`` names what changed and nothing is applied.
+    """
     doc = policy_load(text)
     policy_defaults_ensure(tenant=tenant, actor=actor)
     plan = Plan()
 
     def change() -> None:
-
-        _apply(tenant, actor, doc, plan)
+        current = policy_export(tenant)
+        digests = policy_state_digests(current)
+        plan.fingerprint = _fingerprint_of(digests)
+        if dry_run:
+            _plan_remember(tenant, plan.fingerprint, digests)
+        _apply(tenant, actor, doc, plan, current)
+        if expected_fingerprint and expected_fingerprint != plan.fingerprint:
+            # Re-planned against the state as it is now; raising rolls all of it back.
+            raise _stale_plan(tenant, expected_fingerprint, digests, plan)
         audit_record(
             tenant=tenant,
             actor=actor,

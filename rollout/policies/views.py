@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from console.access import READ, WRITE
-from console.errors import ApplicationError, InvalidInput
+from console.errors import ApplicationError, Conflict, InvalidInput
 from rollout.controls.windows import blocks_parse, blocks_text
 from rollout.desired.changes import (
     STALE_MESSAGE,
@@ -29,7 +29,7 @@ from rollout.models import (
     SensorBuild,
     SensorUpdatePolicy,
 )
-from rollout.policies.code import policy_dump, policy_export, policy_import
+from rollout.policies.code import PLAN_FINGERPRINT_RE, policy_dump, policy_export, policy_import
 from rollout.policies.pickers import mode_posted, pickers_check, target_posted
 from rollout.policies.services import (
     CONTENT,
@@ -286,12 +286,22 @@ class PolicyCodePage(RolloutPage):
     def post(self, request: HttpRequest) -> HttpResponse:
         text = request.POST.get("document", "")
         dry = preview_requested(request)
+        # "Apply" after "Show plan" applies that plan only: the preview's fingerprint rides along.
+        fingerprint = request.POST.get("plan_fingerprint", "")
+        expected = fingerprint if not dry and PLAN_FINGERPRINT_RE.fullmatch(fingerprint) else None
         try:
-            plan = policy_import(tenant=self.tenant, actor=self.ctx.actor, text=text, dry_run=dry)
-        except ApplicationError as exc:
-            return self.page(
-                request, {"document": text, "errors": exc.errors, "error": exc.detail}, status=400
+            plan = policy_import(
+                tenant=self.tenant,
+                actor=self.ctx.actor,
+                text=text,
+                dry_run=dry,
+                expected_fingerprint=expected,
             )
+        except ApplicationError as exc:
+            context = {"document": text, "errors": exc.errors, "error": exc.detail}
+            if isinstance(exc, Conflict) and "plan" in exc.extra:
+                context["plan"] = exc.extra["plan"]  # the new plan, to review before applying again
+            return self.page(request, context, status=exc.status if isinstance(exc, Conflict) else 400)
         return self.page(
             request, {"document": text, "plan": plan.as_dict(), "applied": not dry, "errors": {}}
         )

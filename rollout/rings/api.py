@@ -191,9 +191,14 @@ class RingListView(TenantAPIView):
     queryset = Ring.objects.select_related("group")
     scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": WRITE}
 
-    @extend_schema(summary="List rings", responses=results_of(RingOut, "RingList"), tags=["rollouts"])
+    @extend_schema(
+        summary="List rings",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(RingOut, "RingPage"),
+        tags=["rollouts"],
+    )
     def get(self, request: Request) -> Response:
-        return Response({"results": [ring_dict(r) for r in self.get_queryset().order_by("order")]})
+        return paginated(request, self, self.get_queryset(), ordering=("order", "id"), present=ring_dict)
 
     @extend_schema(summary="Add a ring", request=RingCreateIn, responses={201: RingOut}, tags=["rollouts"])
     def post(self, request: Request) -> Response:

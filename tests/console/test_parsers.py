@@ -66,7 +66,7 @@ BODY_ROUTES = body_routes()
 
 def test_it_finds_the_endpoints_named_in_the_issue() -> None:
     routes = {route for _, route, _, _ in BODY_ROUTES}
-    assert {"api/v1/sensor-policies/", "api/v1/host-groups/", "api/v1/telemetry/heartbeats"} <= routes
+    assert {"api/v1/sensor-policies/", "api/v1/host-groups/", "api/v1/telemetry/heartbeats/"} <= routes
 
 
 @pytest.mark.django_db
