@@ -13,9 +13,9 @@ from .blast_radius_out import BlastRadiusOut
 from .blast_radius_out_by_group import BlastRadiusOutByGroup
 from .blast_radius_out_by_platform import BlastRadiusOutByPlatform
 from .build_in_request import BuildInRequest
-from .build_list_out import BuildListOut
-from .build_list_out_n_levels import BuildListOutNLevels
 from .build_out import BuildOut
+from .build_page_out import BuildPageOut
+from .build_page_out_n_levels import BuildPageOutNLevels
 from .build_share_out import BuildShareOut
 from .build_stage_out import BuildStageOut
 from .build_stage_out_tenants import BuildStageOutTenants
@@ -26,15 +26,15 @@ from .capability_io_request import CapabilityIORequest
 from .catalog_out import CatalogOut
 from .catalog_out_sensor_levels import CatalogOutSensorLevels
 from .category_in_request import CategoryInRequest
-from .category_list import CategoryList
 from .category_out import CategoryOut
+from .category_page import CategoryPage
 from .cell_out import CellOut
 from .cell_out_status_enum import CellOutStatusEnum
 from .content_order_in_request import ContentOrderInRequest
 from .content_policy_in_request import ContentPolicyInRequest
-from .content_policy_list import ContentPolicyList
 from .content_policy_out import ContentPolicyOut
 from .content_policy_outcome import ContentPolicyOutcome
+from .content_policy_page import ContentPolicyPage
 from .content_policy_precedence_outcome import ContentPolicyPrecedenceOutcome
 from .content_release_page import ContentReleasePage
 from .content_share_out import ContentShareOut
@@ -86,15 +86,20 @@ from .host_desired_out_paused_item import HostDesiredOutPausedItem
 from .host_desired_out_rules import HostDesiredOutRules
 from .host_detail_output import HostDetailOutput
 from .host_detail_output_recent_crashes_item import HostDetailOutputRecentCrashesItem
-from .host_group_list import HostGroupList
 from .host_group_member_page import HostGroupMemberPage
 from .host_group_outcome import HostGroupOutcome
+from .host_group_page import HostGroupPage
 from .host_output import HostOutput
 from .host_status_enum import HostStatusEnum
 from .import_in_request import ImportInRequest
 from .invitation_created import InvitationCreated
 from .invitation_list_input_request import InvitationListInputRequest
 from .invitation_out import InvitationOut
+from .json_schema_out import JsonSchemaOut
+from .json_schema_out_properties import JsonSchemaOutProperties
+from .json_schema_out_properties_additional_property import (
+    JsonSchemaOutPropertiesAdditionalProperty,
+)
 from .matrix_out import MatrixOut
 from .members_in_request import MembersInRequest
 from .membership_out import MembershipOut
@@ -155,6 +160,7 @@ from .ring_create_in_request import RingCreateInRequest
 from .ring_list import RingList
 from .ring_order_in_request import RingOrderInRequest
 from .ring_out import RingOut
+from .ring_page import RingPage
 from .ring_progress_out import RingProgressOut
 from .role_enum import RoleEnum
 from .rollout_detail_out import RolloutDetailOut
@@ -173,10 +179,10 @@ from .sensor_policy_in_request import SensorPolicyInRequest
 from .sensor_policy_in_request_update_blocks_item import (
     SensorPolicyInRequestUpdateBlocksItem,
 )
-from .sensor_policy_list import SensorPolicyList
 from .sensor_policy_out import SensorPolicyOut
 from .sensor_policy_out_update_blocks_item import SensorPolicyOutUpdateBlocksItem
 from .sensor_policy_outcome import SensorPolicyOutcome
+from .sensor_policy_page import SensorPolicyPage
 from .sensor_policy_precedence_outcome import SensorPolicyPrecedenceOutcome
 from .stage_in_request import StageInRequest
 from .subject_rule_out import SubjectRuleOut
@@ -188,7 +194,7 @@ from .support_scope_enum import SupportScopeEnum
 from .sync_status_out import SyncStatusOut
 from .template_in_request import TemplateInRequest
 from .template_out import TemplateOut
-from .template_type_list import TemplateTypeList
+from .template_type_page import TemplateTypePage
 from .tenant_api_scope_enum import TenantApiScopeEnum
 from .tenant_settings_output import TenantSettingsOutput
 from .untested_out import UntestedOut
@@ -208,14 +214,14 @@ from .vendor_support_request_list_input_request import (
 )
 from .webhook_detail_out import WebhookDetailOut
 from .webhook_in_request import WebhookInRequest
-from .webhook_list import WebhookList
 from .webhook_out import WebhookOut
+from .webhook_page import WebhookPage
 from .webhook_secret_out import WebhookSecretOut
 from .window_detail_out import WindowDetailOut
 from .window_in_request import WindowInRequest
-from .window_list import WindowList
 from .window_out import WindowOut
 from .window_outcome import WindowOutcome
+from .window_page import WindowPage
 
 __all__ = (
     "AcceptedTypesEnum",
@@ -231,9 +237,9 @@ __all__ = (
     "BlastRadiusOutByGroup",
     "BlastRadiusOutByPlatform",
     "BuildInRequest",
-    "BuildListOut",
-    "BuildListOutNLevels",
     "BuildOut",
+    "BuildPageOut",
+    "BuildPageOutNLevels",
     "BuildShareOut",
     "BuildStageOut",
     "BuildStageOutTenants",
@@ -244,15 +250,15 @@ __all__ = (
     "CatalogOut",
     "CatalogOutSensorLevels",
     "CategoryInRequest",
-    "CategoryList",
     "CategoryOut",
+    "CategoryPage",
     "CellOut",
     "CellOutStatusEnum",
     "ContentOrderInRequest",
     "ContentPolicyInRequest",
-    "ContentPolicyList",
     "ContentPolicyOut",
     "ContentPolicyOutcome",
+    "ContentPolicyPage",
     "ContentPolicyPrecedenceOutcome",
     "ContentReleasePage",
     "ContentShareOut",
@@ -304,15 +310,18 @@ __all__ = (
     "HostDesiredOutRules",
     "HostDetailOutput",
     "HostDetailOutputRecentCrashesItem",
-    "HostGroupList",
     "HostGroupMemberPage",
     "HostGroupOutcome",
+    "HostGroupPage",
     "HostOutput",
     "HostStatusEnum",
     "ImportInRequest",
     "InvitationCreated",
     "InvitationListInputRequest",
     "InvitationOut",
+    "JsonSchemaOut",
+    "JsonSchemaOutProperties",
+    "JsonSchemaOutPropertiesAdditionalProperty",
     "MatrixOut",
     "MembersInRequest",
     "MembershipOut",
@@ -369,6 +378,7 @@ __all__ = (
     "RingList",
     "RingOrderInRequest",
     "RingOut",
+    "RingPage",
     "RingProgressOut",
     "RoleEnum",
     "RolloutDetailOut",
@@ -385,10 +395,10 @@ __all__ = (
     "SensorOrderInRequest",
     "SensorPolicyInRequest",
     "SensorPolicyInRequestUpdateBlocksItem",
-    "SensorPolicyList",
     "SensorPolicyOut",
     "SensorPolicyOutUpdateBlocksItem",
     "SensorPolicyOutcome",
+    "SensorPolicyPage",
     "SensorPolicyPrecedenceOutcome",
     "StageInRequest",
     "SubjectRuleOut",
@@ -400,7 +410,7 @@ __all__ = (
     "SyncStatusOut",
     "TemplateInRequest",
     "TemplateOut",
-    "TemplateTypeList",
+    "TemplateTypePage",
     "TenantApiScopeEnum",
     "TenantSettingsOutput",
     "UntestedOut",
@@ -414,12 +424,12 @@ __all__ = (
     "VendorSupportRequestListInputRequest",
     "WebhookDetailOut",
     "WebhookInRequest",
-    "WebhookList",
     "WebhookOut",
+    "WebhookPage",
     "WebhookSecretOut",
     "WindowDetailOut",
     "WindowInRequest",
-    "WindowList",
     "WindowOut",
     "WindowOutcome",
+    "WindowPage",
 )

@@ -20,12 +20,15 @@ class PolicyPlanOut:
     """
     Attributes:
         dry_run (bool):
+        fingerprint (str): The fingerprint of the state this plan was made against: send it back as `plan_fingerprint`
+            to apply only if that state has not moved (else 409, naming what changed).
         actions (list[PlanActionOut]):
         counts (PolicyPlanOutCounts): Actions per kind of action.
         blast_radius (BlastRadiusOut | None):
     """
 
     dry_run: bool
+    fingerprint: str
     actions: list[PlanActionOut]
     counts: PolicyPlanOutCounts
     blast_radius: BlastRadiusOut | None
@@ -35,6 +38,8 @@ class PolicyPlanOut:
         from ..models.blast_radius_out import BlastRadiusOut
 
         dry_run = self.dry_run
+
+        fingerprint = self.fingerprint
 
         actions = []
         for actions_item_data in self.actions:
@@ -54,6 +59,7 @@ class PolicyPlanOut:
         field_dict.update(
             {
                 "dry_run": dry_run,
+                "fingerprint": fingerprint,
                 "actions": actions,
                 "counts": counts,
                 "blast_radius": blast_radius,
@@ -70,6 +76,8 @@ class PolicyPlanOut:
 
         d = dict(src_dict)
         dry_run = d.pop("dry_run")
+
+        fingerprint = d.pop("fingerprint")
 
         actions = []
         _actions = d.pop("actions")
@@ -97,6 +105,7 @@ class PolicyPlanOut:
 
         policy_plan_out = cls(
             dry_run=dry_run,
+            fingerprint=fingerprint,
             actions=actions,
             counts=counts,
             blast_radius=blast_radius,

@@ -14,7 +14,7 @@ def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/sync/resync",
+        "url": "/api/v1/sync/resync/",
     }
 
     return _kwargs

@@ -29,7 +29,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/api/v1/host-groups/{id}/members".format(
+        "url": "/api/v1/host-groups/{id}/members/".format(
             id=quote(str(id), safe=""),
         ),
         "params": params,

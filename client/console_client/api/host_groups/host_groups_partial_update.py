@@ -32,7 +32,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
-        "url": "/api/v1/host-groups/{id}".format(
+        "url": "/api/v1/host-groups/{id}/".format(
             id=quote(str(id), safe=""),
         ),
         "params": params,

@@ -19,7 +19,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/host-groups/preview",
+        "url": "/api/v1/host-groups/preview/",
     }
 
     if not isinstance(body, Unset):

@@ -26,7 +26,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/pauses/{id}/resume".format(
+        "url": "/api/v1/pauses/{id}/resume/".format(
             id=quote(str(id), safe=""),
         ),
         "params": params,

@@ -30,7 +30,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/api/v1/content-policies/{id}".format(
+        "url": "/api/v1/content-policies/{id}/".format(
             id=quote(str(id), safe=""),
         ),
         "params": params,

@@ -34,7 +34,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
-        "url": "/api/v1/sensor-policies/{id}".format(
+        "url": "/api/v1/sensor-policies/{id}/".format(
             id=quote(str(id), safe=""),
         ),
         "params": params,

@@ -26,7 +26,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "put",
-        "url": "/api/v1/sensor-policies/precedence",
+        "url": "/api/v1/sensor-policies/precedence/",
         "params": params,
     }
 

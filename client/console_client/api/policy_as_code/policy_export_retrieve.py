@@ -28,7 +28,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/api/v1/policy/export",
+        "url": "/api/v1/policy/export/",
         "params": params,
     }
 

@@ -26,7 +26,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/policy/import",
+        "url": "/api/v1/policy/import/",
         "params": params,
     }
 
@@ -101,7 +101,10 @@ def sync_detailed(
 ) -> Response[PolicyPlanOut | Problem]:
     """Plan or apply a policy document
 
-     Plans (``?dry_run=true``) or applies a policy document atomically, with its blast radius.
+     `?dry_run=true` plans: the answer's `fingerprint` names the state planned against. Apply with
+    `plan_fingerprint` set to it to be sure you apply what you reviewed: if the state moved, the answer
+    is 409 (`codes.plan_fingerprint`: `stale_plan`) with `changed` (each object created, updated,
+    deleted or reordered since) and `plan` (the new plan's fingerprint and actions).
 
     Args:
         dry_run (bool | Unset):
@@ -135,7 +138,10 @@ def sync(
 ) -> PolicyPlanOut | Problem | None:
     """Plan or apply a policy document
 
-     Plans (``?dry_run=true``) or applies a policy document atomically, with its blast radius.
+     `?dry_run=true` plans: the answer's `fingerprint` names the state planned against. Apply with
+    `plan_fingerprint` set to it to be sure you apply what you reviewed: if the state moved, the answer
+    is 409 (`codes.plan_fingerprint`: `stale_plan`) with `changed` (each object created, updated,
+    deleted or reordered since) and `plan` (the new plan's fingerprint and actions).
 
     Args:
         dry_run (bool | Unset):
@@ -164,7 +170,10 @@ async def asyncio_detailed(
 ) -> Response[PolicyPlanOut | Problem]:
     """Plan or apply a policy document
 
-     Plans (``?dry_run=true``) or applies a policy document atomically, with its blast radius.
+     `?dry_run=true` plans: the answer's `fingerprint` names the state planned against. Apply with
+    `plan_fingerprint` set to it to be sure you apply what you reviewed: if the state moved, the answer
+    is 409 (`codes.plan_fingerprint`: `stale_plan`) with `changed` (each object created, updated,
+    deleted or reordered since) and `plan` (the new plan's fingerprint and actions).
 
     Args:
         dry_run (bool | Unset):
@@ -196,7 +205,10 @@ async def asyncio(
 ) -> PolicyPlanOut | Problem | None:
     """Plan or apply a policy document
 
-     Plans (``?dry_run=true``) or applies a policy document atomically, with its blast radius.
+     `?dry_run=true` plans: the answer's `fingerprint` names the state planned against. Apply with
+    `plan_fingerprint` set to it to be sure you apply what you reviewed: if the state moved, the answer
+    is 409 (`codes.plan_fingerprint`: `stale_plan`) with `changed` (each object created, updated,
+    deleted or reordered since) and `plan` (the new plan's fingerprint and actions).
 
     Args:
         dry_run (bool | Unset):

@@ -22,7 +22,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/api/v1/rings/{id}".format(
+        "url": "/api/v1/rings/{id}/".format(
             id=quote(str(id), safe=""),
         ),
     }

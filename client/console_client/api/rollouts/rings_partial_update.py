@@ -25,7 +25,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
-        "url": "/api/v1/rings/{id}".format(
+        "url": "/api/v1/rings/{id}/".format(
             id=quote(str(id), safe=""),
         ),
     }

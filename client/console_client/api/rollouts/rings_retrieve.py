@@ -18,7 +18,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/api/v1/rings/{id}".format(
+        "url": "/api/v1/rings/{id}/".format(
             id=quote(str(id), safe=""),
         ),
     }

@@ -26,7 +26,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/api/v1/rollouts/{id}/forecast".format(
+        "url": "/api/v1/rollouts/{id}/forecast/".format(
             id=quote(str(id), safe=""),
         ),
         "params": params,

@@ -18,7 +18,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/rollouts/{id}/promote".format(
+        "url": "/api/v1/rollouts/{id}/promote/".format(
             id=quote(str(id), safe=""),
         ),
     }

@@ -5,16 +5,29 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.category_list import CategoryList
+from ...models.category_page import CategoryPage
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["page_size"] = page_size
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/vendor/content-categories/",
+        "params": params,
     }
 
     return _kwargs
@@ -22,11 +35,16 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CategoryList | Problem | None:
+) -> CategoryPage | Problem | None:
     if response.status_code == 200:
-        response_200 = CategoryList.from_dict(response.json())
+        response_200 = CategoryPage.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -37,6 +55,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -56,7 +79,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CategoryList | Problem]:
+) -> Response[CategoryPage | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,7 +91,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[CategoryList | Problem]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[CategoryPage | Problem]:
     """List content categories
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -76,15 +101,22 @@ def sync_detailed(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CategoryList | Problem]
+        Response[CategoryPage | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -96,7 +128,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> CategoryList | Problem | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> CategoryPage | Problem | None:
     """List content categories
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -104,23 +138,31 @@ def sync(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CategoryList | Problem
+        CategoryPage | Problem
     """
 
     return sync_detailed(
         client=client,
+        cursor=cursor,
+        page_size=page_size,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[CategoryList | Problem]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[CategoryPage | Problem]:
     """List content categories
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -128,15 +170,22 @@ async def asyncio_detailed(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CategoryList | Problem]
+        Response[CategoryPage | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -146,7 +195,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> CategoryList | Problem | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> CategoryPage | Problem | None:
     """List content categories
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -154,16 +205,22 @@ async def asyncio(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CategoryList | Problem
+        CategoryPage | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            cursor=cursor,
+            page_size=page_size,
         )
     ).parsed

@@ -22,7 +22,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/vendor/content-releases/{id}/halt".format(
+        "url": "/api/v1/vendor/content-releases/{id}/halt/".format(
             id=quote(str(id), safe=""),
         ),
     }

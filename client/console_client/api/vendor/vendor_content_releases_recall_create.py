@@ -22,7 +22,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/vendor/content-releases/{id}/recall".format(
+        "url": "/api/v1/vendor/content-releases/{id}/recall/".format(
             id=quote(str(id), safe=""),
         ),
     }

@@ -22,7 +22,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/vendor/sensor-builds/{id}/capabilities".format(
+        "url": "/api/v1/vendor/sensor-builds/{id}/capabilities/".format(
             id=quote(str(id), safe=""),
         ),
     }

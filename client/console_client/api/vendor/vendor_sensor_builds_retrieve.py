@@ -5,16 +5,29 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.build_list_out import BuildListOut
+from ...models.build_page_out import BuildPageOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["page_size"] = page_size
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/vendor/sensor-builds/",
+        "params": params,
     }
 
     return _kwargs
@@ -22,11 +35,16 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> BuildListOut | Problem | None:
+) -> BuildPageOut | Problem | None:
     if response.status_code == 200:
-        response_200 = BuildListOut.from_dict(response.json())
+        response_200 = BuildPageOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -37,6 +55,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -56,7 +79,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[BuildListOut | Problem]:
+) -> Response[BuildPageOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,23 +91,29 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[BuildListOut | Problem]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[BuildPageOut | Problem]:
     """List sensor builds
 
-     Base of vendor endpoints (release engineering, telemetry pipeline).
+     By platform, newest first; every page carries `n_levels`.
 
-    Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
-    vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BuildListOut | Problem]
+        Response[BuildPageOut | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -96,47 +125,58 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> BuildListOut | Problem | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> BuildPageOut | Problem | None:
     """List sensor builds
 
-     Base of vendor endpoints (release engineering, telemetry pipeline).
+     By platform, newest first; every page carries `n_levels`.
 
-    Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
-    vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BuildListOut | Problem
+        BuildPageOut | Problem
     """
 
     return sync_detailed(
         client=client,
+        cursor=cursor,
+        page_size=page_size,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[BuildListOut | Problem]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[BuildPageOut | Problem]:
     """List sensor builds
 
-     Base of vendor endpoints (release engineering, telemetry pipeline).
+     By platform, newest first; every page carries `n_levels`.
 
-    Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
-    vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BuildListOut | Problem]
+        Response[BuildPageOut | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -146,24 +186,29 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> BuildListOut | Problem | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> BuildPageOut | Problem | None:
     """List sensor builds
 
-     Base of vendor endpoints (release engineering, telemetry pipeline).
+     By platform, newest first; every page carries `n_levels`.
 
-    Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
-    vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BuildListOut | Problem
+        BuildPageOut | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            cursor=cursor,
+            page_size=page_size,
         )
     ).parsed

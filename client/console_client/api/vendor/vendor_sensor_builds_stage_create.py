@@ -29,7 +29,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/vendor/sensor-builds/{id}/stage".format(
+        "url": "/api/v1/vendor/sensor-builds/{id}/stage/".format(
             id=quote(str(id), safe=""),
         ),
         "params": params,

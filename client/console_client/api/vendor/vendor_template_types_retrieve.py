@@ -6,15 +6,28 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.template_type_list import TemplateTypeList
-from ...types import Response
+from ...models.template_type_page import TemplateTypePage
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["page_size"] = page_size
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/vendor/template-types/",
+        "params": params,
     }
 
     return _kwargs
@@ -22,11 +35,16 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | TemplateTypeList | None:
+) -> Problem | TemplateTypePage | None:
     if response.status_code == 200:
-        response_200 = TemplateTypeList.from_dict(response.json())
+        response_200 = TemplateTypePage.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -37,6 +55,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -56,7 +79,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | TemplateTypeList]:
+) -> Response[Problem | TemplateTypePage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,7 +91,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | TemplateTypeList]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[Problem | TemplateTypePage]:
     """List template types
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -76,15 +101,22 @@ def sync_detailed(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TemplateTypeList]
+        Response[Problem | TemplateTypePage]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -96,7 +128,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | TemplateTypeList | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Problem | TemplateTypePage | None:
     """List template types
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -104,23 +138,31 @@ def sync(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TemplateTypeList
+        Problem | TemplateTypePage
     """
 
     return sync_detailed(
         client=client,
+        cursor=cursor,
+        page_size=page_size,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | TemplateTypeList]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[Problem | TemplateTypePage]:
     """List template types
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -128,15 +170,22 @@ async def asyncio_detailed(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TemplateTypeList]
+        Response[Problem | TemplateTypePage]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -146,7 +195,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | TemplateTypeList | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Problem | TemplateTypePage | None:
     """List template types
 
      Base of vendor endpoints (release engineering, telemetry pipeline).
@@ -154,16 +205,22 @@ async def asyncio(
     Callers: a vendor API client (``tenant`` empty) holding one of ``vendor_scopes``, or a signed-in
     vendor staff member whose role is in ``vendor_roles``. Tenants' credentials get 403.
 
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TemplateTypeList
+        Problem | TemplateTypePage
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            cursor=cursor,
+            page_size=page_size,
         )
     ).parsed

@@ -19,7 +19,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/webhooks/{id}/deliveries/{delivery_pk}/redeliver".format(
+        "url": "/api/v1/webhooks/{id}/deliveries/{delivery_pk}/redeliver/".format(
             id=quote(str(id), safe=""),
             delivery_pk=quote(str(delivery_pk), safe=""),
         ),

@@ -17,7 +17,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/api/v1/webhooks/{id}".format(
+        "url": "/api/v1/webhooks/{id}/".format(
             id=quote(str(id), safe=""),
         ),
     }

@@ -22,7 +22,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/api/v1/webhooks/{id}/rotate-secret".format(
+        "url": "/api/v1/webhooks/{id}/rotate-secret/".format(
             id=quote(str(id), safe=""),
         ),
     }

@@ -6,15 +6,28 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.window_list import WindowList
-from ...types import Response
+from ...models.window_page import WindowPage
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["page_size"] = page_size
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/windows/",
+        "params": params,
     }
 
     return _kwargs
@@ -22,11 +35,16 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | WindowList | None:
+) -> Problem | WindowPage | None:
     if response.status_code == 200:
-        response_200 = WindowList.from_dict(response.json())
+        response_200 = WindowPage.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -37,6 +55,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -56,7 +79,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | WindowList]:
+) -> Response[Problem | WindowPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -68,20 +91,29 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | WindowList]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[Problem | WindowPage]:
     """List maintenance windows
 
      Base of every tenant API endpoint: resolves the tenant once, checks the per-method scope.
+
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | WindowList]
+        Response[Problem | WindowPage]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -93,41 +125,58 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | WindowList | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Problem | WindowPage | None:
     """List maintenance windows
 
      Base of every tenant API endpoint: resolves the tenant once, checks the per-method scope.
+
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | WindowList
+        Problem | WindowPage
     """
 
     return sync_detailed(
         client=client,
+        cursor=cursor,
+        page_size=page_size,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | WindowList]:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Response[Problem | WindowPage]:
     """List maintenance windows
 
      Base of every tenant API endpoint: resolves the tenant once, checks the per-method scope.
+
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | WindowList]
+        Response[Problem | WindowPage]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        page_size=page_size,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -137,21 +186,29 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | WindowList | None:
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+) -> Problem | WindowPage | None:
     """List maintenance windows
 
      Base of every tenant API endpoint: resolves the tenant once, checks the per-method scope.
+
+    Args:
+        cursor (str | Unset):
+        page_size (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | WindowList
+        Problem | WindowPage
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            cursor=cursor,
+            page_size=page_size,
         )
     ).parsed

@@ -1,32 +1,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.build_list_out_n_levels import BuildListOutNLevels
     from ..models.build_out import BuildOut
+    from ..models.build_page_out_n_levels import BuildPageOutNLevels
 
 
-T = TypeVar("T", bound="BuildListOut")
+T = TypeVar("T", bound="BuildPageOut")
 
 
 @_attrs_define
-class BuildListOut:
+class BuildPageOut:
     """
     Attributes:
+        next_ (None | str): Null on the last page.
+        previous (None | str): Null on the first page.
         results (list[BuildOut]):
-        n_levels (BuildListOutNLevels): Per platform: the builds N, N-1, N-2 resolve to now.
+        n_levels (BuildPageOutNLevels): Per platform: the builds N, N-1, N-2 resolve to now.
     """
 
+    next_: None | str
+    previous: None | str
     results: list[BuildOut]
-    n_levels: BuildListOutNLevels
+    n_levels: BuildPageOutNLevels
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        next_: None | str
+        next_ = self.next_
+
+        previous: None | str
+        previous = self.previous
+
         results = []
         for results_item_data in self.results:
             results_item = results_item_data.to_dict()
@@ -38,6 +48,8 @@ class BuildListOut:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "next": next_,
+                "previous": previous,
                 "results": results,
                 "n_levels": n_levels,
             }
@@ -47,10 +59,25 @@ class BuildListOut:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.build_list_out_n_levels import BuildListOutNLevels
         from ..models.build_out import BuildOut
+        from ..models.build_page_out_n_levels import BuildPageOutNLevels
 
         d = dict(src_dict)
+
+        def _parse_next_(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        next_ = _parse_next_(d.pop("next"))
+
+        def _parse_previous(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        previous = _parse_previous(d.pop("previous"))
+
         results = []
         _results = d.pop("results")
         for results_item_data in _results:
@@ -58,15 +85,17 @@ class BuildListOut:
 
             results.append(results_item)
 
-        n_levels = BuildListOutNLevels.from_dict(d.pop("n_levels"))
+        n_levels = BuildPageOutNLevels.from_dict(d.pop("n_levels"))
 
-        build_list_out = cls(
+        build_page_out = cls(
+            next_=next_,
+            previous=previous,
             results=results,
             n_levels=n_levels,
         )
 
-        build_list_out.additional_properties = d
-        return build_list_out
+        build_page_out.additional_properties = d
+        return build_page_out
 
     @property
     def additional_keys(self) -> list[str]:

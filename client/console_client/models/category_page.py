@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,20 +10,30 @@ if TYPE_CHECKING:
     from ..models.category_out import CategoryOut
 
 
-T = TypeVar("T", bound="CategoryList")
+T = TypeVar("T", bound="CategoryPage")
 
 
 @_attrs_define
-class CategoryList:
+class CategoryPage:
     """
     Attributes:
+        next_ (None | str): Null on the last page.
+        previous (None | str): Null on the first page.
         results (list[CategoryOut]):
     """
 
+    next_: None | str
+    previous: None | str
     results: list[CategoryOut]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        next_: None | str
+        next_ = self.next_
+
+        previous: None | str
+        previous = self.previous
+
         results = []
         for results_item_data in self.results:
             results_item = results_item_data.to_dict()
@@ -33,6 +43,8 @@ class CategoryList:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "next": next_,
+                "previous": previous,
                 "results": results,
             }
         )
@@ -44,6 +56,21 @@ class CategoryList:
         from ..models.category_out import CategoryOut
 
         d = dict(src_dict)
+
+        def _parse_next_(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        next_ = _parse_next_(d.pop("next"))
+
+        def _parse_previous(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        previous = _parse_previous(d.pop("previous"))
+
         results = []
         _results = d.pop("results")
         for results_item_data in _results:
@@ -51,12 +78,14 @@ class CategoryList:
 
             results.append(results_item)
 
-        category_list = cls(
+        category_page = cls(
+            next_=next_,
+            previous=previous,
             results=results,
         )
 
-        category_list.additional_properties = d
-        return category_list
+        category_page.additional_properties = d
+        return category_page
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,62 +1,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.template_out import TemplateOut
-
-
-T = TypeVar("T", bound="TemplateTypeList")
+T = TypeVar("T", bound="JsonSchemaOutPropertiesAdditionalProperty")
 
 
 @_attrs_define
-class TemplateTypeList:
-    """
-    Attributes:
-        results (list[TemplateOut]):
-    """
-
-    results: list[TemplateOut]
+class JsonSchemaOutPropertiesAdditionalProperty:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        results = []
-        for results_item_data in self.results:
-            results_item = results_item_data.to_dict()
-            results.append(results_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "results": results,
-            }
-        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.template_out import TemplateOut
-
         d = dict(src_dict)
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = TemplateOut.from_dict(results_item_data)
+        json_schema_out_properties_additional_property = cls()
 
-            results.append(results_item)
-
-        template_type_list = cls(
-            results=results,
-        )
-
-        template_type_list.additional_properties = d
-        return template_type_list
+        json_schema_out_properties_additional_property.additional_properties = d
+        return json_schema_out_properties_additional_property
 
     @property
     def additional_keys(self) -> list[str]:

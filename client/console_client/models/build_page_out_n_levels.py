@@ -6,11 +6,11 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="BuildListOutNLevels")
+T = TypeVar("T", bound="BuildPageOutNLevels")
 
 
 @_attrs_define
-class BuildListOutNLevels:
+class BuildPageOutNLevels:
     """Per platform: the builds N, N-1, N-2 resolve to now."""
 
     additional_properties: dict[str, list[str]] = _attrs_field(init=False, factory=dict)
@@ -26,7 +26,7 @@ class BuildListOutNLevels:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        build_list_out_n_levels = cls()
+        build_page_out_n_levels = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
@@ -34,8 +34,8 @@ class BuildListOutNLevels:
 
             additional_properties[prop_name] = additional_property
 
-        build_list_out_n_levels.additional_properties = additional_properties
-        return build_list_out_n_levels
+        build_page_out_n_levels.additional_properties = additional_properties
+        return build_page_out_n_levels
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,29 +1,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.sensor_policy_out import SensorPolicyOut
+    from ..models.window_out import WindowOut
 
 
-T = TypeVar("T", bound="SensorPolicyList")
+T = TypeVar("T", bound="WindowPage")
 
 
 @_attrs_define
-class SensorPolicyList:
+class WindowPage:
     """
     Attributes:
-        results (list[SensorPolicyOut]):
+        next_ (None | str): Null on the last page.
+        previous (None | str): Null on the first page.
+        results (list[WindowOut]):
     """
 
-    results: list[SensorPolicyOut]
+    next_: None | str
+    previous: None | str
+    results: list[WindowOut]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        next_: None | str
+        next_ = self.next_
+
+        previous: None | str
+        previous = self.previous
+
         results = []
         for results_item_data in self.results:
             results_item = results_item_data.to_dict()
@@ -33,6 +43,8 @@ class SensorPolicyList:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "next": next_,
+                "previous": previous,
                 "results": results,
             }
         )
@@ -41,22 +53,39 @@ class SensorPolicyList:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.sensor_policy_out import SensorPolicyOut
+        from ..models.window_out import WindowOut
 
         d = dict(src_dict)
+
+        def _parse_next_(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        next_ = _parse_next_(d.pop("next"))
+
+        def _parse_previous(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        previous = _parse_previous(d.pop("previous"))
+
         results = []
         _results = d.pop("results")
         for results_item_data in _results:
-            results_item = SensorPolicyOut.from_dict(results_item_data)
+            results_item = WindowOut.from_dict(results_item_data)
 
             results.append(results_item)
 
-        sensor_policy_list = cls(
+        window_page = cls(
+            next_=next_,
+            previous=previous,
             results=results,
         )
 
-        sensor_policy_list.additional_properties = d
-        return sensor_policy_list
+        window_page.additional_properties = d
+        return window_page
 
     @property
     def additional_keys(self) -> list[str]:

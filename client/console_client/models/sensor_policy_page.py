@@ -1,29 +1,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.webhook_out import WebhookOut
+    from ..models.sensor_policy_out import SensorPolicyOut
 
 
-T = TypeVar("T", bound="WebhookList")
+T = TypeVar("T", bound="SensorPolicyPage")
 
 
 @_attrs_define
-class WebhookList:
+class SensorPolicyPage:
     """
     Attributes:
-        results (list[WebhookOut]):
+        next_ (None | str): Null on the last page.
+        previous (None | str): Null on the first page.
+        results (list[SensorPolicyOut]):
     """
 
-    results: list[WebhookOut]
+    next_: None | str
+    previous: None | str
+    results: list[SensorPolicyOut]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        next_: None | str
+        next_ = self.next_
+
+        previous: None | str
+        previous = self.previous
+
         results = []
         for results_item_data in self.results:
             results_item = results_item_data.to_dict()
@@ -33,6 +43,8 @@ class WebhookList:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "next": next_,
+                "previous": previous,
                 "results": results,
             }
         )
@@ -41,22 +53,39 @@ class WebhookList:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.webhook_out import WebhookOut
+        from ..models.sensor_policy_out import SensorPolicyOut
 
         d = dict(src_dict)
+
+        def _parse_next_(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        next_ = _parse_next_(d.pop("next"))
+
+        def _parse_previous(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        previous = _parse_previous(d.pop("previous"))
+
         results = []
         _results = d.pop("results")
         for results_item_data in _results:
-            results_item = WebhookOut.from_dict(results_item_data)
+            results_item = SensorPolicyOut.from_dict(results_item_data)
 
             results.append(results_item)
 
-        webhook_list = cls(
+        sensor_policy_page = cls(
+            next_=next_,
+            previous=previous,
             results=results,
         )
 
-        webhook_list.additional_properties = d
-        return webhook_list
+        sensor_policy_page.additional_properties = d
+        return sensor_policy_page
 
     @property
     def additional_keys(self) -> list[str]:
