@@ -72,6 +72,7 @@ def test_it_changes_a_rollout_page_from_in_ring_to_halted_live_without_a_reload(
     assert page.locator("[data-testid=rollout-headline]").inner_text() == "In ring 1 of 3 (canary)"
     assert page.locator("[data-testid=ring-step]").count() == 3
     page.evaluate("() => { window.notReloaded = true; }")
+    page.fill("#rollback-reason", "half-typed reason")
     # when someone else halts it (another tab, the API, the gate tick)
     in_a_thread(
         lambda: rollout_halt(tenant=w["tenant"], actor=SYSTEM, rollout=rollout, reason="canary looks wrong")
@@ -86,6 +87,7 @@ def test_it_changes_a_rollout_page_from_in_ring_to_halted_live_without_a_reload(
         page.locator("[data-testid=halt]").count() == 0 and page.locator("[data-testid=resume]").count() == 1
     )
     assert page.evaluate("() => window.notReloaded === true")
+    assert page.input_value("#rollback-reason") == "half-typed reason"  # what the operator typed stays
     # and after a resume, a promotion (a ring advance, which sends no banner) moves the stepper live too
     in_a_thread(lambda: rollout_resume(tenant=w["tenant"], actor=SYSTEM, rollout=rollout))
     expect(page.locator("[data-testid=rollout-state]")).to_have_text("In ring")
