@@ -10,6 +10,8 @@ from console import signin
 from console.api import AuditEventListApi, AuditExportCsvApi, AuditExportJsonApi
 from console.api_clients.api import ApiClientDetailApi, ApiClientListApi, ApiClientRotateApi
 from console.api_clients.pages import ApiClientRevokePage, ApiClientRotatePage, ApiClientsPage
+from console.inbox.api import NotificationListApi, NotificationReadAllApi, NotificationReadApi
+from console.inbox.pages import BellFragment, NotificationReadPage, NotificationsPage
 from console.pages import AuditExportPage, AuditLogPage
 from console.people.api import (
     InvitationDetailApi,
@@ -87,6 +89,9 @@ urlpatterns: list[Any] = [
         SupportGrantRevokePage.as_view(),
         name="console-support-grant-revoke",
     ),
+    path("notifications/", NotificationsPage.as_view(), name="console-notifications"),
+    path("notifications/bell/", BellFragment.as_view(), name="console-notifications-bell"),
+    path("notifications/<uuid:pk>/read/", NotificationReadPage.as_view(), name="console-notification-read"),
     path("audit/", AuditLogPage.as_view(), name="console-audit"),
     path("audit/export.csv", AuditExportPage.as_view(kind="csv"), name="console-audit-export-csv"),
     path("audit/export.json", AuditExportPage.as_view(kind="json"), name="console-audit-export-json"),
@@ -120,6 +125,9 @@ api_urlpatterns: list[Any] = [
     path("support/grants/", SupportGrantListApi.as_view(), name="api-support-grants"),
     path("support/grants/<uuid:pk>/", SupportGrantDetailApi.as_view(), name="api-support-grant"),
     path("tenant/", TenantSettingsApi.as_view(), name="api-tenant"),
+    path("notifications/", NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/read-all/", NotificationReadAllApi.as_view(), name="api-notifications-read-all"),
+    path("notifications/<uuid:pk>/read/", NotificationReadApi.as_view(), name="api-notification-read"),
     path("audit-events/", AuditEventListApi.as_view(), name="api-audit-events"),
     path("audit-events/export.csv", AuditExportCsvApi.as_view(), name="api-audit-export-csv"),
     path("audit-events/export.json", AuditExportJsonApi.as_view(), name="api-audit-export-json"),

@@ -277,3 +277,32 @@ class SupportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} asks {self.tenant} for {self.scope} ({self.case_id})"
+
+
+class Notification(models.Model):
+    """One event the tenant was told about live (a halt, a recall, a pause, sync failing...), kept so
+    the notification centre still lists it after a reload. Read state is the tenant's, shared by its
+    members: once someone on call has read it, the bell stops counting it for everyone."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="notifications")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    link = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=16, default="danger")
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=utc_now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["tenant", "-created_at"], name="notification_tenant_recent"),
+            models.Index(
+                fields=["tenant"], name="notification_tenant_unread", condition=models.Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.title}"

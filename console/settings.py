@@ -326,6 +326,10 @@ SPECTACULAR_SETTINGS = {
     "TAGS": [
         {"name": "api clients", "description": "Machine identities of the tenant and their tokens."},
         {"name": "audit", "description": "The tenant's append-only, hash-chained audit log."},
+        {
+            "name": "notifications",
+            "description": "The notification centre: live events kept per tenant, mark read.",
+        },
         {"name": "catalog", "description": "Sensor builds and content releases as a tenant sees them."},
         {"name": "distribution", "description": "Desired state, its sync to the backend, resync."},
         {"name": "enrolment-tokens", "description": "Tokens sensors enrol with."},

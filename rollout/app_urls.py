@@ -49,6 +49,7 @@ from rollout.notifications.api import (
     WebhookTestView,
 )
 from rollout.notifications.views import WebhooksPage
+from rollout.overview import OverviewFragment
 from rollout.policies.api import (
     ContentPolicyDetailView,
     ContentPolicyListView,
@@ -75,7 +76,7 @@ from rollout.rings.api import (
     VendorReleaseRecallView,
 )
 from rollout.rings.forecast_api import ReleaseForecastView, RolloutForecastView
-from rollout.rings.views import RingEditPage, RingsPage, RolloutDetailPage, RolloutListPage
+from rollout.rings.views import RingEditPage, RingsPage, RolloutDetailPage, RolloutListPage, RolloutLivePage
 
 api_urlpatterns: list[Any] = [
     # vendor catalog
@@ -202,6 +203,8 @@ urlpatterns: list[Any] = [
     path("rollout/rings/<uuid:pk>/", RingEditPage.as_view(), name="rollout-ring"),
     path("rollout/rollouts/", RolloutListPage.as_view(), name="rollout-rollouts"),
     path("rollout/rollouts/<uuid:pk>/", RolloutDetailPage.as_view(), name="rollout-rollout"),
+    path("rollout/rollouts/<uuid:pk>/live/", RolloutLivePage.as_view(), name="rollout-rollout-live"),
+    path("rollout/overview/", OverviewFragment.as_view(), name="rollout-overview"),
     path("rollout/webhooks/", WebhooksPage.as_view(), name="rollout-webhooks"),
     path("vendor/releases/", VendorReleasesPage.as_view(), name="rollout-vendor-releases"),
     path("rollout/sync/", SyncPage.as_view(), name="rollout-sync"),

@@ -19,7 +19,7 @@ from rollout.models import (
     RolloutState,
     SensorBuild,
 )
-from rollout.notifications.events import notify
+from rollout.notifications.events import notify, rollout_changed
 from rollout.resolver.targets import content_mode_parse
 from rollout.rings.admin import LIVE
 from rollout.rings.events import (
@@ -92,6 +92,9 @@ def ring_advance(rollout: Rollout, rings: list[Ring], actor: Actor, *, why: str)
         after=rollout_dict(rollout),
     )
     desired_changed(rollout.tenant_id, "ring.advanced")
+    rollout_changed(
+        rollout.tenant_id, rollout_dict(rollout), "completed" if action == ROLLOUT_COMPLETED else "advanced"
+    )
 
 
 def rollout_halt_apply(
@@ -246,6 +249,7 @@ def rollout_promote(*, tenant: Tenant, actor: Actor, rollout: Rollout) -> Rollou
                     target=rollout,
                     after=rollout_dict(rollout),
                 )
+                rollout_changed(rollout.tenant_id, rollout_dict(rollout), "promote_requested")
                 return rollout
             if rollout.promote_requested_by_id == actor.id:
                 raise Forbidden("A second person must approve promoting past a failing gate.")
@@ -284,6 +288,7 @@ def rollouts_supersede(subject: str, *, current: set[str], actor: Actor) -> None
             after=rollout_dict(rollout),
         )
         desired_changed(rollout.tenant_id, "ring.advanced")
+        rollout_changed(rollout.tenant_id, rollout_dict(rollout), "superseded")
 
 
 def rollouts_rollback_withdrawn(*, platform: str, version: str, actor: Actor) -> int:

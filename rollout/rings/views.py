@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.views import View
 
 from console.editing import is_uuid
@@ -16,6 +17,7 @@ from rollout.models import HostGroup, Ring, Rollout
 from rollout.rings.admin import LIVE, RING_FIELDS, ring_create, ring_delete, ring_dict, ring_move, ring_update
 from rollout.rings.api import rollout_detail
 from rollout.rings.forecast import forecast_page, release_forecast
+from rollout.rings.progress import LIVE_STATES, rollout_progress_view
 from rollout.rings.transitions import rollout_halt, rollout_promote, rollout_resume, rollout_rollback
 
 
@@ -29,33 +31,61 @@ def attempt_action(fn: Callable[[], Any]) -> str:
     return ""
 
 
+def rollout_rows(rollouts: list[Rollout]) -> list[dict[str, Any]]:
+    """Rollouts with the progress of the live ones (in a ring or halted): the finished ones need none."""
+    return [
+        {"r": r, "p": rollout_progress_view(rollout_detail(r)) if r.state in LIVE_STATES else None}
+        for r in rollouts
+    ]
+
+
 class RolloutListPage(TenantPageMixin, View):
+    """The tenant's rollouts, newest first; the rows re-read themselves when a rollout changes."""
+
     model = Rollout
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        items = self.get_queryset().select_related("release").order_by("-created_at")[:100]
-        return render(request, "rollout/rollouts.html", {"rollouts": items})
+        items = list(self.get_queryset().select_related("release").order_by("-created_at")[:100])
+        template = (
+            "rollout/_rollout_rows.html" if request.GET.get("fragment") == "rows" else "rollout/rollouts.html"
+        )
+        return render(request, template, {"rows": rollout_rows(items)})
 
 
-class RolloutDetailPage(TenantPageMixin, View):
+class RolloutLiveMixin(TenantPageMixin):
+    """Renders a rollout's page (or its live part alone) from ``rollout_detail``."""
+
     model = Rollout
-    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": OPERATE}
+    template_name = "rollout/rollout_detail.html"
 
     def get(self, request: HttpRequest, pk: Any, error: str = "", status: int = 200) -> HttpResponse:
         rollout = self.get_object(pk=pk)
         detail = rollout_detail(rollout)
         release = rollout.release
         forecast = forecast_page(release_forecast(self.tenant, release)) if release is not None else None
+        detail["events"] = [{**e, "at_dt": parse_datetime(e["at"])} for e in detail["events"]]
         context = {
             "fc": forecast,
             "rollout": rollout,
             "d": detail,
+            "p": rollout_progress_view(detail),
             "notes_html": notes_html(detail["release_notes"]),
             "error": error,
             "can_operate": self.ctx.can(OPERATE),
         }
-        return render(request, "rollout/rollout_detail.html", context, status=status)
+        return render(request, self.template_name, context, status=status)
+
+
+class RolloutLivePage(RolloutLiveMixin, View):
+    """The live part of a rollout's page alone, re-fetched when the events websocket says it changed."""
+
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ}
+    template_name = "rollout/_rollout_live.html"
+
+
+class RolloutDetailPage(RolloutLiveMixin, View):
+    scope_map: ClassVar[dict[str, str]] = {"GET": READ, "POST": OPERATE}
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
         rollout = self.get_object(pk=pk)

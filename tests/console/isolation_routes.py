@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from console.access import Actor
+from console.inbox.services import notification_record
 from console.models import Role, SupportGrant, Tenant, VendorRole
 from console.people.services import invitation_create
 from console.support.services import support_request_create
@@ -79,3 +80,11 @@ exempt(
     "a vendor staff member's own grant, looked up by staff; "
     "tests/console/test_support.py::test_it_refuses_entering_another_staff_members_grant",
 )
+
+
+@register("api-notification-read", "console-notification-read")
+def _notification(tenant: Tenant) -> dict[str, Any]:
+    notification = notification_record(
+        tenant_id=tenant.pk, event="rollout.halted", title="Rollout halted: 291.4"
+    )
+    return {"pk": notification.pk}

@@ -258,7 +258,7 @@ def test_it_halts_a_bad_content_release_at_the_canary_gate_live(
     try:
         browser_login(page, asgi_server, viewer.username, PASSWORD)
         page.goto(f"{asgi_server}/")
-        page.wait_for_selector("html[data-events=live]")  # the dashboard listens to acme's events
+        page.wait_for_selector("body[data-events=live]")  # the dashboard listens to acme's events
         # when the release engineer moves 291.4 to canary from the vendor catalog
         browser_login(vendor_page, asgi_server, engineer.username, PASSWORD)
         vendor_page.goto(f"{asgi_server}/vendor/catalog/")

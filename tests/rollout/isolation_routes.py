@@ -128,6 +128,7 @@ for _name in ("api-vendor-release-halt", "api-vendor-release-recall"):
     "api-rollout-promote",
     "api-rollout-rollback",
     "rollout-rollout",
+    "rollout-rollout-live",
 )
 def _rollout(tenant: Tenant) -> dict[str, Any]:
     from rollout.models import Rollout, RolloutState

@@ -399,7 +399,7 @@ def test_it_shows_a_failing_sync_live_in_the_browser_then_green_again(asgi_serve
     member(tenant, Role.OPERATOR, username="operator@sync.example")
     browser_login(page, asgi_server, "operator@sync.example", PASSWORD)
     page.goto(f"{asgi_server}/rollout/sync/")
-    page.wait_for_selector("html[data-events=live]")  # the page listens to the tenant's events
+    page.wait_for_selector("body[data-events=live]")  # the page listens to the tenant's events
 
     # (in a thread of its own: Playwright owns this thread's event loop, and notifying needs one)
     def in_thread(fn: Any) -> None:
@@ -425,7 +425,7 @@ def test_it_shows_a_failing_sync_live_in_the_browser_then_green_again(asgi_serve
     page.wait_for_selector("[data-testid=rollout-notification]:has-text('Distribution sync failing')")
     page.reload()
     assert "failing" in page.locator("[data-testid=sync-state]").inner_text()
-    page.wait_for_selector("html[data-events=live]")
+    page.wait_for_selector("body[data-events=live]")
     # when the next publish succeeds (the embedded edge)
     in_thread(lambda: desired_state_publish(tenant.pk))
     # then "recovered" appears live and the state is green again

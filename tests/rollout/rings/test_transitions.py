@@ -362,7 +362,7 @@ def test_it_notifies_the_open_dashboard_of_a_gate_halt_live(asgi_server: str, pa
     rollout = rollout_in_ring_1(release, tenant)
     browser_login(page, asgi_server, "viewer@live.example", PASSWORD)
     page.goto(f"{asgi_server}/")
-    page.wait_for_selector("html[data-events=live]")  # the page listens to the tenant's events
+    page.wait_for_selector("body[data-events=live]")  # the page listens to the tenant's events
     # when: the first ring's hosts crash and the gate tick runs
     for host_id, index in rings_of(tenant).items():
         if index == 0:
