@@ -43,6 +43,7 @@ from rollout.resolver.state import (
     Decision,
     Freeze,
     HostFacts,
+    Override,
     Pause,
     Release,
     Resolution,
@@ -51,6 +52,7 @@ from rollout.resolver.state import (
     TenantState,
     Window,
     build_key,
+    override_for,
     release_compatible,
 )
 from rollout.resolver.targets import (
@@ -81,6 +83,7 @@ __all__ = [
     "Decision",
     "Freeze",
     "HostFacts",
+    "Override",
     "Pause",
     "Recurrence",
     "Release",
@@ -102,6 +105,7 @@ __all__ = [
     "next_occurrences",
     "occurrence_bounds",
     "occurrences",
+    "override_for",
     "pause_active",
     "release_compatible",
     "release_eligible",
