@@ -12,6 +12,7 @@ from console.editing import is_uuid
 from console.errors import ApplicationError, PreconditionFailed
 from console.markup import notes_html
 from console.scoping import OPERATE, READ, WRITE, TenantPageMixin
+from rollout.consent.pages import consent_context, consent_post
 from rollout.models import HostGroup, Ring, Rollout
 from rollout.rings.admin import LIVE, RING_FIELDS, ring_create, ring_delete, ring_dict, ring_move, ring_update
 from rollout.rings.api import rollout_detail
@@ -50,11 +51,16 @@ class RolloutDetailPage(TenantPageMixin, View):
             "notes_html": notes_html(detail["release_notes"]),
             "error": error,
             "can_operate": self.ctx.can(OPERATE),
+            "release_only": True,
+            **(consent_context(self.tenant, self.ctx, release=rollout.release) if rollout.release else {}),
         }
         return render(request, "rollout/rollout_detail.html", context, status=status)
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
         rollout = self.get_object(pk=pk)
+        decided = consent_post(self.tenant, self.ctx, request, f"/rollout/rollouts/{rollout.pk}/")
+        if decided is not None:
+            return decided
         verb = request.POST.get("verb", "")
         reason = request.POST.get("reason", "")
         kw = {"tenant": self.tenant, "actor": self.ctx.actor, "rollout": rollout}
