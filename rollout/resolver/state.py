@@ -181,8 +181,8 @@ class TenantState:
     content_policies: tuple[ContentPolicy, ...] = ()
     freezes: tuple[Freeze, ...] = ()
     pauses: tuple[Pause, ...] = ()
-    overrides: tuple[Override, ...] = ()  # vendor overrides the tenant approved (rollout.consent)
     group_names: Mapping[str, str] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()  # vendor overrides the tenant approved (rollout.consent)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,9 @@ def test_it_saves_and_revokes_a_standing_rule_from_the_pause_page(asked: dict[st
         == 302
     )
     assert OverrideRule.objects.get(pk=rule.pk).revoked_at is not None
-    assert session(world.outsider).post(
-        "/rollout/pauses/", {"form": "override_rule_revoke", "rule": str(rule.pk)}
-    ).status_code == 404
+    assert (
+        session(world.outsider)
+        .post("/rollout/pauses/", {"form": "override_rule_revoke", "rule": str(rule.pk)})
+        .status_code
+        == 404
+    )
