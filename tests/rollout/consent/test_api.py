@@ -139,3 +139,24 @@ def test_it_creates_and_revokes_standing_rules_as_an_admin(world: dict[str, Any]
     assert AuditEvent.objects.filter(tenant=world["acme"], action="override_rule.revoke").exists()
     # the next one waits for an admin again
     assert _ask(world, overrides=["window"]).json()["state"] == "pending"
+
+
+def test_it_never_answers_500_to_odd_bodies(world: dict[str, Any]) -> None:
+    # given: bodies of the wrong shape for each mutation
+    asked = _ask(world).json()["id"]
+    urls = (
+        (world["vendor"], f"/api/v1/vendor/content-releases/{world['release'].pk}/override-requests"),
+        (world["owner"], "/api/v1/override-rules/"),
+        (world["owner"], f"/api/v1/override-requests/{asked}/decline"),
+    )
+    for client, url in urls:
+        for body in (
+            [],
+            "x",
+            {"overrides": None},
+            {"overrides": [None]},
+            {"until": 7, "hours": True, "tenant": ["a"]},
+        ):
+            # when / then: 400 (or 200 for a body the verb ignores), never a 500
+            answer = send(client, url, body)
+            assert answer.status_code < 500, (url, body, answer.content)
