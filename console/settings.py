@@ -338,6 +338,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "hosts", "description": "Host inventory and why a host runs what it runs."},
         {"name": "members", "description": "People of the tenant, their roles and invitations."},
         {"name": "pauses", "description": "Pauses: a pause always wins over every other rule."},
+        {
+            "name": "overrides",
+            "description": "Vendor override requests the tenant approves or declines, and standing consent rules.",
+        },
         {"name": "policies", "description": "Sensor and content update policies and their precedence."},
         {"name": "policy as code", "description": "Export and import the whole policy document."},
         {"name": "rollouts", "description": "Rings, health gates and the rollouts moving through them."},

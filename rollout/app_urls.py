@@ -19,6 +19,14 @@ from rollout.catalog.api import (
 )
 from rollout.catalog.matrix_api import VendorBuildCapabilitiesView, VendorReleaseMatrixView
 from rollout.catalog.views import VendorCatalogPage, VendorReleasesPage
+from rollout.consent.api import (
+    OverrideApproveView,
+    OverrideDeclineView,
+    OverrideRequestListView,
+    OverrideRuleListView,
+    OverrideRuleRevokeView,
+    VendorOverrideRequestView,
+)
 from rollout.controls.api import (
     FreezeBypassApproveView,
     FreezeBypassRequestView,
@@ -110,6 +118,11 @@ api_urlpatterns: list[Any] = [
         VendorReleaseStageView.as_view(),
         name="api-vendor-release-stage",
     ),
+    path(
+        "vendor/content-releases/<uuid:pk>/override-requests/",
+        VendorOverrideRequestView.as_view(),
+        name="api-vendor-release-overrides",
+    ),
     # tenant
     path("catalog/", CatalogView.as_view(), name="api-catalog"),
     path("hosts/<uuid:pk>/explain/", HostExplainView.as_view(), name="api-host-explain"),
@@ -151,6 +164,21 @@ api_urlpatterns: list[Any] = [
     path("policy/export/", PolicyExportView.as_view(), name="api-policy-export"),
     path("policy/import/", PolicyImportView.as_view(), name="api-policy-import"),
     path("policy/schema.json", PolicySchemaView.as_view(), name="api-policy-schema"),
+    path("override-requests/", OverrideRequestListView.as_view(), name="api-override-requests"),
+    path(
+        "override-requests/<uuid:pk>/approve/",
+        OverrideApproveView.as_view(),
+        name="api-override-request-approve",
+    ),
+    path(
+        "override-requests/<uuid:pk>/decline/",
+        OverrideDeclineView.as_view(),
+        name="api-override-request-decline",
+    ),
+    path("override-rules/", OverrideRuleListView.as_view(), name="api-override-rules"),
+    path(
+        "override-rules/<uuid:pk>/revoke/", OverrideRuleRevokeView.as_view(), name="api-override-rule-revoke"
+    ),
     # staged rollouts, webhooks, vendor global halt / recall
     path("rings/", RingListView.as_view(), name="api-rings"),
     path("rings/order/", RingOrderView.as_view(), name="api-rings-order"),

@@ -33,6 +33,7 @@ ROLLOUT_LAYERS = [
     "controls",
     "groups",
     "rings",
+    "consent",
     "desired",
     "distribution",
     "notifications",

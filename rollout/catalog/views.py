@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views import View
 
 from console.access import Actor
@@ -15,11 +16,13 @@ from console.models import Tenant
 from rollout.catalog.contracts import sensor_capabilities_declare
 from rollout.catalog.services import STAGE_ORDER, content_release_stage_set, sensor_build_stage_set
 from rollout.catalog.validation import FIELD_TYPES
+from rollout.consent.selectors import override_states_by_tenant
 from rollout.desired.changes import preview_requested
 from rollout.models import (
     ContentCategory,
     ContentRelease,
     ContentStage,
+    OverrideRequest,
     ReleaseBuildCheck,
     Rollout,
     RolloutState,
@@ -80,6 +83,8 @@ class VendorCatalogPage(LoginRequiredMixin, View):
         recent = list(
             ContentRelease.objects.select_related("category").defer("instances").order_by("-created_at")[:50]
         )
+        now = timezone.now()
+        asked = set(OverrideRequest.objects.filter(release__in=recent).values_list("release_id", flat=True))
         cells: dict[Any, list[ReleaseBuildCheck]] = {}
         for check in ReleaseBuildCheck.objects.filter(release__in=recent):
             cells.setdefault(check.release_id, []).append(check)
@@ -89,6 +94,7 @@ class VendorCatalogPage(LoginRequiredMixin, View):
                 "notes_html": notes_html(r.notes),
                 "next_stages": next_stages(r),
                 "matrix": cells.get(r.pk, []),
+                "overrides": override_states_by_tenant(r, now) if r.pk in asked else [],
                 "blocked_everywhere": bool(cells.get(r.pk))
                 and all(c.status == "incompatible" for c in cells[r.pk]),
             }

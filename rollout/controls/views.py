@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from console.access import ADMIN, OPERATE, READ, WRITE
 from console.editing import is_uuid
 from console.errors import ApplicationError, InvalidInput
+from rollout.consent.pages import consent_context, consent_post
 from rollout.controls.freezes import (
     freeze_bypass_approve,
     freeze_bypass_request,
@@ -236,13 +237,17 @@ class PausesPage(RolloutPage):
         )
         history = self.get_queryset().select_related("group", "category").order_by("-created_at")[:30]
         return {"active": resumes, "history": history, "scopes": PauseScope.choices, "groups": HostGroup.objects.filter(tenant=self.tenant),
-                "categories": ContentCategory.objects.all(), "critical_resume": critical_resume, "form": {}, "errors": {}, **extra}  # fmt: skip
+                "categories": ContentCategory.objects.all(), "critical_resume": critical_resume, "form": {}, "errors": {},
+                **consent_context(self.tenant, self.ctx), **extra}  # fmt: skip
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.page(request, self.context())
 
     def post(self, request: HttpRequest) -> HttpResponseBase:
         dry = preview_requested(request)
+        decided = consent_post(self.tenant, self.ctx, request, "/rollout/pauses/")
+        if decided is not None:
+            return decided
         if request.POST.get("form") == "resume":
             pause = self.get_queryset().filter(pk=request.POST.get("pause")).first()
             if pause is None:

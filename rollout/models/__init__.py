@@ -13,6 +13,7 @@ from rollout.models.catalog import (
     SensorCapability,
     TemplateType,
 )
+from rollout.models.consent import OverrideKind, OverrideRequest, OverrideRule, OverrideState
 from rollout.models.controls import Freeze, MaintenanceWindow, Pause, PauseScope
 from rollout.models.desired import DesiredState, OutboxEntry, TenantRevision
 from rollout.models.groups import HostGroup, HostGroupMember
@@ -33,6 +34,10 @@ __all__ = [
     "HostGroupMember",
     "MaintenanceWindow",
     "OutboxEntry",
+    "OverrideKind",
+    "OverrideRequest",
+    "OverrideRule",
+    "OverrideState",
     "Pause",
     "PauseScope",
     "ReleaseBuildCheck",

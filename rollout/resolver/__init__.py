@@ -44,6 +44,7 @@ from rollout.resolver.state import (
     Decision,
     Freeze,
     HostFacts,
+    Override,
     Pause,
     Release,
     Resolution,
@@ -52,6 +53,7 @@ from rollout.resolver.state import (
     TenantState,
     Window,
     build_key,
+    override_for,
     release_compatible,
 )
 from rollout.resolver.targets import (
@@ -82,6 +84,7 @@ __all__ = [
     "Decision",
     "Freeze",
     "HostFacts",
+    "Override",
     "Pause",
     "Recurrence",
     "Release",
@@ -103,6 +106,7 @@ __all__ = [
     "next_occurrences",
     "occurrence_bounds",
     "occurrences",
+    "override_for",
     "pause_active",
     "release_compatible",
     "release_eligible",

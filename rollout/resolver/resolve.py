@@ -28,6 +28,7 @@ from rollout.resolver.state import (
     SensorPolicy,
     TenantState,
     build_key,
+    override_for,
     release_compatible,
 )
 from rollout.resolver.targets import (
@@ -331,20 +332,32 @@ def resolve_content(state: TenantState, host: HostFacts, category: str, at: date
             freeze_id=freeze.id,
             reason=f"Freeze until {freeze.ends_at:%Y-%m-%d %H:%M} UTC: {freeze.reason}.",
         )
-        if not freeze.critical_bypass:
+        consented = any(o.category == category and "freeze" in o.kinds for o in state.overrides)
+        if not freeze.critical_bypass and not consented:
             return held
-        # An approved bypass lets vendor-marked critical content through, nothing else.
+        # An approved bypass lets vendor-marked critical content through, and a vendor override the
+        # tenant approved lets its one release through; nothing else passes.
         passed = _content_after_freeze(state, host, category, at, policy, mode, base, via)
+        if passed.target == current or passed.rule == "pin":
+            return held
         critical = any(
             r.category == category and r.version == passed.target and r.critical
             for r in state.catalog.releases
         )
-        if passed.target == current or not critical or passed.rule == "pin":
+        if freeze.critical_bypass and critical:
+            return replace(
+                passed,
+                freeze_id=freeze.id,
+                reason=passed.reason + f" Critical content bypasses the freeze ({freeze.reason}).",
+            )
+        override = override_for(state.overrides, category, passed.target, "freeze", at)
+        if override is None:
             return held
         return replace(
             passed,
             freeze_id=freeze.id,
-            reason=passed.reason + f" Critical content bypasses the freeze ({freeze.reason}).",
+            reason=passed.reason
+            + f" The tenant approved {override.requested_by}'s request to pass the freeze ({freeze.reason}).",
         )
     return _content_after_freeze(state, host, category, at, policy, mode, base, via)
 
@@ -430,8 +443,11 @@ def _content_after_freeze(
             reason=keep_reason(current, desired or "", reason),
         )
     if desired != current and policy.windows:
-        bypass = (release is not None and release.critical and policy.critical_bypass_windows) or (
-            ring is not None and ring.fast_track
+        consent = override_for(state.overrides, category, desired, "window", at)
+        bypass = (
+            (release is not None and release.critical and policy.critical_bypass_windows)
+            or (ring is not None and ring.fast_track)
+            or consent is not None
         )
         windows = sorted(policy.windows, key=lambda w: (w.name, w.id))
         open_now = [w for w in windows if is_open(w.recurrence, at)]
@@ -454,11 +470,13 @@ def _content_after_freeze(
                 reason=f"{via}: outside its maintenance windows, {desired} waits{nxt}.",
             )
         if bypass and not open_now:
-            reason += (
-                " A rollback is fast-tracked past the windows."
-                if ring is not None and ring.fast_track
-                else " Vendor-marked critical content bypasses the windows."
-            )
+            if ring is not None and ring.fast_track:
+                reason += " A rollback is fast-tracked past the windows."
+            elif release is not None and release.critical and policy.critical_bypass_windows:
+                reason += " Vendor-marked critical content bypasses the windows."
+            else:
+                assert consent is not None
+                reason += f" The tenant approved {consent.requested_by}'s request to pass the windows."
         else:
             return _decide(
                 base,

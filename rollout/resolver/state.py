@@ -127,6 +127,33 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Override:
+    """A vendor override the tenant consented to (an approved request): ``category`` ``version``
+    may pass the tenant's ``kinds`` (``freeze``, ``window``) until ``expires_at``."""
+
+    id: str
+    category: str
+    version: str
+    kinds: frozenset[str]
+    expires_at: datetime
+    requested_by: str = ""
+
+
+def override_for(
+    overrides: tuple[Override, ...], category: str, version: str | None, kind: str, at: datetime
+) -> Override | None:
+    """The consented override that lets ``category`` ``version`` past ``kind`` at ``at``, if any."""
+    return next(
+        (
+            o
+            for o in sorted(overrides, key=lambda o: o.id)
+            if o.category == category and o.version == version and kind in o.kinds and at < o.expires_at
+        ),
+        None,
+    )
+
+
+@dataclass(frozen=True)
 class RingState:
     """What a staged rollout allows this host now (``allowed_version`` None: nothing new yet)."""
 
@@ -155,6 +182,7 @@ class TenantState:
     freezes: tuple[Freeze, ...] = ()
     pauses: tuple[Pause, ...] = ()
     group_names: Mapping[str, str] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()  # vendor overrides the tenant approved (rollout.consent)
 
 
 @dataclass(frozen=True)

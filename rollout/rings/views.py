@@ -13,6 +13,7 @@ from console.editing import is_uuid
 from console.errors import ApplicationError, PreconditionFailed
 from console.markup import notes_html
 from console.scoping import OPERATE, READ, WRITE, TenantPageMixin
+from rollout.consent.pages import consent_context, consent_post
 from rollout.models import HostGroup, Ring, Rollout
 from rollout.rings.admin import LIVE, RING_FIELDS, ring_create, ring_delete, ring_dict, ring_move, ring_update
 from rollout.rings.api import rollout_detail
@@ -58,22 +59,27 @@ class RolloutLiveMixin(TenantPageMixin):
 
     model = Rollout
     template_name = "rollout/rollout_detail.html"
+    live_only = False  # the live part alone: no forecast, notes or override requests (re-fetched often)
 
     def get(self, request: HttpRequest, pk: Any, error: str = "", status: int = 200) -> HttpResponse:
         rollout = self.get_object(pk=pk)
         detail = rollout_detail(rollout)
         release = rollout.release
-        forecast = forecast_page(release_forecast(self.tenant, release)) if release is not None else None
         detail["events"] = [{**e, "at_dt": parse_datetime(e["at"])} for e in detail["events"]]
         context = {
-            "fc": forecast,
             "rollout": rollout,
             "d": detail,
             "p": rollout_progress_view(detail),
-            "notes_html": notes_html(detail["release_notes"]),
             "error": error,
             "can_operate": self.ctx.can(OPERATE),
         }
+        if not self.live_only:
+            context |= {
+                "fc": forecast_page(release_forecast(self.tenant, release)) if release is not None else None,
+                "notes_html": notes_html(detail["release_notes"]),
+                "release_only": True,
+                **(consent_context(self.tenant, self.ctx, release=release) if release is not None else {}),
+            }
         return render(request, self.template_name, context, status=status)
 
 
@@ -82,6 +88,7 @@ class RolloutLivePage(RolloutLiveMixin, View):
 
     scope_map: ClassVar[dict[str, str]] = {"GET": READ}
     template_name = "rollout/_rollout_live.html"
+    live_only = True
 
 
 class RolloutDetailPage(RolloutLiveMixin, View):
@@ -89,6 +96,9 @@ class RolloutDetailPage(RolloutLiveMixin, View):
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
         rollout = self.get_object(pk=pk)
+        decided = consent_post(self.tenant, self.ctx, request, f"/rollout/rollouts/{rollout.pk}/")
+        if decided is not None:
+            return decided
         verb = request.POST.get("verb", "")
         reason = request.POST.get("reason", "")
         kw = {"tenant": self.tenant, "actor": self.ctx.actor, "rollout": rollout}

@@ -4,6 +4,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from console.models import Tenant
 from rollout import resolver as rv
 from rollout.models import (
@@ -13,6 +15,8 @@ from rollout.models import (
     ContentUpdatePolicy,
     Freeze,
     HostGroup,
+    OverrideRequest,
+    OverrideState,
     Pause,
     ReleaseBuildCheck,
     SensorBuild,
@@ -151,12 +155,26 @@ def tenant_state(tenant: Tenant, catalog: rv.Catalog | None = None) -> rv.Tenant
         )
         for p in Pause.objects.filter(tenant=tenant, resumed_at__isnull=True).select_related("category")
     ]
+    overrides = [
+        rv.Override(
+            id=str(o.pk),
+            category=o.release.category.key,
+            version=o.release.version,
+            kinds=frozenset(o.overrides),
+            expires_at=o.expires_at,
+            requested_by=o.requested_by,
+        )
+        for o in OverrideRequest.objects.filter(
+            tenant=tenant, state=OverrideState.APPROVED, expires_at__gt=timezone.now()
+        ).select_related("release__category")
+    ]
     return rv.TenantState(
         catalog=catalog or catalog_state(),
         sensor_policies=tuple(sensor),
         content_policies=tuple(content),
         freezes=tuple(freezes),
         pauses=tuple(pauses),
+        overrides=tuple(sorted(overrides, key=lambda o: o.id)),
         group_names=_group_names(tenant, sensor, content, pauses),
     )
 

@@ -13,7 +13,7 @@ from rollout.controls.freezes import freeze_create
 from rollout.controls.pauses import pause_create
 from rollout.controls.windows import window_create
 from rollout.groups.services import host_group_create
-from rollout.models import ContentCategory
+from rollout.models import ContentCategory, ContentRelease
 from rollout.policies.defaults import policy_defaults_ensure
 from rollout.policies.services import content_policy_create, sensor_policy_create
 from tests.factories import HostFactory
@@ -38,6 +38,13 @@ for _name in (
         "vendor catalog objects, not a tenant's; tenants' credentials get 403 "
         "(tests/rollout/catalog/test_services.py::test_it_refuses_vendor_endpoints_to_tenant_credentials)",
     )
+
+
+exempt(
+    "api-vendor-release-overrides",
+    "a vendor catalog object, not a tenant's; tenants' credentials get 403 "
+    "(tests/rollout/consent/test_api.py::test_it_lets_only_the_vendor_ask_and_only_tenant_admins_decide)",
+)
 
 
 @register("api-host-explain", "rollout-host-why")
@@ -196,3 +203,32 @@ def _ring(tenant: Tenant) -> dict[str, Any]:
     from rollout.rings.admin import rings_defaults_ensure
 
     return {"pk": rings_defaults_ensure(tenant=tenant, actor=SYSTEM)[0].pk}
+
+
+@register("api-override-request-approve", "api-override-request-decline")
+def _override_request(tenant: Tenant) -> dict[str, Any]:
+    from rollout.consent.services import override_request_create
+    from tests.factories import content_release, rollout_catalog
+
+    catalog = rollout_catalog()
+    release = ContentRelease.objects.filter(version="299.1").first() or content_release(
+        catalog["rapid_response"], "299.1", critical=True
+    )
+    request = override_request_create(
+        tenant=tenant, actor=SYSTEM, release=release, overrides=["freeze"], reason="isolation"
+    )
+    return {"pk": request.pk}
+
+
+@register("api-override-rule-revoke")
+def _override_rule(tenant: Tenant) -> dict[str, Any]:
+    from rollout.consent.services import override_rule_create
+
+    rule = override_rule_create(
+        tenant=tenant,
+        actor=SYSTEM,
+        overrides=["window"],
+        until=timezone.now() + timedelta(days=1),
+        reason="isolation",
+    )
+    return {"pk": rule.pk}
