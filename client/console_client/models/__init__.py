@@ -100,17 +100,27 @@ from .json_schema_out_properties import JsonSchemaOutProperties
 from .json_schema_out_properties_additional_property import (
     JsonSchemaOutPropertiesAdditionalProperty,
 )
+from .marked_read_out import MarkedReadOut
 from .matrix_out import MatrixOut
 from .members_in_request import MembersInRequest
 from .membership_out import MembershipOut
 from .named_ref_out import NamedRefOut
+from .notification_out import NotificationOut
 from .occurrence_out import OccurrenceOut
+from .override_outcome import OverrideOutcome
+from .override_request_out import OverrideRequestOut
+from .override_request_page import OverrideRequestPage
+from .override_rule_in_request import OverrideRuleInRequest
+from .override_rule_out import OverrideRuleOut
+from .override_rule_page import OverrideRulePage
+from .overrides_enum import OverridesEnum
 from .paginated_api_client_out_list import PaginatedApiClientOutList
 from .paginated_audit_event_out_list import PaginatedAuditEventOutList
 from .paginated_enrolment_token_output_list import PaginatedEnrolmentTokenOutputList
 from .paginated_host_output_list import PaginatedHostOutputList
 from .paginated_invitation_out_list import PaginatedInvitationOutList
 from .paginated_membership_out_list import PaginatedMembershipOutList
+from .paginated_notification_out_list import PaginatedNotificationOutList
 from .paginated_support_grant_out_list import PaginatedSupportGrantOutList
 from .paginated_support_request_out_list import PaginatedSupportRequestOutList
 from .paginated_vendor_support_grant_list_output_list import (
@@ -208,6 +218,8 @@ from .validation_report_out_incompatible_hosts_additional_property import (
     ValidationReportOutIncompatibleHostsAdditionalProperty,
 )
 from .vendor_break_glass_input_request import VendorBreakGlassInputRequest
+from .vendor_override_in_request import VendorOverrideInRequest
+from .vendor_override_request_list import VendorOverrideRequestList
 from .vendor_support_grant_list_output import VendorSupportGrantListOutput
 from .vendor_support_request_list_input_request import (
     VendorSupportRequestListInputRequest,
@@ -322,17 +334,27 @@ __all__ = (
     "JsonSchemaOut",
     "JsonSchemaOutProperties",
     "JsonSchemaOutPropertiesAdditionalProperty",
+    "MarkedReadOut",
     "MatrixOut",
     "MembersInRequest",
     "MembershipOut",
     "NamedRefOut",
+    "NotificationOut",
     "OccurrenceOut",
+    "OverrideOutcome",
+    "OverrideRequestOut",
+    "OverrideRequestPage",
+    "OverrideRuleInRequest",
+    "OverrideRuleOut",
+    "OverrideRulePage",
+    "OverridesEnum",
     "PaginatedApiClientOutList",
     "PaginatedAuditEventOutList",
     "PaginatedEnrolmentTokenOutputList",
     "PaginatedHostOutputList",
     "PaginatedInvitationOutList",
     "PaginatedMembershipOutList",
+    "PaginatedNotificationOutList",
     "PaginatedSupportGrantOutList",
     "PaginatedSupportRequestOutList",
     "PaginatedVendorSupportGrantListOutputList",
@@ -420,6 +442,8 @@ __all__ = (
     "ValidationReportOutIncompatibleHosts",
     "ValidationReportOutIncompatibleHostsAdditionalProperty",
     "VendorBreakGlassInputRequest",
+    "VendorOverrideInRequest",
+    "VendorOverrideRequestList",
     "VendorSupportGrantListOutput",
     "VendorSupportRequestListInputRequest",
     "WebhookDetailOut",
