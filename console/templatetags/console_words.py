@@ -40,7 +40,20 @@ def words(value: Any) -> str:
         return _NAMES[text]
     if "_" in text and " " not in text and text.replace("_", "").isalnum():
         return text.replace("_", " ")
+    if "." in text and text.replace(".", "").replace("_", "").isalpha():
+        return text.replace(".", " ").replace("_", " ")  # an event kind: "ring.entered" → "ring entered"
     return text
+
+
+@register.filter
+def subject(value: Any) -> str:
+    """What a rollout rolls out, in words: ``content:rapid_response`` → "Rapid response content",
+    ``sensor:windows`` → "Windows sensor"."""
+    kind, _, name = str(value or "").partition(":")
+    if not name:
+        return words(value)
+    named = words(name)
+    return f"{named[:1].upper()}{named[1:]} {'sensor' if kind == 'sensor' else 'content'}"
 
 
 @register.filter

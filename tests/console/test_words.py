@@ -25,3 +25,13 @@ def test_it_says_gate_measures_as_words() -> None:
     assert words("boot_loop") == "boot loop"
     assert words("update_failure") == "update failure"
     assert when("not a time") == "not a time"
+
+
+def test_it_says_what_a_rollout_rolls_out_and_its_events_as_words() -> None:
+    from console.templatetags.console_words import subject
+
+    # a rollout's subject and an event kind, as a person reads them; versions stay as they are
+    assert subject("content:rapid_response") == "Rapid response content"
+    assert subject("sensor:windows") == "Windows sensor"
+    assert words("ring.entered") == "ring entered"
+    assert words("291.4") == "291.4" and words("7.11.18110") == "7.11.18110"
