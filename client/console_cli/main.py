@@ -156,7 +156,8 @@ def read_document(path: str) -> str:
 
 
 def policy_import(args: argparse.Namespace, client: AuthenticatedClient, *, dry_run: bool) -> None:
-    body = ImportInRequest(document=read_document(args.file))
+    fingerprint = getattr(args, "plan_fingerprint", None)
+    body = ImportInRequest(document=read_document(args.file), plan_fingerprint=fingerprint or UNSET)
     plan = answer(policy_import_create.sync_detailed(client=client, body=body, dry_run=dry_run))
     if args.json:
         print_json(plan.to_dict())
@@ -164,7 +165,13 @@ def policy_import(args: argparse.Namespace, client: AuthenticatedClient, *, dry_
     print_table(plan.actions, [("ACTION", "action"), ("KIND", "kind"), ("NAME", "name")])
     if plan.blast_radius is not None:
         print(f"blast radius: {plan.blast_radius.summary}")
-    print("plan only: nothing was changed" if dry_run else "applied")
+    if dry_run:
+        print("plan only: nothing was changed")
+        print(
+            f"fingerprint: {plan.fingerprint} (apply --plan-fingerprint {plan.fingerprint} applies this plan only)"
+        )
+    else:
+        print("applied")
 
 
 def cmd_plan(args: argparse.Namespace, client: AuthenticatedClient) -> None:
@@ -362,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub = leaf(commands, name, handler, text, posting)
         sub.add_argument("file", help="the policy document (YAML or JSON, as exported); - for stdin")
+        if name == "apply":
+            sub.add_argument(
+                "--plan-fingerprint",
+                help="the fingerprint `plan` printed: refuse (exit 1, naming what changed) if the "
+                "console's state moved since that plan",
+            )
 
     pause = leaf(commands, "pause", cmd_pause, "pause updates now", posting)
     pause.add_argument("--scope", required=True, choices=["tenant", "group", "category", "sensor"])

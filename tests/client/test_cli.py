@@ -171,6 +171,17 @@ def test_it_plans_then_applies_a_policy_file_and_the_audit_export_shows_it(
     )
     assert "nothing was changed" in plan.stdout
     assert not HostGroup.objects.filter(tenant=automation.tenant, name="lab").exists()
+    fingerprint = next(
+        line.split()[1] for line in plan.stdout.splitlines() if line.startswith("fingerprint:")
+    )
+    # when someone else changes a policy after that plan, an apply bound to it is refused
+    from tests.factories import host_group
+
+    host_group(automation.tenant, "late", "tag:late")
+    stale = cli("apply", str(policy_file), "--plan-fingerprint", fingerprint, **run)
+    assert stale.returncode == 1 and "409" in stale.stderr, stale.stderr
+    assert not HostGroup.objects.filter(tenant=automation.tenant, name="lab").exists()
+    HostGroup.objects.filter(tenant=automation.tenant, name="late").delete()
     # when it applies it
     applied = cli("apply", str(policy_file), "--json", **run)
     # then the group exists
