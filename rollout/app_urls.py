@@ -62,13 +62,11 @@ from rollout.policies.api import (
     ContentPolicyDetailView,
     ContentPolicyListView,
     ContentPolicyPrecedenceView,
-    PolicyExportView,
-    PolicyImportView,
-    PolicySchemaView,
     SensorPolicyDetailView,
     SensorPolicyListView,
     SensorPolicyPrecedenceView,
 )
+from rollout.policies.code_api import PolicyExportView, PolicyImportView, PolicySchemaView
 from rollout.policies.views import PolicyCodePage, PolicyDetailPage, PolicyListPage
 from rollout.rings.api import (
     RingDetailView,

@@ -13,7 +13,6 @@ plan time is kept in Redis for ``PLAN_TTL_SECONDS`` under the tenant and fingerp
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -50,6 +49,13 @@ from rollout.models import (
 from rollout.policies.code_schema import policy_document_errors
 from rollout.policies.defaults import policy_defaults_ensure
 from rollout.policies.events import POLICY_IMPORTED
+from rollout.policies.plans import (
+    fingerprint_of,
+    plan_key,
+    plan_remember,
+    policy_state_digests,
+    state_changes,
+)
 from rollout.policies.services import (
     content_policy_create,
     content_policy_delete,
@@ -65,15 +71,7 @@ FORMAT_VERSION = 1
 
 
 MAX_DOCUMENT = 2 * 1024 * 1024
-PLAN_TTL_SECONDS = 24 * 3600
 PLAN_FINGERPRINT_RE = re.compile(r"^[0-9a-f]{32}$")
-_SECTIONS = {
-    "groups": "group",
-    "windows": "window",
-    "sensor_policies": "sensor_policy",
-    "content_policies": "content_policy",
-    "freezes": "freeze",
-}
 
 
 def policy_export(tenant: Tenant) -> dict[str, Any]:
@@ -185,62 +183,9 @@ def policy_load(text: str) -> dict[str, Any]:
     return data
 
 
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def policy_state_digests(document: dict[str, Any]) -> dict[str, str]:
-    """One digest per object of an exported document, keyed ``kind:name`` (a freeze by its reason
-    and start), plus one per section for its order (precedence is part of the state)."""
-    digests: dict[str, str] = {}
-    for section, kind in _SECTIONS.items():
-        items = document.get(section, [])
-        names = []
-        for item in items:
-            name = str(item.get("name") or f"{item.get('reason')} @ {item.get('starts_at')}")
-            names.append(name)
-            digests[f"{kind}:{name}"] = _digest(item)
-        digests[f"order:{section}"] = _digest(names)
-    return digests
-
-
-def policy_fingerprint(document: dict[str, Any]) -> str:
-    """The fingerprint of a tenant's policy state: stable across exports of the same state."""
-    return _fingerprint_of(policy_state_digests(document))
-
-
-def _fingerprint_of(digests: dict[str, str]) -> str:
-    return _digest(digests)[:32]
-
-
-def _plan_key(tenant: Tenant, fingerprint: str) -> str:
-    return f"policy-plan:{tenant.pk}:{fingerprint}"
-
-
-def _plan_remember(tenant: Tenant, fingerprint: str, digests: dict[str, str]) -> None:
-    redis_client().set(_plan_key(tenant, fingerprint), json.dumps(digests), ex=PLAN_TTL_SECONDS)
-
-
-def _state_changes(before: dict[str, str], after: dict[str, str]) -> list[dict[str, str]]:
-    """What moved between two digest maps, as ``{change, kind, name}`` rows (order changes included)."""
-    out = []
-    for key in sorted(set(before) | set(after)):
-        if before.get(key) == after.get(key):
-            continue
-        kind, _, name = key.partition(":")
-        if kind == "order":
-            if key in before and key in after:
-                out.append({"change": "reordered", "kind": _SECTIONS.get(name, name), "name": name})
-            continue
-        change = "created" if key not in before else "deleted" if key not in after else "updated"
-        out.append({"change": change, "kind": kind, "name": name})
-    return out
-
-
 def _stale_plan(tenant: Tenant, fingerprint: str, digests: dict[str, str], plan: Plan) -> Conflict:
-    raw = redis_client().get(_plan_key(tenant, fingerprint))
-    changed = _state_changes(json.loads(raw), digests) if raw else []
+    raw = redis_client().get(plan_key(tenant, fingerprint))
+    changed = state_changes(json.loads(raw), digests) if raw else []
     if changed:
         listed = "; ".join(f"{c['kind']} {c['name']!r} {c['change']}" for c in changed[:20])
         more = f" (and {len(changed) - 20} more)" if len(changed) > 20 else ""
@@ -582,9 +527,9 @@ def policy_import(
     def change() -> None:
         current = policy_export(tenant)
         digests = policy_state_digests(current)
-        plan.fingerprint = _fingerprint_of(digests)
+        plan.fingerprint = fingerprint_of(digests)
         if dry_run:
-            _plan_remember(tenant, plan.fingerprint, digests)
+            plan_remember(tenant, plan.fingerprint, digests)
         _apply(tenant, actor, doc, plan, current)
         if expected_fingerprint and expected_fingerprint != plan.fingerprint:
             # Re-planned against the state as it is now; raising rolls all of it back.

@@ -20,11 +20,20 @@ def test_it_lists_the_operations_in_the_api_docs_with_no_csp_violation(asgi_serv
     assert response is not None and response.status == 200
     csp = response.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
-    page.locator(".opblock-tag-section").first.wait_for(state="visible")
+    page.locator(".opblock-tag").first.wait_for(state="visible")
     page.locator(".opblock-summary").first.wait_for(state="attached")
-    tags = page.locator(".opblock-tag").all_inner_texts()
-    assert any("webhooks" in t for t in tags), tags
-    assert page.locator(".opblock").count() > 20
+    assert page.locator(".opblock").count() >= 5
+    # (Swagger UI renders a long operation list virtually, as it scrolls into view: a reader scrolling
+    # to the end reaches the last tag, and the list holds every operation and tag)
+    webhooks = page.locator("[data-tag=webhooks]")
+    for _ in range(60):
+        if webhooks.count():
+            break
+        page.mouse.wheel(0, 4000)
+        page.wait_for_timeout(100)
+    webhooks.first.wait_for(state="attached")
+    last = page.locator(".operations-virtual__item").last.get_attribute("data-index")
+    assert last is not None and int(last) > 100, last
     assert page.locator("text=Update-control console API").first.is_visible()
     violations = [
         m for m in messages if "Content Security Policy" in m or m.startswith(("error", "pageerror"))

@@ -86,7 +86,8 @@ def test_it_serves_every_page_with_a_strict_csp_and_no_inline_script(owner_clien
         # and every POST form carries the CSRF token, and htmx gets it from the meta tag
         for form in POST_FORM.findall(html):
             assert 'name="csrfmiddlewaretoken"' in form, f"POST form without CSRF token on {route}"
-        assert '<meta name="csrf-token"' in html, route
+        if "<html" in html:  # a whole page (an htmx fragment is loaded into one that has it)
+            assert '<meta name="csrf-token"' in html, route
     assert checked >= 10, f"only {checked} pages rendered"
 
 
